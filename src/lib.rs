@@ -1,0 +1,18 @@
+//! kb4graph fetches a KnowBe4 account through the KnowBe4 Reporting API and turns it into a
+//! graph of users, groups, training and phishing results.
+//!
+//! The library is split the way data flows through it:
+//! - [`api`]: the Reporting API client (pacing, retries, pagination) and its errors;
+//! - [`fetch`]: which collections make up an account and how they are fetched into a snapshot;
+//! - [`snapshot`]: the raw snapshot on disk (pages verbatim plus `manifest.json`) and its reader;
+//! - [`mock`]: a simulated Reporting API over a seeded synthetic organisation, for demos, tests
+//!   and benchmarks;
+//! - [`rate`] and [`timefmt`]: request-rate limits and UTC time formatting shared by the client
+//!   and the simulated API.
+
+pub mod api;
+pub mod fetch;
+pub mod mock;
+pub mod rate;
+pub mod snapshot;
+pub mod timefmt;

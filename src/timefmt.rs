@@ -1,0 +1,116 @@
+//! UTC calendar arithmetic and ISO-8601 formatting.
+//!
+//! The API speaks UTC only (`2019-04-02T15:02:38.000Z`, `2021-03-06`), and manifests record
+//! times the same way, so a proleptic Gregorian conversion is all that is needed; a calendar
+//! crate would add time zones and locale data nobody here uses.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const MILLIS_PER_DAY: i64 = 86_400_000;
+
+/// Converts days since 1970-01-01 to (year, month 1-12, day 1-31).
+///
+/// Howard Hinnant's `civil_from_days`: exact for every `i64` day count that fits an `i32` year.
+pub fn days_to_civil(days_since_epoch: i64) -> (i32, u32, u32) {
+    let z = days_since_epoch + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year as i32, month, day)
+}
+
+/// Converts a civil date to days since 1970-01-01 (inverse of [`days_to_civil`]).
+pub fn civil_to_days(year: i32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Formats milliseconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn format_datetime_millis(unix_millis: i64) -> String {
+    let days = unix_millis.div_euclid(MILLIS_PER_DAY);
+    let ms_of_day = unix_millis.rem_euclid(MILLIS_PER_DAY);
+    let (y, mo, d) = days_to_civil(days);
+    let secs = ms_of_day / 1000;
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60,
+        ms_of_day % 1000
+    )
+}
+
+/// Formats days since the Unix epoch as `YYYY-MM-DD`.
+pub fn format_date(days_since_epoch: i64) -> String {
+    let (y, m, d) = days_to_civil(days_since_epoch);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Milliseconds since the Unix epoch (negative before it).
+pub fn unix_millis(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// Formats a system time as RFC 3339 UTC with milliseconds, e.g. `2026-11-21T03:22:54.123Z`.
+pub fn format_system_time(t: SystemTime) -> String {
+    format_datetime_millis(unix_millis(t))
+}
+
+/// The UTC day (days since the Unix epoch) that `t` falls on: the unit of the API's daily quota.
+pub fn utc_day_of(t: SystemTime) -> i64 {
+    unix_millis(t).div_euclid(MILLIS_PER_DAY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::time::Duration;
+
+    #[test]
+    fn known_dates() {
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(civil_to_days(2000, 2, 29)), "2000-02-29");
+        assert_eq!(format_date(-1), "1969-12-31");
+        assert_eq!(
+            format_datetime_millis(1_554_217_358_000),
+            "2019-04-02T15:02:38.000Z"
+        );
+        assert_eq!(
+            format_datetime_millis(-1),
+            "1969-12-31T23:59:59.999Z",
+            "times before the epoch round towards the past"
+        );
+    }
+
+    #[test]
+    fn system_time_formatting() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_554_217_358_123);
+        assert_eq!(format_system_time(t), "2019-04-02T15:02:38.123Z");
+        assert_eq!(utc_day_of(t), civil_to_days(2019, 4, 2));
+    }
+
+    proptest! {
+        #[test]
+        fn civil_round_trip(days in -1_000_000i64..1_000_000) {
+            let (y, m, d) = days_to_civil(days);
+            prop_assert!((1..=12).contains(&m));
+            prop_assert!((1..=31).contains(&d));
+            prop_assert_eq!(civil_to_days(y, m, d), days);
+        }
+    }
+}
