@@ -1,0 +1,42 @@
+//! Errors that end a fetch. When a snapshot directory was started, its manifest is saved as
+//! incomplete first, so every error except a bad start is resumable.
+
+use std::path::PathBuf;
+
+use crate::api::{ApiError, ClientBuildError, PagingError};
+use crate::snapshot::SnapshotError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{error}\nthe snapshot {} is saved as incomplete; once the cause is fixed, continue with `kb4graph fetch --resume {}`", dir.display(), dir.display())]
+    Api { error: Box<ApiError>, dir: PathBuf },
+    #[error("{collection}: {error}")]
+    Paging {
+        collection: String,
+        error: PagingError,
+    },
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
+    Client(#[from] ClientBuildError),
+    #[error("{0}")]
+    Options(String),
+    #[error("{}: the manifest's collection {id:?} is not one this kb4graph fetches ({problem}); fetch into a new directory instead", dir.display())]
+    ResumeMismatch {
+        dir: PathBuf,
+        id: String,
+        problem: String,
+    },
+    #[error("a fetch task failed unexpectedly: {0}")]
+    Task(String),
+}
+
+impl FetchError {
+    /// The API error behind this one, if any (for exit codes and tests).
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            FetchError::Api { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}

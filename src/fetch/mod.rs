@@ -1,0 +1,19 @@
+//! Fetches a whole account into a raw snapshot: which collections (plan), how they are run
+//! (bounded concurrency inside the pace, request budget, resume), and the progress bar.
+
+mod error;
+mod options;
+mod plan;
+mod progress;
+mod report;
+mod run;
+
+pub use crate::api::Source;
+pub use error::FetchError;
+pub use options::{FetchOptions, ResumeOverrides};
+pub use plan::{CollectionSpec, Role, group_members, pst_recipients, spec_for_id, top_level};
+pub use report::{CollectionReport, FetchReport, StopReason};
+pub use run::{fetch, resume};
+
+#[cfg(test)]
+mod tests;

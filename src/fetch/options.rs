@@ -1,0 +1,81 @@
+//! What a fetch is told: where, with which token, into which directory, how fast.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::api::{DEFAULT_TIMEOUT, MAX_PER_PAGE, Pagination, RetryPolicy, Source, Token};
+use crate::rate::RateSpec;
+
+/// Options of [`super::fetch`]. [`FetchOptions::new`] fills in the defaults.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub source: Source,
+    pub token: Token,
+    /// The snapshot directory: must not exist yet, or be empty.
+    pub out_dir: PathBuf,
+    /// Client-side pace; every request, retries included, waits for it. Default: the real
+    /// API's documented limits (4/s and 50/min).
+    pub pace: RateSpec,
+    /// Per-request timeout (connect, headers and body). Default 60 s.
+    pub timeout: Duration,
+    /// Retries of one request. Default 8.
+    pub retries: u32,
+    /// Backoff ceiling of the first retry, doubling each time. Default 1 s.
+    pub retry_base_delay: Duration,
+    /// Longest single wait between retries. Default 60 s.
+    pub retry_max_delay: Duration,
+    pub pagination: Pagination,
+    /// Items per page, 1..=500. Default 500 (fewest requests).
+    pub per_page: u32,
+    /// Stop cleanly (resumable) after this many requests, retries included.
+    pub max_requests: Option<u64>,
+    /// Collections fetched at once. Default 4.
+    pub concurrency: usize,
+    /// An indicatif bar on stderr.
+    pub progress: bool,
+    /// Catch Ctrl-C: stop sending, save the manifest and return an incomplete report. Off by
+    /// default because tokio's handler then stays installed for the rest of the process.
+    pub stop_on_ctrl_c: bool,
+}
+
+impl FetchOptions {
+    pub fn new(source: Source, token: Token, out_dir: impl Into<PathBuf>) -> FetchOptions {
+        let retry = RetryPolicy::default();
+        FetchOptions {
+            source,
+            token,
+            out_dir: out_dir.into(),
+            pace: RateSpec::real(),
+            timeout: DEFAULT_TIMEOUT,
+            retries: retry.max_retries,
+            retry_base_delay: retry.base_delay,
+            retry_max_delay: retry.max_delay,
+            pagination: Pagination::Auto,
+            per_page: MAX_PER_PAGE,
+            max_requests: None,
+            concurrency: 4,
+            progress: false,
+            stop_on_ctrl_c: false,
+        }
+    }
+
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_retries: self.retries,
+            base_delay: self.retry_base_delay,
+            max_delay: self.retry_max_delay.max(self.retry_base_delay),
+        }
+    }
+}
+
+/// What may change when an incomplete snapshot is continued. The source, `per_page` and the
+/// pagination option come from its manifest so the pages line up with those already saved.
+#[derive(Debug, Clone, Default)]
+pub struct ResumeOverrides {
+    pub pace: Option<RateSpec>,
+    pub max_requests: Option<u64>,
+    pub concurrency: Option<usize>,
+    pub timeout: Option<Duration>,
+    pub retries: Option<u32>,
+    pub progress: bool,
+}

@@ -1,0 +1,389 @@
+//! Which collections make up an account, in which order they are listed in the manifest, and
+//! which of them reveal further collections (group members, test recipients).
+
+use serde_json::Value;
+
+use crate::snapshot::CollectionKind;
+
+/// What fetching a collection's pages can reveal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Plain,
+    /// `/account`: `number_of_seats` sizes the user listing for the progress estimate.
+    Account,
+    /// Group listings: each group's `id` gives a `groups/<id>/members` collection.
+    Groups,
+    /// The PST listing: each test's `pst_id` gives a recipients collection.
+    SecurityTests,
+}
+
+/// One collection to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionSpec {
+    /// Also the directory under `raw/`.
+    pub id: String,
+    /// Path under `/v1`, e.g. `/users`.
+    pub path: String,
+    /// Query besides paging, e.g. `status=active`.
+    pub query: String,
+    pub kind: CollectionKind,
+    pub role: Role,
+    /// Manifest order: (position in the documented plan, child id).
+    pub order: (u8, u64),
+    /// Fetch priority among runnable collections (lower first): parents and the largest
+    /// listings start early so they overlap with everything else.
+    pub priority: u8,
+}
+
+impl CollectionSpec {
+    /// Members of one group or recipients of one test: found in a parent's pages, so a 404
+    /// means it went away in between rather than a wrong site or token.
+    pub fn is_child(&self) -> bool {
+        matches!(self.order.0, RANK_MEMBERS | RANK_RECIPIENTS)
+    }
+
+    /// The endpoint as written to the manifest, `/v1/...`.
+    pub fn endpoint(&self) -> String {
+        format!("/v1{}", self.path)
+    }
+}
+
+const RANK_MEMBERS: u8 = 6;
+const RANK_RECIPIENTS: u8 = 10;
+
+/// (id, path, query, kind, role, manifest rank, priority)
+const TOP_LEVEL: [(&str, &str, &str, CollectionKind, Role, u8, u8); 13] = [
+    (
+        "account",
+        "/account",
+        "",
+        CollectionKind::Object,
+        Role::Account,
+        0,
+        0,
+    ),
+    (
+        "account/risk_score_history",
+        "/account/risk_score_history",
+        "full=true",
+        CollectionKind::List,
+        Role::Plain,
+        1,
+        11,
+    ),
+    (
+        "users/active",
+        "/users",
+        "status=active",
+        CollectionKind::List,
+        Role::Plain,
+        2,
+        5,
+    ),
+    (
+        "users/archived",
+        "/users",
+        "status=archived",
+        CollectionKind::List,
+        Role::Plain,
+        3,
+        6,
+    ),
+    (
+        "groups/active",
+        "/groups",
+        "status=active",
+        CollectionKind::List,
+        Role::Groups,
+        4,
+        1,
+    ),
+    (
+        "groups/archived",
+        "/groups",
+        "status=archived",
+        CollectionKind::List,
+        Role::Groups,
+        5,
+        2,
+    ),
+    (
+        "phishing/campaigns",
+        "/phishing/campaigns",
+        "",
+        CollectionKind::List,
+        Role::Plain,
+        7,
+        7,
+    ),
+    (
+        "phishing/campaigns/callback",
+        "/phishing/campaigns",
+        // The plain listing leaves callback campaigns out; they are only listed on request.
+        "campaign_type=callback",
+        CollectionKind::List,
+        Role::Plain,
+        8,
+        12,
+    ),
+    (
+        "phishing/security_tests",
+        "/phishing/security_tests",
+        "",
+        CollectionKind::List,
+        Role::SecurityTests,
+        9,
+        3,
+    ),
+    (
+        "training/store_purchases",
+        "/training/store_purchases",
+        "",
+        CollectionKind::List,
+        Role::Plain,
+        11,
+        9,
+    ),
+    (
+        "training/policies",
+        "/training/policies",
+        "",
+        CollectionKind::List,
+        Role::Plain,
+        12,
+        10,
+    ),
+    (
+        "training/campaigns",
+        "/training/campaigns",
+        // Without it the API caps pages at 10 items, which would pass for a short last page.
+        "exclude_percentages=true",
+        CollectionKind::List,
+        Role::Plain,
+        13,
+        8,
+    ),
+    (
+        "training/enrollments",
+        "/training/enrollments",
+        "include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true",
+        CollectionKind::List,
+        Role::Plain,
+        14,
+        4,
+    ),
+];
+
+/// Children come after every top-level collection.
+const PRIORITY_CHILD: u8 = 20;
+
+/// The collections fetched before anything is known about the account.
+pub fn top_level() -> Vec<CollectionSpec> {
+    TOP_LEVEL
+        .iter()
+        .map(
+            |&(id, path, query, kind, role, rank, priority)| CollectionSpec {
+                id: id.to_owned(),
+                path: path.to_owned(),
+                query: query.to_owned(),
+                kind,
+                role,
+                order: (rank, 0),
+                priority,
+            },
+        )
+        .collect()
+}
+
+pub fn group_members(group_id: u64) -> CollectionSpec {
+    CollectionSpec {
+        id: format!("groups/{group_id}/members"),
+        path: format!("/groups/{group_id}/members"),
+        query: String::new(),
+        kind: CollectionKind::List,
+        role: Role::Plain,
+        order: (RANK_MEMBERS, group_id),
+        priority: PRIORITY_CHILD,
+    }
+}
+
+pub fn pst_recipients(pst_id: u64) -> CollectionSpec {
+    CollectionSpec {
+        id: format!("phishing/security_tests/{pst_id}/recipients"),
+        path: format!("/phishing/security_tests/{pst_id}/recipients"),
+        query: String::new(),
+        kind: CollectionKind::List,
+        role: Role::Plain,
+        order: (RANK_RECIPIENTS, pst_id),
+        priority: PRIORITY_CHILD,
+    }
+}
+
+/// The spec a manifest collection id stands for; `None` for ids this version does not make.
+pub fn spec_for_id(id: &str) -> Option<CollectionSpec> {
+    if let Some(spec) = top_level().into_iter().find(|s| s.id == id) {
+        return Some(spec);
+    }
+    let child = |prefix: &str, suffix: &str| -> Option<u64> {
+        let middle = id.strip_prefix(prefix)?.strip_suffix(suffix)?;
+        let n = canonical_u64(middle)?;
+        Some(n)
+    };
+    if let Some(n) = child("groups/", "/members") {
+        return Some(group_members(n));
+    }
+    child("phishing/security_tests/", "/recipients").map(pst_recipients)
+}
+
+/// Digits only, no sign, no leading zero: one spelling per number, so one directory per id.
+fn canonical_u64(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if text.len() > 1 && text.starts_with('0') {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// An id as the API spells it: a JSON number, or a string of digits (older payloads).
+pub fn id_value(value: Option<&Value>) -> Option<u64> {
+    match value? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => canonical_u64(s.trim()),
+        _ => None,
+    }
+}
+
+/// A count field, leniently (numbers, digit strings, floats that are whole).
+pub fn count_value(value: Option<&Value>) -> Option<u64> {
+    match value? {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0)
+                .map(|f| f as u64)
+        }),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A collection found in a parent's page, with the number of records it is expected to hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovered {
+    pub spec: CollectionSpec,
+    pub expected_records: Option<u64>,
+}
+
+/// What a page reveals. Records without a usable id are reported, not guessed at.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub children: Vec<Discovered>,
+    pub expected_users: Option<u64>,
+    pub warnings: Vec<String>,
+}
+
+pub fn discover(role: Role, body: &[u8], file: &str) -> Discovery {
+    let mut found = Discovery::default();
+    if role == Role::Plain {
+        return found;
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        // The client already checked the shape; this cannot fail for a page it returned.
+        return found;
+    };
+    match role {
+        Role::Plain => {}
+        Role::Account => found.expected_users = count_value(value.get("number_of_seats")),
+        Role::Groups | Role::SecurityTests => {
+            let (key, make): (&str, fn(u64) -> CollectionSpec) = if role == Role::Groups {
+                ("id", group_members)
+            } else {
+                ("pst_id", pst_recipients)
+            };
+            for (index, record) in value.as_array().into_iter().flatten().enumerate() {
+                match id_value(record.get(key)) {
+                    Some(id) => {
+                        let expected = if role == Role::Groups {
+                            count_value(record.get("member_count"))
+                        } else {
+                            ["scheduled_count", "delivered_count"]
+                                .iter()
+                                .filter_map(|k| count_value(record.get(*k)))
+                                .max()
+                        };
+                        found.children.push(Discovered {
+                            spec: make(id),
+                            expected_records: expected,
+                        });
+                    }
+                    None => found.warnings.push(format!(
+                        "{file}[{index}]: no usable `{key}`, so its {} cannot be fetched",
+                        if role == Role::Groups {
+                            "members"
+                        } else {
+                            "recipients"
+                        }
+                    )),
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_to_specs() {
+        for spec in top_level() {
+            assert_eq!(spec_for_id(&spec.id), Some(spec.clone()));
+            assert!(crate::snapshot::is_valid_collection_id(&spec.id));
+        }
+        assert_eq!(spec_for_id("groups/12/members"), Some(group_members(12)));
+        assert_eq!(
+            spec_for_id("phishing/security_tests/7/recipients").map(|s| s.path),
+            Some("/phishing/security_tests/7/recipients".to_owned())
+        );
+        for bad in [
+            "groups/012/members",
+            "groups/-1/members",
+            "groups/x/members",
+            "nope",
+            "groups//members",
+        ] {
+            assert_eq!(spec_for_id(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn campaigns_exclude_percentages_and_enrollments_include_ids() {
+        let plan = top_level();
+        let find = |id: &str| plan.iter().find(|s| s.id == id).unwrap().query.clone();
+        assert_eq!(find("training/campaigns"), "exclude_percentages=true");
+        assert!(find("training/enrollments").contains("include_campaign_id=true"));
+        assert_eq!(find("account/risk_score_history"), "full=true");
+    }
+
+    #[test]
+    fn discovery_reads_ids_leniently_and_warns_on_missing_ones() {
+        let body =
+            br#"[{"id":3,"member_count":1200},{"id":"4"},{"id":null},{"name":"x"},7,{"id":-5}]"#;
+        let found = discover(Role::Groups, body, "raw/groups/active/page-0001.json");
+        let ids: Vec<_> = found.children.iter().map(|d| d.spec.id.clone()).collect();
+        assert_eq!(ids, ["groups/3/members", "groups/4/members"]);
+        assert_eq!(found.children[0].expected_records, Some(1200));
+        assert_eq!(found.warnings.len(), 4);
+        assert!(found.warnings[0].contains("page-0001.json[2]"));
+
+        let body = br#"[{"pst_id":10,"scheduled_count":50,"delivered_count":49}]"#;
+        let found = discover(Role::SecurityTests, body, "f");
+        assert_eq!(found.children[0].spec, pst_recipients(10));
+        assert_eq!(found.children[0].expected_records, Some(50));
+
+        let found = discover(Role::Account, br#"{"number_of_seats":1000}"#, "f");
+        assert_eq!(found.expected_users, Some(1000));
+    }
+}

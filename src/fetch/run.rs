@@ -1,0 +1,773 @@
+//! Runs a fetch: collections concurrently (bounded), each page by page, every page saved as it
+//! arrives and the manifest checkpointed so that any stop is resumable.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+
+use super::error::FetchError;
+use super::options::{FetchOptions, ResumeOverrides};
+use super::plan::{self, CollectionSpec, Discovery};
+use super::progress::Progress;
+use super::report::{CollectionReport, FetchReport, StopReason};
+use crate::api::{
+    ApiError, ApiErrorKind, Client, ClientConfig, Expect, MAX_PER_PAGE, Pagination, PagingError,
+    PagingState, ResolvedMode, RetryPolicy, Source, Token,
+};
+use crate::rate::RateSpec;
+use crate::snapshot::{
+    CollectionEntry, CollectionKind, FORMAT, FORMAT_VERSION, Manifest, ManifestSource, PageEntry,
+    ResumeState, SnapshotError, SnapshotWriter, Totals,
+};
+use crate::timefmt::format_system_time;
+
+/// Checkpoint the manifest at most this often (and always at the end)...
+const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(2);
+/// ...stretched by this much per MiB of manifest, so that a large account's manifest (several
+/// MiB) is not rewritten every two seconds for hours at the real API's pace...
+const CHECKPOINT_INTERVAL_PER_MIB: Duration = Duration::from_secs(2);
+const CHECKPOINT_INTERVAL_MAX: Duration = Duration::from_secs(30);
+/// ...or sooner once this many pages arrived since the last one.
+const CHECKPOINT_PAGES: u32 = 500;
+
+/// How long to wait between checkpoints given the size of the last manifest written.
+fn checkpoint_interval(manifest_bytes: usize) -> Duration {
+    let mib = u32::try_from(manifest_bytes >> 20).unwrap_or(u32::MAX);
+    CHECKPOINT_INTERVAL_PER_MIB
+        .saturating_mul(mib)
+        .clamp(CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL_MAX)
+}
+
+/// Fetches the account into a new snapshot directory.
+pub async fn fetch(opts: FetchOptions) -> Result<FetchReport, FetchError> {
+    check_per_page(opts.per_page)?;
+    let base_url = opts
+        .source
+        .checked_base_url()
+        .map_err(|e| FetchError::Options(e.to_string()))?;
+    let writer = SnapshotWriter::create(&opts.out_dir)?;
+    let header = Header {
+        source: ManifestSource {
+            site: opts.source.site(),
+            base_url: base_url.as_str().to_owned(),
+        },
+        per_page: opts.per_page,
+        pagination: opts.pagination,
+        started_at: format_system_time(SystemTime::now()),
+        before: Totals::default(),
+    };
+    let collections = plan::top_level()
+        .into_iter()
+        .map(|spec| CollectionState::new(spec, opts.pagination, None))
+        .collect();
+    let settings = Settings {
+        source: opts.source.clone(),
+        token: opts.token.clone(),
+        pace: opts.pace.clone(),
+        timeout: opts.timeout,
+        retry: opts.retry_policy(),
+        max_requests: opts.max_requests,
+        concurrency: opts.concurrency,
+        progress: opts.progress,
+        stop_on_ctrl_c: opts.stop_on_ctrl_c,
+    };
+    run(settings, writer, header, collections).await
+}
+
+/// Continues an incomplete snapshot without fetching any page it already holds.
+pub async fn resume(
+    dir: impl AsRef<Path>,
+    token: Token,
+    overrides: ResumeOverrides,
+) -> Result<FetchReport, FetchError> {
+    let started = Instant::now();
+    let dir = dir.as_ref();
+    let (writer, manifest) = SnapshotWriter::open_existing(dir)?;
+    if manifest.complete {
+        tracing::info!(dir = %dir.display(), "the snapshot is already complete: nothing to fetch");
+        return Ok(report_from_manifest(
+            dir,
+            &manifest,
+            0,
+            0,
+            started.elapsed(),
+            true,
+        ));
+    }
+    check_per_page(manifest.per_page)?;
+    let source = match manifest.source.site {
+        Some(site) => Source::Site(site),
+        None => Source::BaseUrl(manifest.source.base_url.clone()),
+    };
+    let mut collections: Vec<CollectionState> = Vec::new();
+    for entry in &manifest.collections {
+        let mismatch = |problem: String| FetchError::ResumeMismatch {
+            dir: dir.to_owned(),
+            id: entry.id.clone(),
+            problem,
+        };
+        let spec = plan::spec_for_id(&entry.id).ok_or_else(|| mismatch("unknown id".into()))?;
+        if spec.endpoint() != entry.endpoint || spec.query != entry.query || spec.kind != entry.kind
+        {
+            return Err(mismatch(format!(
+                "it was fetched from {}?{}, this version fetches {}?{}",
+                entry.endpoint,
+                entry.query,
+                spec.endpoint(),
+                spec.query
+            )));
+        }
+        let paging = paging_from_entry(entry, manifest.pagination).map_err(mismatch)?;
+        collections.push(CollectionState {
+            spec,
+            entry: entry.clone(),
+            paging,
+            expected_records: None,
+            running: false,
+        });
+    }
+    for spec in plan::top_level() {
+        if !collections.iter().any(|c| c.spec.id == spec.id) {
+            collections.push(CollectionState::new(spec, manifest.pagination, None));
+        }
+    }
+    let defaults = FetchOptions::new(source.clone(), token.clone(), dir);
+    let retry = RetryPolicy {
+        max_retries: overrides.retries.unwrap_or(defaults.retries),
+        ..defaults.retry_policy()
+    };
+    let settings = Settings {
+        source,
+        token,
+        pace: overrides.pace.unwrap_or(defaults.pace),
+        timeout: overrides.timeout.unwrap_or(defaults.timeout),
+        retry,
+        max_requests: overrides.max_requests,
+        concurrency: overrides.concurrency.unwrap_or(defaults.concurrency),
+        progress: overrides.progress,
+        stop_on_ctrl_c: false,
+    };
+    let header = Header {
+        source: manifest.source.clone(),
+        per_page: manifest.per_page,
+        pagination: manifest.pagination,
+        started_at: manifest.started_at.clone(),
+        before: Totals {
+            requests: manifest.totals.requests,
+            retries: manifest.totals.retries,
+            pages: 0,
+            items: 0,
+        },
+    };
+    tracing::info!(dir = %dir.display(), "resuming an incomplete snapshot");
+    run(settings, writer, header, collections).await
+}
+
+fn check_per_page(per_page: u32) -> Result<(), FetchError> {
+    if (1..=MAX_PER_PAGE).contains(&per_page) {
+        Ok(())
+    } else {
+        Err(FetchError::Options(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE}, not {per_page}"
+        )))
+    }
+}
+
+/// Rebuilds where a collection stands from its manifest entry.
+fn paging_from_entry(
+    entry: &CollectionEntry,
+    pagination: Pagination,
+) -> Result<PagingState, String> {
+    if entry.complete {
+        return Ok(PagingState::Done);
+    }
+    if entry.pages.is_empty() {
+        return Ok(PagingState::Start { mode: pagination });
+    }
+    let resume = entry
+        .resume
+        .as_ref()
+        .ok_or_else(|| "incomplete but without a resume state".to_owned())?;
+    let last = entry.pages.last().map_or(0, |p| p.page);
+    if resume.next_page != last.saturating_add(1) {
+        return Err(format!(
+            "resume state says page {} comes next but the last saved page is {last}",
+            resume.next_page
+        ));
+    }
+    match (entry.pagination, &resume.next_cursor) {
+        (Some(ResolvedMode::Page), _) => Ok(PagingState::Page {
+            page: resume.next_page,
+        }),
+        (Some(ResolvedMode::Cursor), Some(cursor)) => Ok(PagingState::Cursor {
+            page: resume.next_page,
+            cursor: cursor.clone(),
+        }),
+        _ => Err("incomplete cursor collection without a cursor".to_owned()),
+    }
+}
+
+/// Everything about the run that is not per collection.
+struct Settings {
+    source: Source,
+    token: Token,
+    pace: RateSpec,
+    timeout: Duration,
+    retry: RetryPolicy,
+    max_requests: Option<u64>,
+    concurrency: usize,
+    progress: bool,
+    stop_on_ctrl_c: bool,
+}
+
+/// The manifest fields fixed for a run.
+struct Header {
+    source: ManifestSource,
+    per_page: u32,
+    pagination: Pagination,
+    started_at: String,
+    /// Requests and retries of earlier runs.
+    before: Totals,
+}
+
+type Key = (u8, u64);
+
+struct CollectionState {
+    spec: CollectionSpec,
+    entry: CollectionEntry,
+    paging: PagingState,
+    /// Records expected (from a parent's counts), for the progress estimate.
+    expected_records: Option<u64>,
+    running: bool,
+}
+
+impl CollectionState {
+    fn new(spec: CollectionSpec, pagination: Pagination, expected: Option<u64>) -> Self {
+        let entry = CollectionEntry {
+            id: spec.id.clone(),
+            endpoint: spec.endpoint(),
+            query: spec.query.clone(),
+            kind: spec.kind,
+            pagination: None,
+            complete: false,
+            not_found: false,
+            resume: Some(ResumeState {
+                next_page: 1,
+                next_cursor: None,
+            }),
+            items: 0,
+            pages: Vec::new(),
+        };
+        CollectionState {
+            spec,
+            entry,
+            paging: PagingState::Start { mode: pagination },
+            expected_records: expected,
+            running: false,
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.paging.is_done()
+    }
+
+    /// Requests this collection still needs, as well as can be told.
+    fn remaining_estimate(&self, per_page: u32) -> u64 {
+        if self.is_done() {
+            return 0;
+        }
+        let fetched = self.entry.pages.len() as u64;
+        match self.expected_records {
+            Some(records) => (records / u64::from(per_page.max(1)) + 1)
+                .saturating_sub(fetched)
+                .max(1),
+            None => 1,
+        }
+    }
+
+    fn path_and_query(&self, per_page: u32) -> String {
+        let mut query = self.spec.query.clone();
+        if self.spec.kind == CollectionKind::List
+            && let Some(paging) = self.paging.query(per_page)
+        {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.push_str(&paging);
+        }
+        if query.is_empty() {
+            self.spec.path.clone()
+        } else {
+            format!("{}?{}", self.spec.path, query)
+        }
+    }
+}
+
+struct RunState {
+    header: Header,
+    collections: BTreeMap<Key, CollectionState>,
+    warnings: Vec<String>,
+    pages_since_checkpoint: u32,
+    last_checkpoint: Instant,
+    last_manifest_bytes: usize,
+}
+
+impl RunState {
+    fn totals(&self, client: &Client) -> Totals {
+        let (pages, items) = self.collections.values().fold((0u64, 0u64), |(p, i), c| {
+            (p + c.entry.pages.len() as u64, i + c.entry.items)
+        });
+        Totals {
+            requests: self.header.before.requests + client.requests(),
+            retries: self.header.before.retries + client.retries(),
+            pages,
+            items,
+        }
+    }
+
+    fn complete(&self) -> bool {
+        self.collections.values().all(CollectionState::is_done)
+    }
+
+    fn manifest(&self, client: &Client, finished: bool) -> Manifest {
+        let now = format_system_time(SystemTime::now());
+        let collections: Vec<CollectionEntry> =
+            self.collections.values().map(|c| c.entry.clone()).collect();
+        Manifest {
+            format: FORMAT.to_owned(),
+            format_version: FORMAT_VERSION,
+            tool: "kb4graph".to_owned(),
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            source: self.header.source.clone(),
+            per_page: self.header.per_page,
+            pagination: self.header.pagination,
+            started_at: self.header.started_at.clone(),
+            updated_at: now.clone(),
+            finished_at: finished.then_some(now),
+            complete: finished && self.complete(),
+            totals: self.totals(client),
+            files: Manifest::file_list(&collections),
+            collections,
+        }
+    }
+
+    /// The next collection to start: not done, not running, lowest priority first.
+    fn take_runnable(&mut self) -> Option<Key> {
+        let key = self
+            .collections
+            .iter()
+            .filter(|(_, c)| !c.running && !c.is_done())
+            .min_by_key(|(key, c)| (c.spec.priority, **key))
+            .map(|(key, _)| *key)?;
+        if let Some(c) = self.collections.get_mut(&key) {
+            c.running = true;
+        }
+        Some(key)
+    }
+
+    fn estimated_total(&self, client: &Client) -> u64 {
+        let per_page = self.header.per_page;
+        client.requests()
+            + self
+                .collections
+                .values()
+                .map(|c| c.remaining_estimate(per_page))
+                .sum::<u64>()
+    }
+}
+
+struct Shared {
+    client: Client,
+    writer: Arc<SnapshotWriter>,
+    per_page: u32,
+    state: Mutex<RunState>,
+    wake: Notify,
+    progress: Progress,
+}
+
+/// Why a collection task ended early.
+enum TaskError {
+    Api(ApiError),
+    Paging(String, PagingError),
+    Snapshot(SnapshotError),
+    Join(String),
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, RunState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Saves the manifest if enough time or pages passed since the last save (or if forced).
+    async fn checkpoint(&self, force: bool, finished: bool) -> Result<(), SnapshotError> {
+        let (manifest, seq) = {
+            let mut state = self.lock();
+            if !force
+                && state.pages_since_checkpoint < CHECKPOINT_PAGES
+                && state.last_checkpoint.elapsed() < checkpoint_interval(state.last_manifest_bytes)
+            {
+                return Ok(());
+            }
+            state.pages_since_checkpoint = 0;
+            state.last_checkpoint = Instant::now();
+            // Built and numbered under the lock, so numbers follow the state's history.
+            let bytes = state.manifest(&self.client, finished).to_json();
+            state.last_manifest_bytes = bytes.len();
+            (bytes, self.writer.next_manifest_seq())
+        };
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || writer.write_manifest_bytes(&manifest, seq))
+            .await
+            .map_err(|e| SnapshotError::Io {
+                path: self.writer.root().to_owned(),
+                error: std::io::Error::other(e.to_string()),
+            })?
+    }
+
+    fn update_progress(&self, collection: &str) {
+        let state = self.lock();
+        let items = state.collections.values().map(|c| c.entry.items).sum();
+        self.progress.update(
+            self.client.requests(),
+            state.estimated_total(&self.client),
+            collection,
+            items,
+        );
+    }
+}
+
+/// Fetches one collection to its end (or until stopped).
+async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> {
+    loop {
+        let (spec, paging, path_and_query) = {
+            let state = shared.lock();
+            let Some(c) = state.collections.get(&key) else {
+                return Ok(());
+            };
+            (
+                c.spec.clone(),
+                c.paging.clone(),
+                c.path_and_query(shared.per_page),
+            )
+        };
+        let Some(page) = paging.next_page() else {
+            return Ok(());
+        };
+        let expect = match spec.kind {
+            CollectionKind::Object => Expect::Object,
+            CollectionKind::List => Expect::Array,
+        };
+        let response = match shared.client.get(&path_and_query, page, expect).await {
+            Ok(response) => response,
+            Err(err) if err.kind == ApiErrorKind::NotFound && spec.is_child() => {
+                // A group or test deleted between listing and fetching: its parent's page
+                // still records it, there is just nothing more to get.
+                let warning = format!("{}: not found (404), skipped", spec.id);
+                tracing::warn!(collection = %spec.id, request_id = err.request_id.as_deref().unwrap_or("-"), "{warning}");
+                let mut state = shared.lock();
+                if let Some(c) = state.collections.get_mut(&key) {
+                    c.paging = PagingState::Done;
+                    c.entry.complete = true;
+                    c.entry.not_found = true;
+                    c.entry.resume = None;
+                }
+                state.warnings.push(warning);
+                return Ok(());
+            }
+            Err(err) => return Err(TaskError::Api(err)),
+        };
+        let (next, mode) = match spec.kind {
+            CollectionKind::Object => (PagingState::Done, None),
+            CollectionKind::List => {
+                let (next, mode) = paging
+                    .advance(
+                        response.records,
+                        shared.per_page,
+                        response.next_cursor.as_deref(),
+                    )
+                    .map_err(|e| TaskError::Paging(spec.id.clone(), e))?;
+                (next, Some(mode))
+            }
+        };
+        let file = crate::snapshot::page_file(&spec.id, page);
+        let discovery = plan::discover(spec.role, &response.body, &file);
+        let records = response.records as u64;
+        let request_id = response.request_id;
+        let writer = Arc::clone(&shared.writer);
+        let id = spec.id.clone();
+        let body = response.body;
+        let written = tokio::task::spawn_blocking(move || writer.write_page(&id, page, &body))
+            .await
+            .map_err(|e| TaskError::Join(e.to_string()))?
+            .map_err(TaskError::Snapshot)?;
+        let found_children = record_page(
+            &shared,
+            key,
+            PageEntry {
+                page,
+                file: written.file,
+                items: records,
+                size: written.size,
+                sha256: written.sha256,
+                request_id,
+            },
+            next,
+            mode,
+            discovery,
+        );
+        if found_children {
+            shared.wake.notify_one();
+        }
+        shared.update_progress(&spec.id);
+        shared
+            .checkpoint(false, false)
+            .await
+            .map_err(TaskError::Snapshot)?;
+    }
+}
+
+/// Records a saved page in the state; returns whether it revealed new collections.
+fn record_page(
+    shared: &Shared,
+    key: Key,
+    page: PageEntry,
+    next: PagingState,
+    mode: Option<ResolvedMode>,
+    discovery: Discovery,
+) -> bool {
+    let mut state = shared.lock();
+    let pagination = state.header.pagination;
+    state.pages_since_checkpoint += 1;
+    if let Some(c) = state.collections.get_mut(&key) {
+        c.entry.items += page.items;
+        c.entry.pages.push(page);
+        if mode.is_some() {
+            c.entry.pagination = mode;
+        }
+        c.entry.complete = next.is_done();
+        c.entry.resume = match &next {
+            PagingState::Done => None,
+            PagingState::Cursor { page, cursor } => Some(ResumeState {
+                next_page: *page,
+                next_cursor: Some(cursor.clone()),
+            }),
+            other => Some(ResumeState {
+                next_page: other.next_page().unwrap_or(1),
+                next_cursor: None,
+            }),
+        };
+        c.paging = next;
+        if c.entry.complete {
+            tracing::debug!(collection = %c.spec.id, pages = c.entry.pages.len(), items = c.entry.items, "collection complete");
+        }
+    }
+    if let Some(users) = discovery.expected_users
+        && let Some(c) = state
+            .collections
+            .values_mut()
+            .find(|c| c.spec.id == "users/active")
+    {
+        c.expected_records = Some(users);
+    }
+    for warning in discovery.warnings {
+        tracing::warn!("{warning}");
+        state.warnings.push(warning);
+    }
+    let mut found = false;
+    for child in discovery.children {
+        if let std::collections::btree_map::Entry::Vacant(slot) =
+            state.collections.entry(child.spec.order)
+        {
+            slot.insert(CollectionState::new(
+                child.spec,
+                pagination,
+                child.expected_records,
+            ));
+            found = true;
+        }
+    }
+    found
+}
+
+async fn run(
+    settings: Settings,
+    writer: SnapshotWriter,
+    header: Header,
+    collections: Vec<CollectionState>,
+) -> Result<FetchReport, FetchError> {
+    let started = Instant::now();
+    let dir = writer.root().to_owned();
+    let client = Client::new(ClientConfig {
+        source: settings.source.clone(),
+        token: settings.token,
+        timeout: settings.timeout,
+        rate: settings.pace,
+        retry: settings.retry,
+        max_requests: settings.max_requests,
+    })?;
+    tracing::info!(source = %settings.source, dir = %dir.display(), "fetching");
+    let per_page = header.per_page;
+    let shared = Arc::new(Shared {
+        client,
+        writer: Arc::new(writer),
+        per_page,
+        state: Mutex::new(RunState {
+            header,
+            collections: collections.into_iter().map(|c| (c.spec.order, c)).collect(),
+            warnings: Vec::new(),
+            pages_since_checkpoint: 0,
+            last_checkpoint: Instant::now(),
+            last_manifest_bytes: 0,
+        }),
+        wake: Notify::new(),
+        progress: Progress::new(settings.progress),
+    });
+    // The manifest exists from the start, so even a fetch killed before its first page leaves
+    // a resumable directory.
+    shared.checkpoint(true, false).await?;
+
+    let concurrency = settings.concurrency.max(1);
+    let mut tasks: JoinSet<(Key, Result<(), TaskError>)> = JoinSet::new();
+    let mut stopped: Option<StopReason> = None;
+    let mut fatal: Option<FetchError> = None;
+    let mut ctrl_c = settings
+        .stop_on_ctrl_c
+        .then(|| Box::pin(tokio::signal::ctrl_c()));
+    loop {
+        if stopped.is_none() && fatal.is_none() {
+            while tasks.len() < concurrency {
+                let Some(key) = shared.lock().take_runnable() else {
+                    break;
+                };
+                let task_shared = Arc::clone(&shared);
+                tasks.spawn(async move { (key, run_collection(task_shared, key).await) });
+            }
+        }
+        if tasks.is_empty() {
+            break;
+        }
+        tokio::select! {
+            joined = tasks.join_next() => {
+                let Some(joined) = joined else { continue };
+                let (key, result) = match joined {
+                    Ok(done) => done,
+                    Err(err) if err.is_cancelled() => continue,
+                    Err(err) => {
+                        fatal.get_or_insert(FetchError::Task(err.to_string()));
+                        shared.client.stop();
+                        continue;
+                    }
+                };
+                if let Some(c) = shared.lock().collections.get_mut(&key) {
+                    c.running = false;
+                }
+                match result {
+                    Ok(()) => {}
+                    Err(TaskError::Api(err)) if err.kind == ApiErrorKind::BudgetSpent => {
+                        stopped.get_or_insert(StopReason::BudgetSpent);
+                    }
+                    Err(TaskError::Api(err)) if err.kind == ApiErrorKind::Stopped => {}
+                    Err(other) => {
+                        if fatal.is_none() {
+                            fatal = Some(match other {
+                                TaskError::Api(error) => FetchError::Api { error: Box::new(error), dir: dir.clone() },
+                                TaskError::Paging(collection, error) => FetchError::Paging { collection, error },
+                                TaskError::Snapshot(err) => FetchError::Snapshot(err),
+                                TaskError::Join(err) => FetchError::Task(err),
+                            });
+                            // Requests on the wire finish and are saved; nothing new is sent.
+                            shared.client.stop();
+                        }
+                    }
+                }
+            }
+            _ = shared.wake.notified() => {}
+            _ = async { if let Some(signal) = ctrl_c.as_mut() { let _ = signal.await; } }, if ctrl_c.is_some() => {
+                ctrl_c = None;
+                tracing::warn!("interrupted: saving the manifest");
+                stopped.get_or_insert(StopReason::Interrupted);
+                shared.client.stop();
+                tasks.abort_all();
+            }
+        }
+    }
+
+    shared.checkpoint(true, true).await?;
+    shared.progress.finish();
+    let state = shared.lock();
+    let manifest = state.manifest(&shared.client, true);
+    let mut report = report_from_manifest(
+        &dir,
+        &manifest,
+        shared.client.requests(),
+        shared.client.retries(),
+        started.elapsed(),
+        false,
+    );
+    report.warnings = state.warnings.clone();
+    if !report.complete {
+        report.stopped = stopped;
+    }
+    drop(state);
+    if let Some(err) = fatal {
+        return Err(err);
+    }
+    if report.complete {
+        tracing::info!(
+            requests = report.requests,
+            pages = report.pages,
+            items = report.items,
+            "fetch complete"
+        );
+    }
+    Ok(report)
+}
+
+fn report_from_manifest(
+    dir: &Path,
+    manifest: &Manifest,
+    requests: u64,
+    retries: u64,
+    elapsed: Duration,
+    already_complete: bool,
+) -> FetchReport {
+    FetchReport {
+        dir: dir.to_owned(),
+        complete: manifest.complete,
+        already_complete,
+        stopped: None,
+        requests,
+        retries,
+        pages: manifest.totals.pages,
+        items: manifest.totals.items,
+        collections: manifest
+            .collections
+            .iter()
+            .map(|c| CollectionReport {
+                id: c.id.clone(),
+                pages: c.pages.len() as u64,
+                items: c.items,
+                complete: c.complete,
+                not_found: c.not_found,
+            })
+            .collect(),
+        elapsed,
+        warnings: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod checkpoint_tests {
+    use super::*;
+
+    #[test]
+    fn checkpoints_space_out_as_the_manifest_grows() {
+        assert_eq!(checkpoint_interval(0), CHECKPOINT_INTERVAL);
+        assert_eq!(checkpoint_interval(5 << 20), Duration::from_secs(10));
+        assert_eq!(checkpoint_interval(usize::MAX), CHECKPOINT_INTERVAL_MAX);
+    }
+}

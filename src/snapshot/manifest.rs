@@ -1,0 +1,286 @@
+//! `manifest.json`: what a snapshot holds, how it was fetched, and how to continue it.
+//!
+//! Field order in the structs is the order in the file. Volatile facts (times, request counts)
+//! live only here, never in the pages.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::layout;
+use crate::api::{Pagination, ResolvedMode, Site};
+
+/// Identifies the file as a kb4graph raw snapshot manifest.
+pub const FORMAT: &str = "kb4graph-raw-snapshot";
+/// Bumped when a reader of the previous version could misread the snapshot.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub format_version: u32,
+    pub tool: String,
+    pub tool_version: String,
+    pub source: ManifestSource,
+    /// `per_page` sent on every list request.
+    pub per_page: u32,
+    /// The pagination option the fetch ran with (each collection records what it resolved to).
+    pub pagination: Pagination,
+    pub started_at: String,
+    /// When the manifest was last written.
+    pub updated_at: String,
+    /// When the last fetch run ended (null while one is running or if it was killed).
+    pub finished_at: Option<String>,
+    /// True when every collection is complete: the snapshot is the whole account.
+    pub complete: bool,
+    pub totals: Totals,
+    pub collections: Vec<CollectionEntry>,
+    /// Every page file, sorted by path, for `verify`.
+    pub files: Vec<FileEntry>,
+}
+
+/// Where the data came from. Never holds the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestSource {
+    /// The KnowBe4 site, or null when a base URL was given.
+    pub site: Option<Site>,
+    pub base_url: String,
+}
+
+/// Sums over every fetch run of this snapshot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub requests: u64,
+    pub retries: u64,
+    pub pages: u64,
+    pub items: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CollectionKind {
+    /// One JSON object, one page (`account`).
+    Object,
+    /// Pages of bare JSON arrays.
+    List,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionEntry {
+    /// `users/active`, `groups/12/members`: also its directory under `raw/`.
+    pub id: String,
+    /// The endpoint path, e.g. `/v1/users`.
+    pub endpoint: String,
+    /// The query sent besides the paging parameters, e.g. `status=active`.
+    pub query: String,
+    pub kind: CollectionKind,
+    /// The mode the pages were fetched in; null before the first page.
+    pub pagination: Option<ResolvedMode>,
+    pub complete: bool,
+    /// The API answered 404 (the group or test disappeared between listing and fetching).
+    pub not_found: bool,
+    /// Where to continue; null once complete.
+    pub resume: Option<ResumeState>,
+    pub items: u64,
+    pub pages: Vec<PageEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumeState {
+    pub next_page: u32,
+    /// The `X-Next-Cursor` value to send, in cursor mode.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageEntry {
+    pub page: u32,
+    /// Relative to the snapshot root, `/`-separated.
+    pub file: String,
+    pub items: u64,
+    pub size: u64,
+    pub sha256: String,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+impl Manifest {
+    pub fn collection(&self, id: &str) -> Option<&CollectionEntry> {
+        self.collections.iter().find(|c| c.id == id)
+    }
+
+    /// The sorted file list derived from the collections' pages.
+    pub fn file_list(collections: &[CollectionEntry]) -> Vec<FileEntry> {
+        let mut files: Vec<FileEntry> = collections
+            .iter()
+            .flat_map(|c| &c.pages)
+            .map(|p| FileEntry {
+                path: p.file.clone(),
+                size: p.size,
+                sha256: p.sha256.clone(),
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self)
+            // Unreachable: every field is a plain string, number, bool or list of them.
+            .unwrap_or_else(|_| b"{}".to_vec());
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Checks what a reader relies on: the format, safe unique ids and paths, ordered pages.
+    pub fn check(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!("format is {:?}, expected {FORMAT:?}", self.format));
+        }
+        if self.format_version == 0 || self.format_version > FORMAT_VERSION {
+            return Err(format!(
+                "format_version {} is not supported by this kb4graph {} (it reads up to {FORMAT_VERSION}): use a newer kb4graph",
+                self.format_version,
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        let mut ids = BTreeSet::new();
+        let mut files = BTreeSet::new();
+        for collection in &self.collections {
+            if !layout::is_valid_collection_id(&collection.id) {
+                return Err(format!("invalid collection id {:?}", collection.id));
+            }
+            if !ids.insert(collection.id.as_str()) {
+                return Err(format!("collection {:?} is listed twice", collection.id));
+            }
+            let mut previous = 0u32;
+            for page in &collection.pages {
+                if page.page <= previous {
+                    return Err(format!(
+                        "collection {:?}: pages are not in increasing order at page {}",
+                        collection.id, page.page
+                    ));
+                }
+                previous = page.page;
+                if layout::resolve(std::path::Path::new(""), &page.file).is_none() {
+                    return Err(format!("unsafe page path {:?}", page.file));
+                }
+                if !files.insert(page.file.as_str()) {
+                    return Err(format!("page file {:?} is listed twice", page.file));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Manifest {
+        let collections = vec![CollectionEntry {
+            id: "users/active".into(),
+            endpoint: "/v1/users".into(),
+            query: "status=active".into(),
+            kind: CollectionKind::List,
+            pagination: Some(ResolvedMode::Cursor),
+            complete: false,
+            not_found: false,
+            resume: Some(ResumeState {
+                next_page: 3,
+                next_cursor: Some("abc".into()),
+            }),
+            items: 1000,
+            pages: vec![
+                PageEntry {
+                    page: 1,
+                    file: "raw/users/active/page-0001.json".into(),
+                    items: 500,
+                    size: 10,
+                    sha256: "00".into(),
+                    request_id: Some("r1".into()),
+                },
+                PageEntry {
+                    page: 2,
+                    file: "raw/users/active/page-0002.json".into(),
+                    items: 500,
+                    size: 11,
+                    sha256: "11".into(),
+                    request_id: None,
+                },
+            ],
+        }];
+        Manifest {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            tool: "kb4graph".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            source: ManifestSource {
+                site: Some(Site::Eu),
+                base_url: Site::Eu.base_url(),
+            },
+            per_page: 500,
+            pagination: Pagination::Auto,
+            started_at: "2026-01-01T00:00:00.000Z".into(),
+            updated_at: "2026-01-01T00:00:01.000Z".into(),
+            finished_at: None,
+            complete: false,
+            totals: Totals {
+                requests: 3,
+                retries: 1,
+                pages: 2,
+                items: 1000,
+            },
+            files: Manifest::file_list(&collections),
+            collections,
+        }
+    }
+
+    #[test]
+    fn round_trips_with_stable_field_order() {
+        let manifest = sample();
+        manifest.check().unwrap();
+        let bytes = manifest.to_json();
+        let back: Manifest = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, manifest);
+        assert_eq!(back.to_json(), bytes);
+        let text = String::from_utf8(bytes).unwrap();
+        let order: Vec<usize> = [
+            "\"format\"",
+            "\"tool_version\"",
+            "\"source\"",
+            "\"complete\"",
+            "\"totals\"",
+            "\"collections\"",
+            "\"files\"",
+        ]
+        .iter()
+        .map(|k| text.find(k).unwrap())
+        .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(text.contains("\"site\": \"eu\""));
+    }
+
+    #[test]
+    fn check_refuses_unsafe_or_newer_manifests() {
+        let mut m = sample();
+        m.format_version = FORMAT_VERSION + 1;
+        assert!(m.check().unwrap_err().contains("newer"));
+        let mut m = sample();
+        m.collections[0].pages[1].file = "../../etc/passwd".into();
+        assert!(m.check().is_err());
+        let mut m = sample();
+        m.collections[0].id = "../x".into();
+        assert!(m.check().is_err());
+        let mut m = sample();
+        m.collections[0].pages.swap(0, 1);
+        assert!(m.check().is_err());
+    }
+}

@@ -1,0 +1,285 @@
+//! Reads a snapshot back, page by page, checking each page against the manifest.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::atomic::sha256_hex;
+use super::error::SnapshotError;
+use super::layout::{self, MANIFEST_FILE};
+use super::manifest::{CollectionEntry, CollectionKind, Manifest, PageEntry};
+
+/// An opened snapshot. Holds only the manifest; pages are read when iterated.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    root: PathBuf,
+    manifest: Manifest,
+}
+
+/// Which page a body came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRef<'a> {
+    pub collection: &'a str,
+    pub page: u32,
+    /// Relative to the snapshot root.
+    pub file: &'a str,
+}
+
+/// Where one record sits: enough for a warning to point at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordRef<'a> {
+    pub collection: &'a str,
+    pub page: u32,
+    pub file: &'a str,
+    /// Position in the page's array (0 for an object page).
+    pub index: usize,
+}
+
+impl std::fmt::Display for RecordRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.file, self.index)
+    }
+}
+
+pub(crate) fn read_manifest(root: &Path) -> Result<Manifest, SnapshotError> {
+    let path = root.join(MANIFEST_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            return Err(SnapshotError::NoManifest {
+                dir: root.to_owned(),
+            });
+        }
+        Err(err) => return Err(SnapshotError::io(&path)(err)),
+    };
+    let manifest: Manifest =
+        serde_json::from_slice(&bytes).map_err(|error| SnapshotError::ManifestJson {
+            path: path.clone(),
+            error,
+        })?;
+    manifest
+        .check()
+        .map_err(|problem| SnapshotError::ManifestInvalid { path, problem })?;
+    Ok(manifest)
+}
+
+/// A problem found by [`Snapshot::verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyProblem {
+    pub file: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for VerifyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.problem)
+    }
+}
+
+impl Snapshot {
+    pub fn open(root: impl AsRef<Path>) -> Result<Snapshot, SnapshotError> {
+        let root = root.as_ref().to_owned();
+        let manifest = read_manifest(&root)?;
+        Ok(Snapshot { root, manifest })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.manifest.complete
+    }
+
+    /// Collections in manifest order.
+    pub fn collections(&self) -> &[CollectionEntry] {
+        &self.manifest.collections
+    }
+
+    pub fn collection(&self, id: &str) -> Option<&CollectionEntry> {
+        self.manifest.collection(id)
+    }
+
+    /// Collections whose id matches `prefix/<n>/suffix` (e.g. every `groups/<id>/members`),
+    /// with the number, in manifest order.
+    pub fn child_collections<'a>(
+        &'a self,
+        prefix: &'a str,
+        suffix: &'a str,
+    ) -> impl Iterator<Item = (u64, &'a CollectionEntry)> + 'a {
+        self.manifest.collections.iter().filter_map(move |c| {
+            let middle =
+                c.id.strip_prefix(prefix)?
+                    .strip_prefix('/')?
+                    .strip_suffix(suffix)?
+                    .strip_suffix('/')?;
+            Some((middle.parse().ok()?, c))
+        })
+    }
+
+    fn entry(&self, id: &str) -> Result<&CollectionEntry, SnapshotError> {
+        self.collection(id)
+            .ok_or_else(|| SnapshotError::UnknownCollection {
+                path: self.root.join(MANIFEST_FILE),
+                id: id.to_owned(),
+            })
+    }
+
+    /// Reads one page and checks its size and SHA-256 against the manifest.
+    fn read_page(&self, page: &PageEntry) -> Result<Vec<u8>, SnapshotError> {
+        let path = layout::resolve(&self.root, &page.file).ok_or_else(|| {
+            SnapshotError::ManifestInvalid {
+                path: self.root.join(MANIFEST_FILE),
+                problem: format!("unsafe page path {:?}", page.file),
+            }
+        })?;
+        let bytes = fs::read(&path).map_err(SnapshotError::io(&path))?;
+        if bytes.len() as u64 != page.size {
+            return Err(SnapshotError::PageMismatch {
+                path,
+                problem: format!(
+                    "{} bytes on disk, the manifest says {}",
+                    bytes.len(),
+                    page.size
+                ),
+            });
+        }
+        let sha256 = sha256_hex(&bytes);
+        if sha256 != page.sha256 {
+            return Err(SnapshotError::PageMismatch {
+                path,
+                problem: "content differs from the manifest (SHA-256 mismatch)".to_owned(),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// The pages of collection `id` in page order, each body verbatim.
+    pub fn pages<'a>(
+        &'a self,
+        id: &str,
+    ) -> Result<
+        impl Iterator<Item = Result<(PageRef<'a>, Vec<u8>), SnapshotError>> + 'a,
+        SnapshotError,
+    > {
+        let entry = self.entry(id)?;
+        let mut pages: Vec<&PageEntry> = entry.pages.iter().collect();
+        pages.sort_by_key(|p| p.page);
+        Ok(pages.into_iter().map(move |page| {
+            let bytes = self.read_page(page)?;
+            Ok((
+                PageRef {
+                    collection: &entry.id,
+                    page: page.page,
+                    file: &page.file,
+                },
+                bytes,
+            ))
+        }))
+    }
+
+    /// The pages of collection `id`, each parsed into its records (an object page is one record).
+    pub fn page_records<'a>(
+        &'a self,
+        id: &str,
+    ) -> Result<
+        impl Iterator<Item = Result<(PageRef<'a>, Vec<Value>), SnapshotError>> + 'a,
+        SnapshotError,
+    > {
+        let kind = self.entry(id)?.kind;
+        let root = self.root.clone();
+        Ok(self.pages(id)?.map(move |page| {
+            let (page, bytes) = page?;
+            let json_error = |error| SnapshotError::PageJson {
+                path: layout::resolve(&root, page.file).unwrap_or_else(|| root.clone()),
+                error,
+            };
+            let records = match kind {
+                CollectionKind::List => {
+                    serde_json::from_slice::<Vec<Value>>(&bytes).map_err(json_error)?
+                }
+                CollectionKind::Object => {
+                    vec![serde_json::from_slice::<Value>(&bytes).map_err(json_error)?]
+                }
+            };
+            Ok((page, records))
+        }))
+    }
+
+    /// Every record of collection `id`, with where it sits. Memory holds one page at a time.
+    pub fn records<'a>(
+        &'a self,
+        id: &str,
+    ) -> Result<
+        impl Iterator<Item = Result<(RecordRef<'a>, Value), SnapshotError>> + 'a,
+        SnapshotError,
+    > {
+        Ok(self.page_records(id)?.flat_map(|page| {
+            let (items, error) = match page {
+                Ok((page, records)) => (
+                    records
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, record)| {
+                            Ok((
+                                RecordRef {
+                                    collection: page.collection,
+                                    page: page.page,
+                                    file: page.file,
+                                    index,
+                                },
+                                record,
+                            ))
+                        })
+                        .collect::<Vec<_>>(),
+                    None,
+                ),
+                Err(err) => (Vec::new(), Some(Err(err))),
+            };
+            items.into_iter().chain(error)
+        }))
+    }
+
+    /// Checks every file the manifest lists (present, size, SHA-256) and that the file list
+    /// matches the pages. An empty result means the snapshot is intact.
+    pub fn verify(&self) -> Vec<VerifyProblem> {
+        let mut problems = Vec::new();
+        let expected = Manifest::file_list(&self.manifest.collections);
+        if expected != self.manifest.files {
+            problems.push(VerifyProblem {
+                file: MANIFEST_FILE.to_owned(),
+                problem: "the file list does not match the collections' pages".to_owned(),
+            });
+        }
+        for file in &self.manifest.files {
+            let problem = match layout::resolve(&self.root, &file.path) {
+                None => Some("unsafe path".to_owned()),
+                Some(path) => match fs::read(&path) {
+                    Err(err) => Some(err.to_string()),
+                    Ok(bytes) if bytes.len() as u64 != file.size => Some(format!(
+                        "{} bytes on disk, the manifest says {}",
+                        bytes.len(),
+                        file.size
+                    )),
+                    Ok(bytes) if sha256_hex(&bytes) != file.sha256 => {
+                        Some("SHA-256 mismatch".to_owned())
+                    }
+                    Ok(_) => None,
+                },
+            };
+            if let Some(problem) = problem {
+                problems.push(VerifyProblem {
+                    file: file.path.clone(),
+                    problem,
+                });
+            }
+        }
+        problems
+    }
+}
