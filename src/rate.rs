@@ -255,7 +255,10 @@ mod tests {
         assert_eq!(RateSpec::real().to_string(), "4/s,50/min");
         assert_eq!(RateSpec::off().to_string(), "off");
         for bad in ["", "4", "x/s", "4/fortnight", "0/s", "4/s,"] {
-            assert!(bad.parse::<RateSpec>().is_err(), "{bad:?} should be refused");
+            assert!(
+                bad.parse::<RateSpec>().is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 
