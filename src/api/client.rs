@@ -276,7 +276,9 @@ impl Client {
                 detail: failure.detail,
                 cause: failure.source,
             };
-            tracing::error!(
+            // The caller reports the error itself; concurrent requests refused alike would
+            // otherwise repeat the same line once each.
+            tracing::debug!(
                 endpoint = %error.request.endpoint,
                 page = error.request.page,
                 status = error.status,

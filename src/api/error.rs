@@ -75,7 +75,7 @@ impl ApiError {
     fn advice(&self) -> &'static str {
         match self.kind {
             ApiErrorKind::Unauthorized => {
-                "the token was refused: check KNOWBE4_API_TOKEN holds a Reporting API token (not a User Event API token)"
+                "the token was refused: check that KNOWBE4_API_TOKEN (or the --token-file) holds a Reporting API token, not a User Event API token, and that Reporting API access is enabled in the account settings"
             }
             ApiErrorKind::Forbidden => {
                 "this account has no Reporting API access (Platinum/Diamond only) or the token lacks it"

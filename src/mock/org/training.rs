@@ -87,8 +87,12 @@ impl Org {
             } else {
                 Target::Group(r.below(self.groups.len() as u64) as u32)
             };
+            // Every account of four campaigns or more shows each content shape at least once,
+            // whatever the seed; later campaigns take one by seed.
             let mut style = match (c.wrapping_add(phase)) % 5 {
                 _ if c < 2 => ContentStyle::Flat,
+                _ if c == 2 => ContentStyle::Nested,
+                _ if c == 3 => ContentStyle::Modules,
                 3 => ContentStyle::Nested,
                 4 => ContentStyle::Modules,
                 _ => ContentStyle::Flat,
@@ -162,7 +166,8 @@ impl Org {
                 target,
                 content,
                 style,
-                unknown_item: style != ContentStyle::Modules && (c.wrapping_add(phase)) % 7 == 5,
+                unknown_item: style != ContentStyle::Modules
+                    && (c == 1 || (c.wrapping_add(phase)) % 7 == 5),
                 start_day: self.ref_day - 15 - ((t_n - 1 - c) * 20).min(3000) as i64,
                 segments: first_segment..self.segments.len(),
                 completion: Default::default(),
