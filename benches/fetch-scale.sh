@@ -12,33 +12,21 @@ profiles=("$@")
 pace=${PACE:-off}
 
 cargo build --release --quiet
-bin=$PWD/target/release/kb4graph
+KB4GRAPH=$PWD/target/release/kb4graph
+source examples/start-mock.sh
 work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
+cleanup() { stop_mock; rm -rf "$work"; }
 trap cleanup EXIT
 
 printf '%-8s %-6s %10s %10s %12s %14s %10s\n' profile pace requests items wall_s "req/s" peak_rss_mb
 for profile in "${profiles[@]}"; do
-  : >"$work/serve.out"
-  "$bin" serve-mock --profile "$profile" --seed 7 --rate-limit "$pace" >"$work/serve.out" &
-  server_pid=$!
-  url=
-  for _ in $(seq 200); do
-    url=$(sed -n 's/^listening on //p' "$work/serve.out" | head -n1)
-    [ -n "$url" ] && break
-    sleep 0.1
-  done
-  [ -n "$url" ] || { echo "serve-mock did not start" >&2; exit 2; }
+  start_mock --profile "$profile" --seed 7 --rate-limit "$pace"
   snap="$work/snap-$profile"
   start=$(date +%s.%N)
   KNOWBE4_API_TOKEN=bench-token /usr/bin/time -f '%M' -o "$work/rss" \
-    "$bin" --quiet fetch --base-url "$url" --pace "$pace" --out "$snap"
+    "$KB4GRAPH" --quiet fetch --base-url "$MOCK_URL" --pace "$pace" --out "$snap"
   end=$(date +%s.%N)
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  stop_mock
   python3 - "$snap/manifest.json" "$profile" "$pace" "$start" "$end" "$(cat "$work/rss")" <<'PY'
 import json, sys
 manifest, profile, pace, start, end, rss_kb = sys.argv[1:]

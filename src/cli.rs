@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use kb4graph::api::{Pagination, Site, Token};
-use kb4graph::fetch::{FetchOptions, FetchReport, ResumeOverrides, Source};
+use kb4graph::fetch::{FetchOptions, FetchReport, ResumeOverrides, Source, StopReason};
 use kb4graph::mock::{FaultSpec, MockConfig, MockServer, OrgSpec, Profile};
 use kb4graph::rate::RateSpec;
 
@@ -206,7 +206,11 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
         kb4graph::fetch::fetch(opts).await?
     };
     print_report(&report, quiet);
-    Ok(0)
+    // A budget stop is what was asked for; an interrupt is not, and scripts must see it.
+    Ok(match report.stopped {
+        Some(StopReason::Interrupted) => 130,
+        _ => 0,
+    })
 }
 
 fn print_report(report: &FetchReport, quiet: bool) {

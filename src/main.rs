@@ -1,9 +1,11 @@
 //! `kb4graph`: parse the command line, run it, map the outcome to an exit code
-//! (0 success, 1 a check found problems, 2 usage or runtime error).
+//! (0 success, 1 a check found problems, 2 usage or runtime error, 130 interrupted by Ctrl-C).
 
 mod cli;
 
 use std::process::ExitCode;
+
+use std::io::Write;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -31,7 +33,7 @@ fn init_logging(quiet: bool, verbose: u8) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogLine(Vec::new()))
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
@@ -44,4 +46,29 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// One log line, written to stderr in one piece with any progress bar lifted off the terminal.
+struct LogLine(Vec<u8>);
+
+impl std::io::Write for LogLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for LogLine {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            kb4graph::fetch::with_progress_hidden(|| {
+                // Logging has nowhere to report its own failure.
+                let _ = std::io::stderr().write_all(&self.0);
+            });
+        }
+    }
 }

@@ -125,18 +125,11 @@ async fn training_campaigns_are_not_cut_at_ten_per_page() {
 
     // Without exclude_percentages the API caps a page at 10 items: a client that forgot the
     // flag would take that page for the last one.
-    let body = reqwest::Client::new()
-        .get(format!(
-            "{}/v1/training/campaigns?per_page=500",
-            server.base_url()
-        ))
-        .bearer_auth(common::TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let body = common::get_bytes(&format!(
+        "{}/v1/training/campaigns?per_page=500",
+        server.base_url()
+    ))
+    .await;
     let capped: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
     assert_eq!(capped.len(), 10);
 

@@ -51,7 +51,6 @@ async fn pages_are_kept_verbatim_drift_included() {
 
     // Asking the API again for each page gives the very bytes on disk.
     let snapshot = Snapshot::open(&out).unwrap();
-    let http = reqwest::Client::new();
     let mut checked = 0;
     for collection in snapshot.collections() {
         for page in &collection.pages {
@@ -63,15 +62,7 @@ async fn pages_are_kept_verbatim_drift_included() {
             if collection.id != "account" {
                 url.push_str(&format!("page={}&per_page=500", page.page));
             }
-            let body = http
-                .get(&url)
-                .bearer_auth(common::TOKEN)
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            let body = common::get_bytes(&url).await;
             let on_disk = &pages[std::path::Path::new(&page.file)];
             assert_eq!(&body[..], &on_disk[..], "{url} is saved verbatim");
             assert_eq!(page.sha256, sha256_hex(on_disk));

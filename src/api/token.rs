@@ -90,9 +90,18 @@ impl Token {
 
     /// `text` with every occurrence of the token replaced by `[redacted]`, for text that came
     /// from elsewhere (a server's error body) and could echo it.
+    ///
+    /// Tokens shorter than [`Token::SCRUB_MIN_LEN`] are left alone: replacing every `t` of a
+    /// one-letter test token would garble the message, and no issued token is that short.
     pub(crate) fn scrub(&self, text: &str) -> String {
+        if self.0.len() < Self::SCRUB_MIN_LEN {
+            return text.to_owned();
+        }
         text.replace(&self.0, "[redacted]")
     }
+
+    /// The shortest token that [`Token::scrub`] looks for in foreign text.
+    pub const SCRUB_MIN_LEN: usize = 8;
 
     /// The `Authorization` header value, flagged sensitive so that http's own `Debug` hides it.
     pub(crate) fn authorization(&self) -> reqwest::header::HeaderValue {

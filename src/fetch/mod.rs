@@ -12,6 +12,7 @@ pub use crate::api::Source;
 pub use error::FetchError;
 pub use options::{FetchOptions, ResumeOverrides};
 pub use plan::{CollectionSpec, Role, group_members, pst_recipients, spec_for_id, top_level};
+pub use progress::with_progress_hidden;
 pub use report::{CollectionReport, FetchReport, StopReason};
 pub use run::{fetch, resume};
 

@@ -1,8 +1,31 @@
 //! The progress bar on stderr: requests sent against an estimate of the requests needed.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The bar being drawn, if any, so that log lines can be written around it.
+static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Runs `write` with the progress bar, if one is drawn, lifted off the terminal: a log line
+/// written while the bar is drawn would otherwise be torn by its next redraw.
+pub fn with_progress_hidden<R>(write: impl FnOnce() -> R) -> R {
+    let bar = ACTIVE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    match bar {
+        Some(bar) => bar.suspend(write),
+        None => write(),
+    }
+}
+
+fn set_active(bar: Option<ProgressBar>) {
+    *ACTIVE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = bar;
+}
 
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
@@ -20,6 +43,7 @@ impl Progress {
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.enable_steady_tick(Duration::from_millis(200));
+        set_active(Some(bar.clone()));
         Progress { bar: Some(bar) }
     }
 
@@ -34,7 +58,16 @@ impl Progress {
 
     pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
+            set_active(None);
             bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.bar.is_some() {
+            self.finish();
         }
     }
 }

@@ -132,3 +132,17 @@ pub fn fetch_lower_bound(counts: &kb4graph::mock::OrgCounts) -> u64 {
             .map(|&n| page_mode_bound(n))
             .sum::<u64>()
 }
+
+/// A body straight from the API, bypassing kb4graph's client.
+pub async fn get_bytes(url: &str) -> Vec<u8> {
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("request")
+        .bytes()
+        .await
+        .expect("body")
+        .to_vec()
+}
