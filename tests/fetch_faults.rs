@@ -90,3 +90,24 @@ async fn the_old_200_invalid_token_answer_is_an_authentication_failure() {
     assert!(!message.contains("a-wrong-token-0043"), "{message}");
     assert!(requests <= 4, "{requests}");
 }
+
+#[tokio::test]
+async fn a_spent_daily_quota_stops_the_fetch_resumably_and_says_when_to_retry() {
+    let mut config = common::small(24);
+    config.rate_limit = "1000/s".parse().unwrap();
+    config.daily_quota = Some(12);
+    let server = common::start(config).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    let err = kb4graph::fetch::fetch(common::options(&server, &out))
+        .await
+        .expect_err("the quota runs out before the account is fetched");
+    let message = err.to_string();
+    assert!(message.contains("429"), "{message}");
+    assert!(message.contains("daily quota"), "{message}");
+    assert!(message.contains("--resume"), "{message}");
+    let manifest = common::manifest(&out);
+    assert_eq!(manifest["complete"], false);
+    let saved = manifest["totals"]["pages"].as_u64().unwrap();
+    assert!(saved > 0 && saved <= 12, "pages fetched within the quota are kept: {saved}");
+}
