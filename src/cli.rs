@@ -9,8 +9,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use kb4graph::api::{Pagination, Site, Token};
+use kb4graph::export::Format;
 use kb4graph::fetch::{FetchOptions, FetchReport, ResumeOverrides, Source, StopReason};
 use kb4graph::mock::{FaultSpec, MockConfig, MockServer, OrgSpec, Profile};
+use kb4graph::pipeline;
 use kb4graph::rate::RateSpec;
 
 /// Fetch a KnowBe4 account through the Reporting API and turn it into a graph.
@@ -35,6 +37,14 @@ pub enum Command {
     ServeMock(ServeMockArgs),
     /// Fetch an account into a raw snapshot directory (pages exactly as received + manifest.json).
     Fetch(FetchArgs),
+    /// Normalize a snapshot into the graph and write it in the chosen formats.
+    Export(ExportArgs),
+    /// Fetch (into OUT_DIR/snapshot), export and validate in one go.
+    Run(RunArgs),
+    /// Check every export found in a directory against the bundled schemas.
+    Validate(ValidateArgs),
+    /// Write the bundled schemas for outside tools.
+    Schemas(SchemasArgs),
 }
 
 #[derive(Debug, Args)]
@@ -72,20 +82,15 @@ pub struct ServeMockArgs {
     pub cursor: bool,
 }
 
+/// Where the account is and how to talk to it: shared by `fetch` and `run`.
 #[derive(Debug, Args)]
-pub struct FetchArgs {
+pub struct ConnectArgs {
     /// KnowBe4 site of the account.
-    #[arg(long, conflicts_with_all = ["base_url", "resume"])]
+    #[arg(long, conflicts_with = "base_url")]
     pub site: Option<Site>,
     /// API base URL instead of a site, e.g. a simulated API: http://127.0.0.1:PORT
-    #[arg(long, conflicts_with = "resume")]
+    #[arg(long)]
     pub base_url: Option<String>,
-    /// Snapshot directory to create.
-    #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
-    pub out: Option<PathBuf>,
-    /// Finish an incomplete snapshot without fetching any saved page again.
-    #[arg(long, value_name = "SNAPSHOT_DIR")]
-    pub resume: Option<PathBuf>,
     /// Read the API token from this file instead of KNOWBE4_API_TOKEN.
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
@@ -109,6 +114,69 @@ pub struct FetchArgs {
     pub pagination: Pagination,
 }
 
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Snapshot directory to create.
+    #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
+    pub out: Option<PathBuf>,
+    /// Finish an incomplete snapshot without fetching any saved page again.
+    #[arg(long, value_name = "SNAPSHOT_DIR", conflicts_with_all = ["site", "base_url"])]
+    pub resume: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The snapshot directory written by `kb4graph fetch`.
+    #[arg(long, value_name = "SNAPSHOT_DIR")]
+    pub from: PathBuf,
+    /// Formats to write: json, or all.
+    #[arg(long, default_value = "all", value_parser = parse_formats)]
+    pub format: Formats,
+    /// Export directory (created; an existing export in it is never overwritten).
+    #[arg(long, value_name = "OUT_DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Against a built-in simulated KnowBe4 account on loopback: no token, no network.
+    #[arg(long, conflicts_with_all = ["site", "base_url", "token_file"])]
+    pub demo: bool,
+    /// Formats to write: json, or all.
+    #[arg(long, default_value = "all", value_parser = parse_formats)]
+    pub format: Formats,
+    /// Output directory: the snapshot goes to OUT_DIR/snapshot, the export beside it.
+    #[arg(long, value_name = "OUT_DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// An export directory (as written by `export` or `run`).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemasArgs {
+    /// Directory to write the schemas into.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// The formats one `--format` value selects.
+#[derive(Debug, Clone)]
+pub struct Formats(Vec<Format>);
+
+fn parse_formats(s: &str) -> Result<Formats, String> {
+    kb4graph::export::parse_formats(s)
+        .map(Formats)
+        .map_err(|e| e.to_string())
+}
+
 /// Runs a parsed command line; the error is reported by `main`.
 pub fn run(cli: Cli) -> Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -119,6 +187,10 @@ pub fn run(cli: Cli) -> Result<u8> {
         match cli.command {
             Command::ServeMock(args) => serve_mock(args).await,
             Command::Fetch(args) => fetch(args, cli.quiet).await,
+            Command::Export(args) => export(args, cli.quiet),
+            Command::Run(args) => run_all(args, cli.quiet).await,
+            Command::Validate(args) => validate(&args.dir, cli.quiet),
+            Command::Schemas(args) => schemas(&args.out),
         }
     })
 }
@@ -170,47 +242,207 @@ fn read_token(token_file: Option<&PathBuf>) -> Result<Token> {
     })
 }
 
-async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
-    let token = read_token(args.token_file.as_ref())?;
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+fn timeout_of(connect: &ConnectArgs) -> Result<Duration> {
+    if !(connect.timeout.is_finite() && connect.timeout > 0.0) {
         bail!("--timeout must be a positive number of seconds");
     }
-    let progress = !quiet && std::io::stderr().is_terminal();
-    let timeout = Duration::from_secs_f64(args.timeout);
+    Ok(Duration::from_secs_f64(connect.timeout))
+}
+
+fn progress_wanted(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
+fn fetch_options(
+    connect: ConnectArgs,
+    token: Token,
+    out: PathBuf,
+    quiet: bool,
+) -> Result<FetchOptions> {
+    let timeout = timeout_of(&connect)?;
+    let source = match (connect.site, connect.base_url) {
+        (Some(site), None) => Source::Site(site),
+        (None, Some(url)) => Source::BaseUrl(url),
+        _ => bail!("say where the account is: --site us|eu|ca|uk|de or --base-url URL"),
+    };
+    let mut opts = FetchOptions::new(source, token, out);
+    opts.pace = connect.pace;
+    opts.max_requests = connect.max_requests;
+    opts.concurrency = connect.concurrency.max(1);
+    opts.timeout = timeout;
+    opts.retries = connect.retries;
+    opts.pagination = connect.pagination;
+    opts.progress = progress_wanted(quiet);
+    opts.stop_on_ctrl_c = true;
+    Ok(opts)
+}
+
+async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
+    let token = read_token(args.connect.token_file.as_ref())?;
     let report = if let Some(dir) = args.resume {
         let overrides = ResumeOverrides {
-            pace: Some(args.pace),
-            max_requests: args.max_requests,
-            concurrency: Some(args.concurrency),
-            timeout: Some(timeout),
-            retries: Some(args.retries),
-            progress,
+            timeout: Some(timeout_of(&args.connect)?),
+            pace: Some(args.connect.pace),
+            max_requests: args.connect.max_requests,
+            concurrency: Some(args.connect.concurrency),
+            retries: Some(args.connect.retries),
+            progress: progress_wanted(quiet),
         };
         kb4graph::fetch::resume(&dir, token, overrides).await?
     } else {
-        let source = match (args.site, args.base_url) {
-            (Some(site), None) => Source::Site(site),
-            (None, Some(url)) => Source::BaseUrl(url),
-            _ => bail!("say where the account is: --site us|eu|ca|uk|de or --base-url URL"),
-        };
         let out = args.out.context("--out SNAPSHOT_DIR is required")?;
-        let mut opts = FetchOptions::new(source, token, out);
-        opts.pace = args.pace;
-        opts.max_requests = args.max_requests;
-        opts.concurrency = args.concurrency.max(1);
-        opts.timeout = timeout;
-        opts.retries = args.retries;
-        opts.pagination = args.pagination;
-        opts.progress = progress;
-        opts.stop_on_ctrl_c = true;
-        kb4graph::fetch::fetch(opts).await?
+        kb4graph::fetch::fetch(fetch_options(args.connect, token, out, quiet)?).await?
     };
     print_report(&report, quiet);
-    // A budget stop is what was asked for; an interrupt is not, and scripts must see it.
-    Ok(match report.stopped {
+    Ok(fetch_exit_code(&report))
+}
+
+/// A budget stop is what was asked for; an interrupt is not, and scripts must see it.
+fn fetch_exit_code(report: &FetchReport) -> u8 {
+    match report.stopped {
         Some(StopReason::Interrupted) => 130,
         _ => 0,
-    })
+    }
+}
+
+fn export(args: ExportArgs, quiet: bool) -> Result<u8> {
+    let formats = args.format.0;
+    let summary = pipeline::export_snapshot(&args.from, &formats, &args.out)?;
+    print_export(&summary, quiet);
+    Ok(0)
+}
+
+async fn run_all(args: RunArgs, quiet: bool) -> Result<u8> {
+    let formats = args.format.0;
+    let snapshot_dir = args.out.join("snapshot");
+    // The demo's server lives until the fetch is done.
+    let mut demo_server = None;
+    let (connect, token) = if args.demo {
+        let server = pipeline::start_demo_server()
+            .await
+            .context("starting the simulated KnowBe4 API on loopback")?;
+        let mut connect = args.connect;
+        connect.base_url = Some(server.base_url());
+        // The simulated account is served without limits; pacing it would only make the demo wait.
+        connect.pace = RateSpec::off();
+        demo_server = Some(server);
+        (connect, Token::new("kb4graph-demo-token")?)
+    } else {
+        let token = read_token(args.connect.token_file.as_ref())?;
+        (args.connect, token)
+    };
+    if !quiet && let Some(server) = &demo_server {
+        eprintln!(
+            "simulated KnowBe4 API (small account, seed {}) on {}",
+            pipeline::DEMO_SEED,
+            server.base_url()
+        );
+    }
+    let report =
+        kb4graph::fetch::fetch(fetch_options(connect, token, snapshot_dir.clone(), quiet)?).await?;
+    if let Some(server) = demo_server {
+        server.shutdown().await;
+    }
+    print_report(&report, quiet);
+    if !report.complete {
+        eprintln!(
+            "the snapshot is incomplete, so nothing was exported: finish it with `kb4graph fetch --resume {}`, then `kb4graph export --from {} --out {}`",
+            snapshot_dir.display(),
+            snapshot_dir.display(),
+            args.out.display()
+        );
+        return Ok(fetch_exit_code(&report).max(2));
+    }
+    let summary = pipeline::export_snapshot(&snapshot_dir, &formats, &args.out)?;
+    print_export(&summary, quiet);
+    validate(&args.out, quiet)
+}
+
+fn print_export(summary: &pipeline::ExportSummary, quiet: bool) {
+    const SHOWN_WARNINGS: usize = 10;
+    for w in summary.warnings.iter().take(SHOWN_WARNINGS) {
+        tracing::warn!("{w}");
+    }
+    if summary.warnings.len() > SHOWN_WARNINGS {
+        tracing::warn!(
+            "... and {} more warnings (all of them with -v)",
+            summary.warnings.len() - SHOWN_WARNINGS
+        );
+        for w in summary.warnings.iter().skip(SHOWN_WARNINGS) {
+            tracing::debug!("{w}");
+        }
+    }
+    if quiet {
+        return;
+    }
+    let mut out = String::new();
+    out.push_str("entities:\n");
+    for (ty, n) in &summary.entities {
+        out.push_str(&format!("  {:<48} {n:>10}\n", ty.name()));
+    }
+    out.push_str("relationships:\n");
+    for (ty, n) in &summary.relationships {
+        out.push_str(&format!("  {:<64} {n:>10}\n", ty.name()));
+    }
+    out.push_str(&format!(
+        "files written to {}:\n",
+        summary.out_dir.display()
+    ));
+    for f in &summary.files {
+        out.push_str(&format!(
+            "  {:<40} {:>14} bytes  sha256 {}\n",
+            f.path, f.size, f.sha256
+        ));
+    }
+    out.push_str(&format!(
+        "  manifest.json, SHA256SUMS (check with: cd {} && sha256sum -c SHA256SUMS)\n",
+        summary.out_dir.display()
+    ));
+    out.push_str(&format!("{} warnings\n", summary.warnings.len()));
+    eprint!("{out}");
+}
+
+fn validate(dir: &std::path::Path, quiet: bool) -> Result<u8> {
+    let reports = pipeline::validate_export(dir)?;
+    let mut stdout = std::io::stdout().lock();
+    let mut problems = 0;
+    for report in &reports {
+        for v in &report.violations {
+            writeln!(stdout, "{v}")?;
+        }
+        if report.total > report.violations.len() {
+            writeln!(
+                stdout,
+                "... and {} more violations in {}",
+                report.total - report.violations.len(),
+                report.files.join(", ")
+            )?;
+        }
+        problems += report.total;
+        if !quiet {
+            let verdict = if report.total == 0 {
+                "valid".to_owned()
+            } else {
+                format!("{} violations", report.total)
+            };
+            eprintln!(
+                "validate {}: {} ({verdict})",
+                report.format,
+                report.files.join(", ")
+            );
+        }
+    }
+    Ok(if problems == 0 { 0 } else { 1 })
+}
+
+fn schemas(out: &std::path::Path) -> Result<u8> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, text) in kb4graph::validate::bundled_schemas() {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}", path.display());
+    }
+    Ok(0)
 }
 
 fn print_report(report: &FetchReport, quiet: bool) {

@@ -109,5 +109,8 @@ async fn a_spent_daily_quota_stops_the_fetch_resumably_and_says_when_to_retry() 
     let manifest = common::manifest(&out);
     assert_eq!(manifest["complete"], false);
     let saved = manifest["totals"]["pages"].as_u64().unwrap();
-    assert!(saved > 0 && saved <= 12, "pages fetched within the quota are kept: {saved}");
+    assert!(
+        saved > 0 && saved <= 12,
+        "pages fetched within the quota are kept: {saved}"
+    );
 }

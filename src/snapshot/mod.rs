@@ -2,14 +2,13 @@
 //! plus `manifest.json` (source, times, totals, per collection its pages and resume state, and
 //! every file with its size and SHA-256). Files are owner-only and written atomically.
 
-mod atomic;
 mod error;
 mod layout;
 mod manifest;
 mod reader;
 mod writer;
 
-pub use atomic::sha256_hex;
+pub use crate::files::sha256_hex;
 pub use error::SnapshotError;
 pub use layout::{
     MANIFEST_FILE, RAW_DIR, collection_dir, is_valid_collection_id, page_file, page_file_name,

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::atomic::sha256_hex;
 use super::error::SnapshotError;
 use super::layout::{self, MANIFEST_FILE};
 use super::manifest::{CollectionEntry, CollectionKind, Manifest, PageEntry};
+use crate::files::sha256_hex;
 
 /// An opened snapshot. Holds only the manifest; pages are read when iterated.
 #[derive(Debug, Clone)]

@@ -6,12 +6,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::atomic::{
-    create_private_dir, make_private, remove_stale_temp_files, sha256_hex, sync_dir, write_atomic,
-};
 use super::error::SnapshotError;
 use super::layout::{self, MANIFEST_FILE};
 use super::manifest::Manifest;
+use crate::files::{
+    create_private_dir, make_private, remove_stale_temp_files, sha256_hex, sync_dir, write_atomic,
+};
 
 /// What a page file holds, for its manifest entry.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
-//! Owner-only, crash-safe file writes: a reader (or a resumed fetch) sees either the previous
-//! file or the complete new one, never a prefix.
+//! Owner-only, crash-safe files for snapshots and exports alike: a reader (or a resumed fetch)
+//! sees either the previous file or the complete new one, never a prefix.
 
 use std::fs;
 use std::io::{self, Write};

@@ -1,0 +1,307 @@
+//! The output bundle: every export is written through it.
+//!
+//! Files are written into a staging directory inside `OUT_DIR` through buffered writers that
+//! hash as they go; only when every file is complete are the format directories renamed into
+//! place, followed by `SHA256SUMS` and, last, `manifest.json`. A failed or interrupted export
+//! leaves no half-written file where a complete one is expected, and nothing already in
+//! `OUT_DIR` (a snapshot, an earlier export) is touched.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::error::ExportError;
+use crate::files::{create_private_dir, hex, sync_dir};
+
+/// Written last: its presence means the export is complete.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// `sha256sum -c SHA256SUMS`, run in the export directory, checks every file.
+pub const SUMS_FILE: &str = "SHA256SUMS";
+
+const STAGING_PREFIX: &str = ".kb4graph-staging-";
+
+/// One file of a finished export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ExportedFile {
+    /// Relative to the export directory, with `/`.
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// An export being written into `out_dir`.
+#[derive(Debug)]
+pub struct Bundle {
+    out_dir: PathBuf,
+    staging: tempfile::TempDir,
+    files: Vec<ExportedFile>,
+    opened: Vec<String>,
+}
+
+impl Bundle {
+    /// Starts an export into `out_dir` (created owner-only if missing). Refuses a directory that
+    /// already holds an export.
+    pub fn create(out_dir: impl Into<PathBuf>) -> Result<Bundle, ExportError> {
+        let out_dir = out_dir.into();
+        create_private_dir(&out_dir).map_err(ExportError::io(&out_dir))?;
+        for name in [MANIFEST_FILE, SUMS_FILE] {
+            let path = out_dir.join(name);
+            if path.exists() {
+                return Err(ExportError::Exists { path });
+            }
+        }
+        let staging = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempdir_in(&out_dir)
+            .map_err(ExportError::io(&out_dir))?;
+        crate::files::make_private(staging.path(), 0o700)
+            .map_err(ExportError::io(staging.path()))?;
+        Ok(Bundle {
+            out_dir,
+            staging,
+            files: Vec::new(),
+            opened: Vec::new(),
+        })
+    }
+
+    pub fn out_dir(&self) -> &Path {
+        &self.out_dir
+    }
+
+    /// Opens `relative` (e.g. `json/graph.json`) for writing. Its top directory must not exist
+    /// in the export directory yet.
+    pub fn create_file(&mut self, relative: &str) -> Result<BundleFile, ExportError> {
+        let valid = !relative.is_empty()
+            && relative.split('/').all(|part| {
+                !part.is_empty()
+                    && part != "."
+                    && part != ".."
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            });
+        if !valid || relative == MANIFEST_FILE || relative == SUMS_FILE {
+            return Err(ExportError::BadName(relative.to_owned()));
+        }
+        if self.opened.iter().any(|f| f == relative) {
+            return Err(ExportError::Duplicate {
+                file: relative.to_owned(),
+            });
+        }
+        let top = relative.split('/').next().unwrap_or(relative);
+        let target = self.out_dir.join(top);
+        if target.exists() {
+            return Err(ExportError::Exists { path: target });
+        }
+        let path = self.staging.path().join(relative);
+        if let Some(parent) = path.parent() {
+            create_private_dir(parent).map_err(ExportError::io(parent))?;
+        }
+        let file = open_private(&path).map_err(ExportError::io(self.out_dir.join(relative)))?;
+        self.opened.push(relative.to_owned());
+        Ok(BundleFile {
+            relative: relative.to_owned(),
+            shown: self.out_dir.join(relative),
+            writer: BufWriter::with_capacity(1 << 16, file),
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// Records a file written through [`Bundle::create_file`] as complete.
+    pub fn close_file(&mut self, file: BundleFile) -> Result<(), ExportError> {
+        let shown = file.shown.clone();
+        let done = file.finish().map_err(ExportError::io(shown))?;
+        self.files.push(done);
+        Ok(())
+    }
+
+    /// Moves every file into place and writes `SHA256SUMS` and `manifest.json`, which is built
+    /// by `manifest` from the sorted list of files.
+    pub fn finish<M: Serialize>(
+        mut self,
+        manifest: impl FnOnce(&[ExportedFile]) -> M,
+    ) -> Result<Vec<ExportedFile>, ExportError> {
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        let staging = self.staging.path().to_owned();
+
+        let mut sums = String::new();
+        for f in &self.files {
+            sums.push_str(&format!("{}  {}\n", f.sha256, f.path));
+        }
+        write_file(&staging.join(SUMS_FILE), sums.as_bytes())?;
+        let mut json = serde_json::to_vec_pretty(&manifest(&self.files))
+            .map_err(|e| ExportError::io(staging.join(MANIFEST_FILE))(e.into()))?;
+        json.push(b'\n');
+        write_file(&staging.join(MANIFEST_FILE), &json)?;
+
+        let mut tops: Vec<&str> = self
+            .files
+            .iter()
+            .map(|f| f.path.split('/').next().unwrap_or(&f.path))
+            .collect();
+        tops.dedup();
+        for top in tops.iter().copied().chain([SUMS_FILE, MANIFEST_FILE]) {
+            let target = self.out_dir.join(top);
+            if target.exists() {
+                return Err(ExportError::Exists { path: target });
+            }
+            fs::rename(staging.join(top), &target).map_err(ExportError::io(&target))?;
+        }
+        sync_dir(&self.out_dir).map_err(ExportError::io(&self.out_dir))?;
+        Ok(std::mem::take(&mut self.files))
+    }
+}
+
+fn open_private(path: &Path) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let mut file = open_private(path).map_err(ExportError::io(path))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(ExportError::io(path))
+}
+
+/// A file of the bundle being written: buffered, hashed and counted as it goes.
+#[derive(Debug)]
+pub struct BundleFile {
+    relative: String,
+    /// Where the file will be once the export is complete, for error messages.
+    shown: PathBuf,
+    writer: BufWriter<File>,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl BundleFile {
+    /// The path the file will have in the export directory.
+    pub fn path(&self) -> &Path {
+        &self.shown
+    }
+
+    fn finish(mut self) -> io::Result<ExportedFile> {
+        self.writer.flush()?;
+        self.writer.get_ref().sync_all()?;
+        Ok(ExportedFile {
+            path: self.relative,
+            size: self.size,
+            sha256: hex(&self.hasher.finalize()),
+        })
+    }
+}
+
+impl Write for BundleFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.writer.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::sha256_hex;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_finished_bundle_has_its_files_sums_and_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut bundle = Bundle::create(&out).unwrap();
+        let mut f = bundle.create_file("json/graph.json").unwrap();
+        f.write_all(b"{\"a\":1}\n").unwrap();
+        bundle.close_file(f).unwrap();
+        let files = bundle
+            .finish(|files| serde_json::json!({ "files": files }))
+            .unwrap();
+        assert_eq!(names(&out), ["SHA256SUMS", "json", "manifest.json"]);
+        let bytes = fs::read(out.join("json/graph.json")).unwrap();
+        assert_eq!(files[0].sha256, sha256_hex(&bytes));
+        assert_eq!(files[0].size, bytes.len() as u64);
+        let sums = fs::read_to_string(out.join(SUMS_FILE)).unwrap();
+        assert_eq!(sums, format!("{}  json/graph.json\n", files[0].sha256));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for path in [out.join("json/graph.json"), out.join(MANIFEST_FILE)] {
+                let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", path.display());
+            }
+            let mode = fs::metadata(out.join("json")).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700);
+        }
+    }
+
+    #[test]
+    fn an_abandoned_bundle_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        {
+            let mut bundle = Bundle::create(&out).unwrap();
+            let mut f = bundle.create_file("json/graph.json").unwrap();
+            f.write_all(b"{\"entities\":[").unwrap();
+            // Dropped mid-write, as on an error.
+        }
+        assert_eq!(names(&out), ["notes.txt"]);
+    }
+
+    #[test]
+    fn existing_exports_are_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_owned();
+        fs::create_dir(out.join("json")).unwrap();
+        let mut bundle = Bundle::create(&out).unwrap();
+        let err = bundle.create_file("json/graph.json").unwrap_err();
+        assert!(matches!(err, ExportError::Exists { .. }), "{err}");
+        fs::write(out.join(MANIFEST_FILE), "{}").unwrap();
+        assert!(matches!(
+            Bundle::create(&out).unwrap_err(),
+            ExportError::Exists { .. }
+        ));
+    }
+
+    #[test]
+    fn names_cannot_escape_the_bundle() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bundle = Bundle::create(dir.path()).unwrap();
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a//b",
+            "json/../../x",
+            "manifest.json",
+            "a b",
+        ] {
+            assert!(bundle.create_file(bad).is_err(), "{bad:?}");
+        }
+    }
+}

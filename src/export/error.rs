@@ -1,0 +1,29 @@
+//! What can go wrong while writing an export.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{} already exists: exports are evidence and are never overwritten; choose a new --out directory or move it away",
+        path.display()
+    )]
+    Exists { path: PathBuf },
+    #[error("{0} is not a file name an export can hold")]
+    BadName(String),
+    #[error("{file} was opened twice in one export")]
+    Duplicate { file: String },
+}
+
+impl ExportError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ExportError {
+        let path = path.into();
+        move |source| ExportError::Io { path, source }
+    }
+}

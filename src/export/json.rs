@@ -1,0 +1,185 @@
+//! `json/graph.json`: the graph as JupiterOne-style entity and relationship documents.
+//!
+//! `{"metadata": {...}, "entities": [...], "relationships": [...]}` with one entity or
+//! relationship per line, in `_key` order, so that two exports diff line by line. Streamed:
+//! nothing larger than one record is built in memory.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::bundle::Bundle;
+use super::error::ExportError;
+use super::meta::{SnapshotInfo, account_name};
+use super::{Exporter, Format};
+use crate::model::{Graph, Property, ValueRef};
+
+pub const FILE: &str = "json/graph.json";
+
+/// Identifies the document layout, so readers can refuse a layout they do not know.
+pub const DOCUMENT_FORMAT: &str = "kb4graph-graph";
+pub const DOCUMENT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonExporter;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Metadata<'a> {
+    format: &'static str,
+    format_version: u32,
+    source: Source<'a>,
+    snapshot: &'a SnapshotInfo,
+    counts: Counts,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Source<'a> {
+    site: Option<&'a str>,
+    base_url: &'a str,
+    account: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    entities: serde_json::Map<String, serde_json::Value>,
+    relationships: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Exporter for JsonExporter {
+    fn format(&self) -> Format {
+        Format::Json
+    }
+
+    fn write(
+        &self,
+        graph: &Graph,
+        snapshot: &SnapshotInfo,
+        bundle: &mut Bundle,
+    ) -> Result<(), ExportError> {
+        let mut file = bundle.create_file(FILE)?;
+        let path = file.path().to_owned();
+        write_document(graph, snapshot, &mut file).map_err(ExportError::io(path))?;
+        bundle.close_file(file)
+    }
+}
+
+/// Writes the whole document to `out`.
+pub fn write_document(
+    graph: &Graph,
+    snapshot: &SnapshotInfo,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let mut counts = Counts {
+        entities: serde_json::Map::new(),
+        relationships: serde_json::Map::new(),
+    };
+    for (ty, n) in graph.entity_counts() {
+        counts.entities.insert(ty.name().to_owned(), n.into());
+    }
+    for (ty, n) in graph.relationship_counts() {
+        counts.relationships.insert(ty.name().to_owned(), n.into());
+    }
+    let metadata = Metadata {
+        format: DOCUMENT_FORMAT,
+        format_version: DOCUMENT_VERSION,
+        source: Source {
+            site: snapshot.site.as_deref(),
+            base_url: &snapshot.base_url,
+            account: account_name(graph),
+        },
+        snapshot,
+        counts,
+    };
+    out.write_all(b"{\"metadata\":")?;
+    serde_json::to_writer(&mut *out, &metadata)?;
+    out.write_all(b",\n\"entities\":[")?;
+    for (i, entity) in graph.entities().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(b"{\"_key\":")?;
+        string(out, entity.key())?;
+        out.write_all(b",\"_type\":")?;
+        string(out, entity.def().name)?;
+        out.write_all(b",\"_class\":[")?;
+        for (j, class) in entity.classes().iter().enumerate() {
+            if j > 0 {
+                out.write_all(b",")?;
+            }
+            string(out, class)?;
+        }
+        out.write_all(b"]")?;
+        properties(out, entity.properties())?;
+        out.write_all(b"}")?;
+    }
+    out.write_all(b"\n],\n\"relationships\":[")?;
+    let mut key = String::new();
+    for (i, rel) in graph.relationships().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        key.clear();
+        rel.write_key(&mut key);
+        out.write_all(b"{\"_key\":")?;
+        string(out, &key)?;
+        out.write_all(b",\"_type\":")?;
+        string(out, rel.def().name)?;
+        out.write_all(b",\"_class\":")?;
+        string(out, rel.class())?;
+        out.write_all(b",\"_fromEntityKey\":")?;
+        string(out, rel.from_key())?;
+        out.write_all(b",\"_toEntityKey\":")?;
+        string(out, rel.to_key())?;
+        out.write_all(b",\"displayName\":")?;
+        string(out, rel.class())?;
+        properties(out, rel.properties())?;
+        out.write_all(b"}")?;
+    }
+    out.write_all(b"\n]}\n")?;
+    Ok(())
+}
+
+fn properties<'g>(
+    out: &mut impl Write,
+    props: impl Iterator<Item = Property<'g>>,
+) -> io::Result<()> {
+    for p in props {
+        out.write_all(b",")?;
+        string(out, p.name)?;
+        out.write_all(b":")?;
+        value(out, p.value)?;
+    }
+    Ok(())
+}
+
+fn string(out: &mut impl Write, s: &str) -> io::Result<()> {
+    serde_json::to_writer(out, s).map_err(io::Error::from)
+}
+
+fn value(out: &mut impl Write, v: ValueRef<'_>) -> io::Result<()> {
+    match v {
+        ValueRef::String(s) => string(out, s),
+        ValueRef::Integer(n) => write!(out, "{n}"),
+        ValueRef::Float(x) => serde_json::to_writer(out, &x).map_err(io::Error::from),
+        ValueRef::Boolean(b) => out.write_all(if b { b"true" } else { b"false" }),
+        ValueRef::DateTime(_) | ValueRef::Date(_) => string(out, &v.to_string()),
+        ValueRef::StringArray(list) => {
+            out.write_all(b"[")?;
+            for (i, s) in list.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                string(out, s)?;
+            }
+            out.write_all(b"]")
+        }
+        ValueRef::IntegerArray(ns) => {
+            out.write_all(b"[")?;
+            for (i, n) in ns.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                write!(out, "{n}")?;
+            }
+            out.write_all(b"]")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! What an export says about where its graph came from.
+
+use serde::Serialize;
+
+use crate::files::sha256_hex;
+use crate::model::{EntityType, Graph};
+use crate::snapshot::Snapshot;
+
+/// The snapshot an export was made from. Every field is fixed once the snapshot is written, so
+/// exporting the same snapshot again gives the same bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotInfo {
+    /// The KnowBe4 site (`us`, `eu`, ...), or null when a base URL was given.
+    pub site: Option<String>,
+    pub base_url: String,
+    /// SHA-256 of the snapshot's `manifest.json`, which lists every page with its own hash.
+    pub manifest_sha256: String,
+    /// When the fetch that completed the snapshot ended (its start if it never ended).
+    pub fetched_at: String,
+    pub complete: bool,
+}
+
+impl SnapshotInfo {
+    pub fn of(snapshot: &Snapshot) -> std::io::Result<SnapshotInfo> {
+        let manifest = snapshot.manifest();
+        let bytes = std::fs::read(snapshot.root().join("manifest.json"))?;
+        Ok(SnapshotInfo {
+            site: manifest.source.site.map(|s| s.to_string()),
+            base_url: manifest.source.base_url.clone(),
+            manifest_sha256: sha256_hex(&bytes),
+            fetched_at: manifest
+                .finished_at
+                .clone()
+                .unwrap_or_else(|| manifest.started_at.clone()),
+            complete: manifest.complete,
+        })
+    }
+}
+
+/// The account's name as the graph holds it, if the snapshot had one.
+pub fn account_name(graph: &Graph) -> Option<&str> {
+    graph
+        .entities()
+        .find(|e| e.entity_type() == EntityType::Account)
+        .and_then(|e| e.get("name"))
+        .and_then(|v| v.as_str())
+}

@@ -1,0 +1,145 @@
+//! Exporters: the graph written to disk in the formats graph tools read.
+//!
+//! Each format implements [`Exporter`]; [`Format`] is the closed list the command line offers.
+//! Every export goes through one [`Bundle`]: files are staged, hashed while written and moved
+//! into place only when all are complete, with `manifest.json` and `SHA256SUMS` beside them.
+//!
+//! Data files hold only what the snapshot fixes, so the same snapshot always gives the same
+//! bytes; volatile facts (when the export ran, which kb4graph made it) live in `manifest.json`.
+
+mod bundle;
+mod error;
+pub mod json;
+mod meta;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+pub use bundle::{Bundle, BundleFile, ExportedFile, MANIFEST_FILE, SUMS_FILE};
+pub use error::ExportError;
+pub use json::JsonExporter;
+pub use meta::{SnapshotInfo, account_name};
+
+use crate::model::Graph;
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// `json/graph.json`: JupiterOne-style entity and relationship documents.
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 1] = [Format::Json];
+
+    /// The name used on the command line and in manifests.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+        }
+    }
+
+    /// The directory of the export that holds this format's files.
+    pub const fn dir(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+        }
+    }
+
+    pub fn exporter(self) -> Box<dyn Exporter> {
+        match self {
+            Format::Json => Box::new(JsonExporter),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown export format {0:?}: expected json or all")]
+pub struct ParseFormatError(String);
+
+/// The formats a `--format` value selects: one name, or `all`.
+pub fn parse_formats(s: &str) -> Result<Vec<Format>, ParseFormatError> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(Format::ALL.to_vec());
+    }
+    let mut formats = Vec::new();
+    for name in s.split(',') {
+        let format = name.parse::<Format>()?;
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+    }
+    formats.sort();
+    Ok(formats)
+}
+
+impl FromStr for Format {
+    type Err = ParseFormatError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| ParseFormatError(s.to_owned()))
+    }
+}
+
+/// Writes one format of a graph into a bundle.
+pub trait Exporter {
+    fn format(&self) -> Format;
+    fn write(
+        &self,
+        graph: &Graph,
+        snapshot: &SnapshotInfo,
+        bundle: &mut Bundle,
+    ) -> Result<(), ExportError>;
+}
+
+/// `manifest.json` of an export.
+#[derive(Debug, Serialize)]
+pub struct ExportManifest<'a> {
+    pub format: &'static str,
+    pub format_version: u32,
+    pub tool: &'static str,
+    pub tool_version: &'static str,
+    pub created_at: String,
+    pub snapshot: &'a SnapshotInfo,
+    pub formats: Vec<&'static str>,
+    pub files: Vec<ExportedFile>,
+}
+
+/// Identifies an export's `manifest.json`.
+pub const MANIFEST_FORMAT: &str = "kb4graph-export";
+
+/// Writes `formats` of `graph` into `out_dir` through one bundle and returns the files written.
+pub fn export(
+    graph: &Graph,
+    snapshot: &SnapshotInfo,
+    formats: &[Format],
+    out_dir: &Path,
+) -> Result<Vec<ExportedFile>, ExportError> {
+    let mut bundle = Bundle::create(out_dir)?;
+    for format in formats {
+        format.exporter().write(graph, snapshot, &mut bundle)?;
+    }
+    bundle.finish(|files| ExportManifest {
+        format: MANIFEST_FORMAT,
+        format_version: 1,
+        tool: env!("CARGO_PKG_NAME"),
+        tool_version: env!("CARGO_PKG_VERSION"),
+        created_at: crate::timefmt::format_system_time(std::time::SystemTime::now()),
+        snapshot,
+        formats: formats.iter().map(|f| f.name()).collect(),
+        files: files.to_vec(),
+    })
+}

@@ -1,0 +1,400 @@
+//! `normalize`: raw pages in, a [`Graph`] and its [`Warning`]s out. Pure, and never panics.
+//!
+//! Collections are read in a fixed order whatever order the source lists them in (listings
+//! before what refers to them), and every choice between records is made by record location
+//! (page file, then index) rather than by reading order, so the graph and the warnings do not
+//! depend on the order pages come in.
+
+mod account;
+mod builder;
+mod entities;
+mod finish;
+mod links;
+mod people;
+mod phishing;
+mod record;
+mod training;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::raw::{self, Raw};
+
+use self::builder::{Builder, Label, Loc};
+use super::graph::Graph;
+use super::intern::IdMap;
+use super::props::Span;
+use super::source::RawSource;
+use super::warning::{Warning, WarningCode};
+
+/// Builds the graph of the account in `source`. Problems in the data become warnings (sorted
+/// by location); nothing in the data makes it fail or panic.
+pub fn normalize<S: RawSource + ?Sized>(source: &S) -> (Graph, Vec<Warning>) {
+    let mut state = State::default();
+    state.read(source);
+    state.finish()
+}
+
+/// The collections `normalize` reads, in the order it reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Account,
+    RiskScoreHistory,
+    UsersActive,
+    UsersArchived,
+    GroupsActive,
+    GroupsArchived,
+    Members(i64),
+    StorePurchases,
+    Policies,
+    TrainingCampaigns,
+    PhishingCampaigns,
+    CallbackCampaigns,
+    SecurityTests,
+    Recipients(i64),
+    Enrollments,
+}
+
+impl Kind {
+    fn of(id: &str) -> Option<Kind> {
+        Some(match id {
+            "account" => Kind::Account,
+            "account/risk_score_history" => Kind::RiskScoreHistory,
+            "users/active" => Kind::UsersActive,
+            "users/archived" => Kind::UsersArchived,
+            "groups/active" => Kind::GroupsActive,
+            "groups/archived" => Kind::GroupsArchived,
+            "training/store_purchases" => Kind::StorePurchases,
+            "training/policies" => Kind::Policies,
+            "training/campaigns" => Kind::TrainingCampaigns,
+            "training/enrollments" => Kind::Enrollments,
+            "phishing/campaigns" => Kind::PhishingCampaigns,
+            "phishing/campaigns/callback" => Kind::CallbackCampaigns,
+            "phishing/security_tests" => Kind::SecurityTests,
+            _ => {
+                let child = |prefix: &str, suffix: &str| -> Option<i64> {
+                    let n = id.strip_prefix(prefix)?.strip_suffix(suffix)?;
+                    n.bytes()
+                        .all(|b| b.is_ascii_digit())
+                        .then(|| n.parse().ok())?
+                };
+                if let Some(group) = child("groups/", "/members") {
+                    Kind::Members(group)
+                } else if let Some(pst) = child("phishing/security_tests/", "/recipients") {
+                    Kind::Recipients(pst)
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+}
+
+/// Where an entity that is missing from its own listing was seen, as bits.
+mod seen {
+    pub const MEMBERS: u8 = 1;
+    pub const ENROLLMENT: u8 = 2;
+    pub const RESULT: u8 = 4;
+    pub const CAMPAIGN: u8 = 8;
+}
+
+/// A record of a listing, the one kept among records with the same id.
+#[derive(Debug)]
+struct Slot<X> {
+    /// Lower wins: which listing it came from (e.g. active before archived).
+    prec: u8,
+    loc: Loc,
+    span: Span,
+    extra: X,
+    /// Records with the same id that lost.
+    dups: Vec<Loc>,
+}
+
+/// A user: its listing record, or else the best record that mentions it.
+#[derive(Debug, Default)]
+struct UserSlot {
+    listed: Option<Slot<()>>,
+    /// Best mention so far (precedence: group members, enrollment, phishing result).
+    mention: Option<(u8, Loc, Span)>,
+    seen: u8,
+    mentions: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum ModuleKey {
+    Purchase(i64),
+    Policy(i64),
+    /// Known only by name (an interned string id).
+    Name(u32),
+}
+
+#[derive(Debug, Default)]
+struct ModuleSlot {
+    listed: Option<Slot<()>>,
+    /// Items of training campaign content: (campaign record, item index, properties).
+    content: Vec<(Loc, u32, Span)>,
+    /// The first enrollment that names it, when nothing else does.
+    enrollment: Option<(Loc, Span)>,
+    enrollments: u64,
+}
+
+/// An enrollment, the one kept among records with the same `enrollment_id`.
+#[derive(Debug)]
+struct Enrollment {
+    loc: Loc,
+    span: Span,
+    module: ModuleKey,
+    user: i64,
+    passed: bool,
+    campaign: Option<i64>,
+    dups: Vec<Loc>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ResultRec {
+    pst: i64,
+    recipient: i64,
+    loc: Loc,
+    span: Span,
+}
+
+/// A count of records sharing one problem and the first of them.
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    count: u64,
+    first: Loc,
+}
+
+#[derive(Default)]
+struct State {
+    b: Builder,
+    collections: BTreeMap<String, ()>,
+    account: Option<Slot<()>>,
+    history: Vec<(i32, f64)>,
+    users: IdMap<i64, UserSlot>,
+    groups: IdMap<i64, Slot<()>>,
+    /// (group id, user id) from `groups/<id>/members`.
+    members: Vec<(i64, i64)>,
+    /// Member collections by group id, for groups that turn out not to exist.
+    member_collections: BTreeMap<i64, (String, u64)>,
+    modules: HashMap<ModuleKey, ModuleSlot>,
+    /// Training campaigns, with their content's modules in listing order.
+    training: IdMap<i64, Slot<Vec<ModuleKey>>>,
+    /// Phishing campaigns of the regular listing, with the test summaries of their `psts[]`.
+    phishing: IdMap<i64, Slot<Vec<(i64, Span)>>>,
+    /// The same for `phishing/campaigns/callback`.
+    callback: IdMap<i64, Slot<Vec<(i64, Span)>>>,
+    tests: IdMap<i64, Slot<()>>,
+    results: Vec<ResultRec>,
+    /// Recipient collections by test id, for tests that turn out not to exist.
+    result_collections: BTreeMap<i64, String>,
+    enrollments: IdMap<i64, Enrollment>,
+    /// Modules by name (what names in content and enrollments may match), and back.
+    module_names: HashMap<u32, Vec<ModuleKey>>,
+    module_name_of: HashMap<ModuleKey, u32>,
+    /// Training campaigns by name, for enrollments without `campaign_id`.
+    training_names: HashMap<u32, Vec<i64>>,
+    /// Enrollments naming a module only by name: (name, ambiguous) -> tally.
+    name_only: BTreeMap<(String, bool), Tally>,
+    /// Enrollments of training campaigns that are not listed.
+    unknown_campaigns: BTreeMap<i64, Tally>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl State {
+    fn read<S: RawSource + ?Sized>(&mut self, source: &S) {
+        let mut kinds: Vec<(Kind, String)> = Vec::new();
+        for c in source.collections() {
+            if self.collections.insert(c.id.clone(), ()).is_some() {
+                continue;
+            }
+            if c.not_found {
+                self.b.warn_at(
+                    WarningCode::IncompleteCollection,
+                    c.id.clone(),
+                    None,
+                    "the API answered 404 for this collection (removed while fetching): it is empty".into(),
+                );
+            } else if !c.complete {
+                self.b.warn_at(
+                    WarningCode::IncompleteCollection,
+                    c.id.clone(),
+                    None,
+                    "the snapshot holds only part of this collection (the fetch did not finish): finish it with `kb4graph fetch --resume`".into(),
+                );
+            }
+            match Kind::of(&c.id) {
+                Some(kind) => kinds.push((kind, c.id)),
+                None => self.b.warn_at(
+                    WarningCode::UnknownCollection,
+                    c.id,
+                    None,
+                    "a collection this version of kb4graph does not use: ignored".into(),
+                ),
+            }
+        }
+        kinds.sort();
+        // Module names are indexed from the listings before campaign content is matched to
+        // them, and again with the content before enrollments are.
+        let mut indexed = (false, false);
+        for (kind, id) in kinds {
+            if kind >= Kind::TrainingCampaigns && !indexed.0 {
+                self.index_module_names();
+                indexed.0 = true;
+            }
+            if kind >= Kind::Enrollments && !indexed.1 {
+                self.index_module_names();
+                indexed.1 = true;
+            }
+            match kind {
+                Kind::Members(group) => {
+                    self.member_collections.insert(group, (id.clone(), 0));
+                }
+                Kind::Recipients(pst) => {
+                    self.result_collections.insert(pst, id.clone());
+                }
+                _ => {}
+            }
+            for page in source.pages(&id) {
+                let page = match page {
+                    Ok(page) => page,
+                    Err(err) => {
+                        self.b.warn_at(
+                            WarningCode::UnreadablePage,
+                            err.file,
+                            None,
+                            format!("page left out: {}", err.message),
+                        );
+                        continue;
+                    }
+                };
+                let file = self.b.file(&page.file);
+                let parsed = if kind == Kind::Account {
+                    raw::parse_one(&page.body).map(|record| vec![record])
+                } else {
+                    raw::parse_list(&page.body)
+                };
+                let records = match parsed {
+                    Ok(records) => records,
+                    Err(err) => {
+                        let what = if err.is_data() {
+                            "not a JSON array of records"
+                        } else {
+                            "not valid JSON"
+                        };
+                        self.b.warn_at(
+                            WarningCode::UnreadablePage,
+                            page.file.clone(),
+                            None,
+                            format!("page left out: {what}: {err}"),
+                        );
+                        continue;
+                    }
+                };
+                for (index, record) in records.iter().enumerate() {
+                    let loc = Loc {
+                        file,
+                        index: u32::try_from(index).unwrap_or(u32::MAX),
+                    };
+                    self.record(kind, loc, record);
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, kind: Kind, loc: Loc, record: &Raw<'_>) {
+        let Raw::Object(obj) = record else {
+            let label = match kind {
+                Kind::Account => Label::Account,
+                Kind::RiskScoreHistory => Label::RiskScore,
+                Kind::UsersActive | Kind::UsersArchived => Label::User(None),
+                Kind::GroupsActive | Kind::GroupsArchived => Label::Group(None),
+                Kind::Members(group) => Label::Member { group, user: None },
+                Kind::StorePurchases => Label::StorePurchase(None),
+                Kind::Policies => Label::Policy(None),
+                Kind::TrainingCampaigns => Label::TrainingCampaign(None),
+                Kind::PhishingCampaigns | Kind::CallbackCampaigns => Label::PhishingCampaign(None),
+                Kind::SecurityTests => Label::SecurityTest(None),
+                Kind::Recipients(pst) => Label::Result {
+                    pst,
+                    recipient: None,
+                },
+                Kind::Enrollments => Label::Enrollment(None),
+            };
+            self.b.warn(
+                WarningCode::NotAnObject,
+                loc,
+                Some(label),
+                format!("not a JSON object: {}; left out", record::quote(record)),
+            );
+            return;
+        };
+        match kind {
+            Kind::Account => self.account(loc, obj),
+            Kind::RiskScoreHistory => self.risk_score(loc, obj),
+            Kind::UsersActive => self.user(0, loc, obj),
+            Kind::UsersArchived => self.user(1, loc, obj),
+            Kind::GroupsActive => self.group(0, loc, obj),
+            Kind::GroupsArchived => self.group(1, loc, obj),
+            Kind::Members(group) => self.member(group, loc, obj),
+            Kind::StorePurchases => self.listed_module(false, loc, obj),
+            Kind::Policies => self.listed_module(true, loc, obj),
+            Kind::TrainingCampaigns => self.training_campaign(loc, obj),
+            Kind::PhishingCampaigns => self.phishing_campaign(false, loc, obj),
+            Kind::CallbackCampaigns => self.phishing_campaign(true, loc, obj),
+            Kind::SecurityTests => self.security_test(loc, obj),
+            Kind::Recipients(pst) => self.result(pst, loc, obj),
+            Kind::Enrollments => self.enrollment(loc, obj),
+        }
+    }
+
+    /// Offers the record in the builder's buffer as the listing record for `id` in `map`.
+    fn offer<X>(
+        b: &mut Builder,
+        map: &mut IdMap<i64, Slot<X>>,
+        id: i64,
+        prec: u8,
+        loc: Loc,
+        extra: X,
+    ) {
+        let mut held = map.remove(&id);
+        State::offer_slot(b, &mut held, prec, loc, extra);
+        if let Some(held) = held {
+            map.insert(id, held);
+        }
+    }
+
+    /// Offers the record in the builder's buffer for `held`: kept if it beats the record held
+    /// (by precedence, then location), and only then stored; the loser is noted as a duplicate.
+    fn offer_slot<X>(b: &mut Builder, held: &mut Option<Slot<X>>, prec: u8, loc: Loc, extra: X) {
+        if let Some(h) = held.as_mut()
+            && !(prec < h.prec || (prec == h.prec && b.loc_cmp(loc, h.loc).is_lt()))
+        {
+            h.dups.push(loc);
+            return;
+        }
+        let Some(span) = b.commit() else { return };
+        match held {
+            Some(h) => {
+                let old = std::mem::replace(&mut h.loc, loc);
+                h.dups.push(old);
+                h.prec = prec;
+                h.span = span;
+                h.extra = extra;
+            }
+            None => {
+                *held = Some(Slot {
+                    prec,
+                    loc,
+                    span,
+                    extra,
+                    dups: Vec::new(),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! A JSON value that borrows from the page it was parsed from.
+//!
+//! `serde_json::Value` allocates every key and string and keeps objects in B-trees; on a large
+//! account that was half of `normalize`'s time. Here strings without escapes borrow from the
+//! page bytes and an object is a vector of fields in document order. A key that appears twice
+//! counts once, with its first value.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Raw<'a> {
+    Null,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Str(Cow<'a, str>),
+    Array(Vec<Raw<'a>>),
+    Object(Vec<(Cow<'a, str>, Raw<'a>)>),
+}
+
+pub(crate) type Fields<'a> = [(Cow<'a, str>, Raw<'a>)];
+
+impl<'a> Raw<'a> {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Raw::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Raw::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Raw::U64(n) => Some(n as f64),
+            Raw::I64(n) => Some(n as f64),
+            Raw::F64(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    /// The value as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Raw::Null => "null",
+            Raw::Bool(_) => "a boolean",
+            Raw::U64(_) | Raw::I64(_) | Raw::F64(_) => "a number",
+            Raw::Str(_) => "a string",
+            Raw::Array(_) => "an array",
+            Raw::Object(_) => "an object",
+        }
+    }
+}
+
+/// The first value of field `key`.
+pub(crate) fn get<'r, 'a>(fields: &'r Fields<'a>, key: &str) -> Option<&'r Raw<'a>> {
+    fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Parses a page: a JSON array of records.
+pub(crate) fn parse_list(bytes: &[u8]) -> Result<Vec<Raw<'_>>, serde_json::Error> {
+    serde_json::from_slice(bytes)
+}
+
+/// Parses an object page: one record.
+pub(crate) fn parse_one(bytes: &[u8]) -> Result<Raw<'_>, serde_json::Error> {
+    serde_json::from_slice(bytes)
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Raw<'de>, E> {
+        Ok(Raw::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Raw<'de>, E> {
+        Ok(Raw::I64(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Raw<'de>, E> {
+        Ok(Raw::U64(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Raw<'de>, E> {
+        Ok(Raw::F64(v))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Raw<'de>, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Raw<'de>, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw<'de>, D::Error> {
+        Deserialize::deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw<'de>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Raw::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'de>, A::Error> {
+        let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        while let Some(Key(key)) = map.next_key()? {
+            let value: Raw<'de> = map.next_value()?;
+            fields.push((key, value));
+        }
+        Ok(Raw::Object(fields))
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Raw<'de>, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+/// An object key, borrowed when it has no escapes (serde's own `Cow` never borrows).
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl Serialize for Raw<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Raw::Null => s.serialize_unit(),
+            Raw::Bool(b) => s.serialize_bool(*b),
+            Raw::U64(n) => s.serialize_u64(*n),
+            Raw::I64(n) => s.serialize_i64(*n),
+            Raw::F64(x) => s.serialize_f64(*x),
+            Raw::Str(v) => s.serialize_str(v),
+            Raw::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Raw::Object(fields) => {
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (k, v) in fields {
+                    map.serialize_entry(k.as_ref(), v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrows_plain_strings_and_keeps_field_order() {
+        let bytes = br#"[{"b": "plain", "a": "esc\"aped", "n": -5, "u": 18446744073709551615, "f": 2.5, "x": null, "l": [true, {}]}]"#;
+        let list = parse_list(bytes).unwrap();
+        let Raw::Object(fields) = &list[0] else {
+            panic!("an object")
+        };
+        let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(keys, ["b", "a", "n", "u", "f", "x", "l"]);
+        assert!(matches!(
+            get(fields, "b"),
+            Some(Raw::Str(Cow::Borrowed("plain")))
+        ));
+        assert_eq!(get(fields, "a").and_then(Raw::as_str), Some("esc\"aped"));
+        assert_eq!(get(fields, "n"), Some(&Raw::I64(-5)));
+        assert_eq!(get(fields, "u"), Some(&Raw::U64(u64::MAX)));
+        assert_eq!(
+            list[0].to_json(),
+            r#"{"b":"plain","a":"esc\"aped","n":-5,"u":18446744073709551615,"f":2.5,"x":null,"l":[true,{}]}"#
+        );
+    }
+
+    #[test]
+    fn first_of_repeated_keys_wins() {
+        let one = parse_one(br#"{"id": 1, "id": 2}"#).unwrap();
+        let Raw::Object(fields) = &one else {
+            panic!("an object")
+        };
+        assert_eq!(get(fields, "id"), Some(&Raw::U64(1)));
+    }
+}

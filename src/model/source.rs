@@ -1,0 +1,176 @@
+//! Where `normalize` reads raw pages from: a snapshot on disk, or pages held in memory (tests,
+//! property tests, callers that fetched without writing a snapshot).
+
+use crate::snapshot::Snapshot;
+
+/// A collection as the source lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCollection {
+    /// `users/active`, `groups/12/members`, ...
+    pub id: String,
+    /// False when fetching stopped before its last page.
+    pub complete: bool,
+    /// The API answered 404 (a group or test removed between listing and fetching).
+    pub not_found: bool,
+}
+
+/// One page: its file (for warnings) and its body exactly as stored. `normalize` parses it:
+/// a JSON array of records, or for `account` one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawPage {
+    pub file: String,
+    pub body: Vec<u8>,
+}
+
+/// A page that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageError {
+    /// The page file, or the collection id when no page could be named.
+    pub file: String,
+    pub message: String,
+}
+
+/// Raw pages by collection. Implementations yield pages in any order: `normalize` does not
+/// depend on it. Pages are bytes rather than parsed JSON so that `normalize` can parse them
+/// borrowing strings from the page (parsing into `serde_json::Value` was half its time).
+pub trait RawSource {
+    fn collections(&self) -> Vec<SourceCollection>;
+
+    /// The pages of collection `id`; an `Err` item is a page that could not be read, and the
+    /// pages after it still follow. An unknown id yields nothing.
+    fn pages<'a>(&'a self, id: &str) -> Box<dyn Iterator<Item = Result<RawPage, PageError>> + 'a>;
+}
+
+impl RawSource for Snapshot {
+    fn collections(&self) -> Vec<SourceCollection> {
+        Snapshot::collections(self)
+            .iter()
+            .map(|c| SourceCollection {
+                id: c.id.clone(),
+                complete: c.complete,
+                not_found: c.not_found,
+            })
+            .collect()
+    }
+
+    fn pages<'a>(&'a self, id: &str) -> Box<dyn Iterator<Item = Result<RawPage, PageError>> + 'a> {
+        let Some(entry) = self.collection(id) else {
+            return Box::new(std::iter::empty());
+        };
+        // `Snapshot::pages` yields in page-number order; the same order names failed pages.
+        let mut files: Vec<(u32, &str)> = entry
+            .pages
+            .iter()
+            .map(|p| (p.page, p.file.as_str()))
+            .collect();
+        files.sort_by_key(|&(page, _)| page);
+        match Snapshot::pages(self, id) {
+            Ok(pages) => Box::new(pages.zip(files).map(|(page, (_, file))| match page {
+                Ok((page, body)) => Ok(RawPage {
+                    file: page.file.to_owned(),
+                    body,
+                }),
+                Err(err) => Err(PageError {
+                    file: file.to_owned(),
+                    message: err.to_string(),
+                }),
+            })),
+            Err(err) => Box::new(std::iter::once(Err(PageError {
+                file: id.to_owned(),
+                message: err.to_string(),
+            }))),
+        }
+    }
+}
+
+/// One page of a [`MemorySource`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryPage {
+    pub file: String,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryCollection {
+    pub id: String,
+    pub complete: bool,
+    pub not_found: bool,
+    pub pages: Vec<MemoryPage>,
+}
+
+/// Pages held in memory. Page files default to the snapshot layout
+/// (`raw/<collection>/page-0001.json`); they must be unique, as a snapshot's are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemorySource {
+    pub collections: Vec<MemoryCollection>,
+}
+
+impl MemorySource {
+    pub fn new() -> MemorySource {
+        MemorySource::default()
+    }
+
+    /// Adds a page to collection `id` (created complete if new) under the next page file name:
+    /// a JSON array of records, or for `account` the object.
+    pub fn add_page(&mut self, id: &str, body: &serde_json::Value) -> &mut Self {
+        self.add_raw_page(id, body.to_string().into_bytes())
+    }
+
+    /// Adds a page of any bytes (invalid JSON included).
+    pub fn add_raw_page(&mut self, id: &str, body: Vec<u8>) -> &mut Self {
+        let collection = self.collection_mut(id);
+        let n = collection.pages.len() as u32 + 1;
+        let file = crate::snapshot::page_file(id, n);
+        collection.pages.push(MemoryPage { file, body });
+        self
+    }
+
+    /// Marks collection `id` as incomplete (or answered 404).
+    pub fn set_status(&mut self, id: &str, complete: bool, not_found: bool) -> &mut Self {
+        let collection = self.collection_mut(id);
+        collection.complete = complete;
+        collection.not_found = not_found;
+        self
+    }
+
+    fn collection_mut(&mut self, id: &str) -> &mut MemoryCollection {
+        let i = match self.collections.iter().position(|c| c.id == id) {
+            Some(i) => i,
+            None => {
+                self.collections.push(MemoryCollection {
+                    id: id.to_owned(),
+                    complete: true,
+                    not_found: false,
+                    pages: Vec::new(),
+                });
+                self.collections.len() - 1
+            }
+        };
+        &mut self.collections[i]
+    }
+}
+
+impl RawSource for MemorySource {
+    fn collections(&self) -> Vec<SourceCollection> {
+        self.collections
+            .iter()
+            .map(|c| SourceCollection {
+                id: c.id.clone(),
+                complete: c.complete,
+                not_found: c.not_found,
+            })
+            .collect()
+    }
+
+    fn pages<'a>(&'a self, id: &str) -> Box<dyn Iterator<Item = Result<RawPage, PageError>> + 'a> {
+        let Some(collection) = self.collections.iter().find(|c| c.id == id) else {
+            return Box::new(std::iter::empty());
+        };
+        Box::new(collection.pages.iter().map(|page| {
+            Ok(RawPage {
+                file: page.file.clone(),
+                body: page.body.clone(),
+            })
+        }))
+    }
+}

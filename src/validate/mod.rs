@@ -1,0 +1,88 @@
+//! Validation of exports on disk against the schemas bundled in the binary (`schemas/`).
+//!
+//! It reads the files back, so it works on any earlier export, not only on a graph in memory.
+//! One validator per format; [`validate_dir`] runs each one whose files it finds.
+
+pub mod json;
+pub mod json_schema;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::export::Format;
+
+/// One problem found in an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The file, relative to the export directory.
+    pub file: String,
+    /// Where in the file: a JSON pointer for JSON documents.
+    pub pointer: String,
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() {
+            "(document)"
+        } else {
+            &self.pointer
+        };
+        write!(f, "{} {pointer}: {}", self.file, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the bundled schema is broken ({0}): this is a bug in kb4graph")]
+    Schema(String),
+    #[error(
+        "no export found in {}: expected json/graph.json (write one with `kb4graph export` or `kb4graph run`)",
+        dir.display()
+    )]
+    NothingToValidate { dir: PathBuf },
+}
+
+/// What validating one format found.
+#[derive(Debug, Clone)]
+pub struct FormatReport {
+    pub format: Format,
+    pub files: Vec<String>,
+    /// Listed violations (at most a thousand per file).
+    pub violations: Vec<Violation>,
+    /// All violations, listed or not.
+    pub total: usize,
+}
+
+/// Validates every export found in `dir`.
+pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
+    let mut reports = Vec::new();
+    let json = dir.join(crate::export::json::FILE);
+    if json.is_file() {
+        let shown = crate::export::json::FILE;
+        let (violations, total) = json::validate_file(&json, shown)?;
+        reports.push(FormatReport {
+            format: Format::Json,
+            files: vec![shown.to_owned()],
+            violations,
+            total,
+        });
+    }
+    if reports.is_empty() {
+        return Err(ValidateError::NothingToValidate {
+            dir: dir.to_owned(),
+        });
+    }
+    Ok(reports)
+}
+
+/// The bundled schemas as (file name, content), for `kb4graph schemas --out DIR`.
+pub fn bundled_schemas() -> [(&'static str, &'static str); 1] {
+    [(json_schema::FILE_NAME, json_schema::BUNDLED)]
+}
