@@ -478,9 +478,16 @@ impl Builder {
         }
     }
 
-    fn count_unknown(&mut self, ctx: &Ctx<'_>, path: &str, property: Option<String>) {
-        let key = (ctx.target.type_name, path.to_owned());
-        let loc = ctx.loc;
+    /// Counts one more record with the unknown field `path` of `type_name`, remembering the
+    /// earliest location (by page order, not reading order) so warnings do not depend on it.
+    fn tally_unknown(
+        &mut self,
+        type_name: &'static str,
+        path: &str,
+        loc: Loc,
+        kept: bool,
+    ) -> &mut UnknownField {
+        let key = (type_name, path.to_owned());
         let earlier = match self.unknown.get(&key) {
             Some(u) => self.loc_cmp(loc, u.first).is_lt(),
             None => false,
@@ -489,12 +496,18 @@ impl Builder {
             property: String::new(),
             first: loc,
             count: 0,
-            kept: true,
+            kept,
         });
         entry.count += 1;
+        entry.kept &= kept;
         if earlier {
             entry.first = loc;
         }
+        entry
+    }
+
+    fn count_unknown(&mut self, ctx: &Ctx<'_>, path: &str, property: Option<String>) {
+        let entry = self.tally_unknown(ctx.target.type_name, path, ctx.loc, true);
         // The name must not depend on which record came first: it is the field's camelCase
         // name except in a record where that name is taken, so keep the plainest seen.
         if let Some(p) = property
@@ -507,22 +520,7 @@ impl Builder {
 
     /// Counts an unknown field that has nowhere to go (inside a risk score history item).
     pub(super) fn unknown_dropped(&mut self, type_name: &'static str, path: &str, loc: Loc) {
-        let key = (type_name, path.to_owned());
-        let earlier = match self.unknown.get(&key) {
-            Some(u) => self.loc_cmp(loc, u.first).is_lt(),
-            None => false,
-        };
-        let entry = self.unknown.entry(key).or_insert_with(|| UnknownField {
-            property: String::new(),
-            first: loc,
-            count: 0,
-            kept: false,
-        });
-        entry.count += 1;
-        entry.kept = false;
-        if earlier {
-            entry.first = loc;
-        }
+        self.tally_unknown(type_name, path, loc, false);
     }
 
     /// Reads `obj` into the (cleared) buffer.
