@@ -4,7 +4,7 @@
 //!     cargo run --example fetch_and_export -- OUT_DIR
 
 use kb4graph::api::{Source, Token};
-use kb4graph::export::Format;
+use kb4graph::export::{ExportOptions, Format};
 use kb4graph::fetch::{FetchOptions, fetch};
 use kb4graph::mock::{MockConfig, MockServer, Profile};
 use kb4graph::pipeline::{export_snapshot, validate_export};
@@ -37,7 +37,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{report}");
     server.shutdown().await;
 
-    let summary = export_snapshot(&out.join("snapshot"), &[Format::Json], &out)?;
+    let summary = export_snapshot(
+        &out.join("snapshot"),
+        &[Format::Json],
+        &ExportOptions::default(),
+        &out,
+    )?;
     for (ty, n) in &summary.entities {
         println!("{:<40} {n}", ty.name());
     }

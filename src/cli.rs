@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use kb4graph::api::{Pagination, Site, Token};
-use kb4graph::export::Format;
+use kb4graph::export::{ExportOptions, Format};
 use kb4graph::fetch::{FetchOptions, FetchReport, ResumeOverrides, Source, StopReason};
 use kb4graph::mock::{FaultSpec, MockConfig, MockServer, OrgSpec, Profile};
 use kb4graph::pipeline;
@@ -131,7 +131,10 @@ pub struct ExportArgs {
     /// The snapshot directory written by `kb4graph fetch`.
     #[arg(long, value_name = "SNAPSHOT_DIR")]
     pub from: PathBuf,
-    /// Formats to write: json, or all.
+    /// Namespace of instance IRIs in RDF exports.
+    #[arg(long, default_value = kb4graph::export::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
+    pub base_iri: String,
+    /// Formats to write: json, neo4j, graphml, ntriples, turtle, nquads (comma-separated), or all.
     #[arg(long, default_value = "all", value_parser = parse_formats)]
     pub format: Formats,
     /// Export directory (created; an existing export in it is never overwritten).
@@ -146,7 +149,10 @@ pub struct RunArgs {
     /// Against a built-in simulated KnowBe4 account on loopback: no token, no network.
     #[arg(long, conflicts_with_all = ["site", "base_url", "token_file"])]
     pub demo: bool,
-    /// Formats to write: json, or all.
+    /// Namespace of instance IRIs in RDF exports.
+    #[arg(long, default_value = kb4graph::export::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
+    pub base_iri: String,
+    /// Formats to write: json, neo4j, graphml, ntriples, turtle, nquads (comma-separated), or all.
     #[arg(long, default_value = "all", value_parser = parse_formats)]
     pub format: Formats,
     /// Output directory: the snapshot goes to OUT_DIR/snapshot, the export beside it.
@@ -165,6 +171,10 @@ pub struct SchemasArgs {
     /// Directory to write the schemas into.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+fn parse_base_iri(s: &str) -> Result<String, String> {
+    kb4graph::export::rdf::check_base_iri(s).map(|()| s.to_owned())
 }
 
 /// The formats one `--format` value selects.
@@ -307,7 +317,10 @@ fn fetch_exit_code(report: &FetchReport) -> u8 {
 
 fn export(args: ExportArgs, quiet: bool) -> Result<u8> {
     let formats = args.format.0;
-    let summary = pipeline::export_snapshot(&args.from, &formats, &args.out)?;
+    let options = ExportOptions {
+        base_iri: args.base_iri,
+    };
+    let summary = pipeline::export_snapshot(&args.from, &formats, &options, &args.out)?;
     print_export(&summary, quiet);
     Ok(0)
 }
@@ -353,7 +366,10 @@ async fn run_all(args: RunArgs, quiet: bool) -> Result<u8> {
         );
         return Ok(fetch_exit_code(&report).max(2));
     }
-    let summary = pipeline::export_snapshot(&snapshot_dir, &formats, &args.out)?;
+    let options = ExportOptions {
+        base_iri: args.base_iri,
+    };
+    let summary = pipeline::export_snapshot(&snapshot_dir, &formats, &options, &args.out)?;
     print_export(&summary, quiet);
     validate(&args.out, quiet)
 }

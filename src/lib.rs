@@ -6,7 +6,7 @@
 //! - [`fetch`]: which collections make up an account and how they are fetched into a snapshot;
 //! - [`snapshot`]: the raw snapshot on disk (pages verbatim plus `manifest.json`) and its reader;
 //! - [`model`]: the graph (entity and relationship types, the property table) and `normalize`;
-//! - [`export`]: the output bundle and the exporters (JSON so far);
+//! - [`export`]: the output bundle and the exporters (JSON, Neo4j CSV, GraphML, RDF);
 //! - [`mock`]: a simulated Reporting API over a seeded synthetic organisation, for demos, tests
 //!   and benchmarks;
 //! - [`pipeline`]: snapshot -> graph -> export -> validation, as `kb4graph run` does it;

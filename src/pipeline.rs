@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::export::{self, ExportError, ExportedFile, Format, SnapshotInfo};
+use crate::export::{self, ExportError, ExportOptions, ExportedFile, Format, SnapshotInfo};
 use crate::mock::{MockConfig, MockServer, Profile};
 use crate::model::{EntityType, RelationshipType, Warning, normalize};
 use crate::snapshot::{Snapshot, SnapshotError};
@@ -51,6 +51,7 @@ pub struct ExportSummary {
 pub fn export_snapshot(
     snapshot_dir: &Path,
     formats: &[Format],
+    options: &ExportOptions,
     out_dir: &Path,
 ) -> Result<ExportSummary, PipelineError> {
     let snapshot = Snapshot::open(snapshot_dir)?;
@@ -74,7 +75,7 @@ pub fn export_snapshot(
         "normalized"
     );
     let started = Instant::now();
-    let files = export::export(&graph, &info, formats, out_dir)?;
+    let files = export::export(&graph, &info, formats, options, out_dir)?;
     let export_time = started.elapsed();
     tracing::info!(
         files = files.len(),

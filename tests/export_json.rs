@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use kb4graph::export::Format;
+use kb4graph::export::{ExportOptions, Format};
 use kb4graph::mock::OrgSpec;
 use kb4graph::model::normalize;
 use kb4graph::pipeline;
@@ -62,8 +62,8 @@ async fn the_same_snapshot_exports_to_the_same_bytes() {
     let snapshot = snapshot_of(common::small(71), dir.path()).await;
     let a = dir.path().join("a");
     let b = dir.path().join("b");
-    pipeline::export_snapshot(&snapshot, &[Format::Json], &a).unwrap();
-    pipeline::export_snapshot(&snapshot, &[Format::Json], &b).unwrap();
+    pipeline::export_snapshot(&snapshot, &[Format::Json], &ExportOptions::default(), &a).unwrap();
+    pipeline::export_snapshot(&snapshot, &[Format::Json], &ExportOptions::default(), &b).unwrap();
     assert_eq!(
         std::fs::read(a.join("json/graph.json")).unwrap(),
         std::fs::read(b.join("json/graph.json")).unwrap()
@@ -72,7 +72,8 @@ async fn the_same_snapshot_exports_to_the_same_bytes() {
         std::fs::read(a.join("SHA256SUMS")).unwrap(),
         std::fs::read(b.join("SHA256SUMS")).unwrap()
     );
-    let err = pipeline::export_snapshot(&snapshot, &[Format::Json], &a).unwrap_err();
+    let err = pipeline::export_snapshot(&snapshot, &[Format::Json], &ExportOptions::default(), &a)
+        .unwrap_err();
     assert!(err.to_string().contains("never overwritten"), "{err}");
 }
 
@@ -81,7 +82,13 @@ async fn every_record_of_the_raw_pages_is_in_the_document() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot = snapshot_of(common::small(72), dir.path()).await;
     let export = dir.path().join("export");
-    pipeline::export_snapshot(&snapshot, &[Format::Json], &export).unwrap();
+    pipeline::export_snapshot(
+        &snapshot,
+        &[Format::Json],
+        &ExportOptions::default(),
+        &export,
+    )
+    .unwrap();
     let doc = graph_json(&export);
 
     // Users: both listings, plus users known only from phishing results.
@@ -166,7 +173,13 @@ async fn the_document_parses_back_to_the_graph() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot_dir = snapshot_of(common::small(73), dir.path()).await;
     let export = dir.path().join("export");
-    pipeline::export_snapshot(&snapshot_dir, &[Format::Json], &export).unwrap();
+    pipeline::export_snapshot(
+        &snapshot_dir,
+        &[Format::Json],
+        &ExportOptions::default(),
+        &export,
+    )
+    .unwrap();
     let doc = graph_json(&export);
     let snapshot = Snapshot::open(&snapshot_dir).unwrap();
     let (graph, _) = normalize(&snapshot);
@@ -246,7 +259,13 @@ async fn generated_accounts_of_every_shape_export_valid_documents() {
         let dir = tempfile::tempdir().unwrap();
         let snapshot = snapshot_of(config, dir.path()).await;
         let export = dir.path().join("export");
-        pipeline::export_snapshot(&snapshot, &[Format::Json], &export).unwrap();
+        pipeline::export_snapshot(
+            &snapshot,
+            &[Format::Json],
+            &ExportOptions::default(),
+            &export,
+        )
+        .unwrap();
         let reports = pipeline::validate_export(&export).unwrap();
         assert_eq!(reports.len(), 1);
         assert!(

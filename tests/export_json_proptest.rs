@@ -7,7 +7,7 @@ mod common;
 
 use std::io::Write;
 
-use kb4graph::export::{Format, SnapshotInfo, json::write_document};
+use kb4graph::export::{ExportOptions, Format, SnapshotInfo, json::write_document};
 use kb4graph::mock::OrgSpec;
 use kb4graph::model::{MemorySource, normalize};
 use kb4graph::pipeline;
@@ -129,7 +129,7 @@ proptest! {
             common::fetch(common::options(&server, &snapshot)).await;
         });
         let export = dir.path().join("export");
-        pipeline::export_snapshot(&snapshot, &[Format::Json], &export).unwrap();
+        pipeline::export_snapshot(&snapshot, &[Format::Json], &ExportOptions::default(), &export).unwrap();
         let reports = pipeline::validate_export(&export).unwrap();
         prop_assert!(reports[0].violations.is_empty(), "{:?}", &reports[0].violations[..reports[0].violations.len().min(5)]);
     }

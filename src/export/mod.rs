@@ -9,8 +9,11 @@
 
 mod bundle;
 mod error;
+pub mod graphml;
 pub mod json;
 mod meta;
+pub mod neo4j;
+pub mod rdf;
 
 use std::fmt;
 use std::path::Path;
@@ -30,15 +33,37 @@ use crate::model::Graph;
 pub enum Format {
     /// `json/graph.json`: JupiterOne-style entity and relationship documents.
     Json,
+    /// `neo4j/`: typed CSV for `neo4j-admin database import` and `LOAD CSV`.
+    Neo4j,
+    /// `graphml/graph.graphml`.
+    GraphMl,
+    /// `rdf/graph.nt`.
+    NTriples,
+    /// `rdf/graph.ttl`.
+    Turtle,
+    /// `rdf/graph.nq`: the data in a named graph, provenance in another.
+    NQuads,
 }
 
 impl Format {
-    pub const ALL: [Format; 1] = [Format::Json];
+    pub const ALL: [Format; 6] = [
+        Format::Json,
+        Format::Neo4j,
+        Format::GraphMl,
+        Format::NTriples,
+        Format::Turtle,
+        Format::NQuads,
+    ];
 
     /// The name used on the command line and in manifests.
     pub const fn name(self) -> &'static str {
         match self {
             Format::Json => "json",
+            Format::Neo4j => "neo4j",
+            Format::GraphMl => "graphml",
+            Format::NTriples => "ntriples",
+            Format::Turtle => "turtle",
+            Format::NQuads => "nquads",
         }
     }
 
@@ -46,12 +71,35 @@ impl Format {
     pub const fn dir(self) -> &'static str {
         match self {
             Format::Json => "json",
+            Format::Neo4j => "neo4j",
+            Format::GraphMl => "graphml",
+            Format::NTriples | Format::Turtle | Format::NQuads => "rdf",
         }
     }
 
-    pub fn exporter(self) -> Box<dyn Exporter> {
+    pub fn exporter(self, options: &ExportOptions) -> Box<dyn Exporter> {
         match self {
             Format::Json => Box::new(JsonExporter),
+            Format::Neo4j => Box::new(neo4j::Neo4jExporter),
+            Format::GraphMl => Box::new(graphml::GraphMlExporter),
+            Format::NTriples => Box::new(rdf::RdfExporter::new(rdf::Syntax::NTriples, options)),
+            Format::Turtle => Box::new(rdf::RdfExporter::new(rdf::Syntax::Turtle, options)),
+            Format::NQuads => Box::new(rdf::RdfExporter::new(rdf::Syntax::NQuads, options)),
+        }
+    }
+}
+
+/// Settings some exporters take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// The namespace of instance IRIs in RDF exports; see [`rdf::DEFAULT_BASE_IRI`].
+    pub base_iri: String,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            base_iri: rdf::DEFAULT_BASE_IRI.to_owned(),
         }
     }
 }
@@ -63,7 +111,9 @@ impl fmt::Display for Format {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown export format {0:?}: expected json or all")]
+#[error(
+    "unknown export format {0:?}: expected json, neo4j, graphml, ntriples, turtle, nquads or all"
+)]
 pub struct ParseFormatError(String);
 
 /// The formats a `--format` value selects: one name, or `all`.
@@ -126,11 +176,14 @@ pub fn export(
     graph: &Graph,
     snapshot: &SnapshotInfo,
     formats: &[Format],
+    options: &ExportOptions,
     out_dir: &Path,
 ) -> Result<Vec<ExportedFile>, ExportError> {
     let mut bundle = Bundle::create(out_dir)?;
     for format in formats {
-        format.exporter().write(graph, snapshot, &mut bundle)?;
+        format
+            .exporter(options)
+            .write(graph, snapshot, &mut bundle)?;
     }
     bundle.finish(|files| ExportManifest {
         format: MANIFEST_FORMAT,

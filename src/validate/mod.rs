@@ -3,8 +3,11 @@
 //! It reads the files back, so it works on any earlier export, not only on a graph in memory.
 //! One validator per format; [`validate_dir`] runs each one whose files it finds.
 
+pub mod graphml;
 pub mod json;
 pub mod json_schema;
+pub mod neo4j;
+pub mod rdf;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -16,7 +19,8 @@ use crate::export::Format;
 pub struct Violation {
     /// The file, relative to the export directory.
     pub file: String,
-    /// Where in the file: a JSON pointer for JSON documents.
+    /// Where in the file: a JSON pointer for JSON documents, `line L, column C` for CSV and
+    /// XML, the focus node and path for RDF.
     pub pointer: String,
     pub message: String,
 }
@@ -43,7 +47,7 @@ pub enum ValidateError {
     #[error("the bundled schema is broken ({0}): this is a bug in kb4graph")]
     Schema(String),
     #[error(
-        "no export found in {}: expected json/graph.json (write one with `kb4graph export` or `kb4graph run`)",
+        "no export found in {}: expected json/, neo4j/, graphml/ or rdf/ as written by `kb4graph export` or `kb4graph run`",
         dir.display()
     )]
     NothingToValidate { dir: PathBuf },
@@ -74,6 +78,9 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
             total,
         });
     }
+    reports.extend(neo4j::validate(dir)?);
+    reports.extend(graphml::validate(dir)?);
+    reports.extend(rdf::validate(dir)?);
     if reports.is_empty() {
         return Err(ValidateError::NothingToValidate {
             dir: dir.to_owned(),
@@ -83,6 +90,10 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
 }
 
 /// The bundled schemas as (file name, content), for `kb4graph schemas --out DIR`.
-pub fn bundled_schemas() -> [(&'static str, &'static str); 1] {
-    [(json_schema::FILE_NAME, json_schema::BUNDLED)]
+pub fn bundled_schemas() -> Vec<(&'static str, &'static str)> {
+    let mut all = vec![(json_schema::FILE_NAME, json_schema::BUNDLED)];
+    all.extend_from_slice(neo4j::SCHEMAS);
+    all.extend_from_slice(graphml::SCHEMAS);
+    all.extend_from_slice(rdf::SCHEMAS);
+    all
 }

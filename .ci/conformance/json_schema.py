@@ -1,7 +1,7 @@
 """Validates a kb4graph JSON export with Python's jsonschema, a validator independent of the
 one built into kb4graph, and shows that a deliberately broken copy is rejected by both.
 
-usage: python check_json_schema.py SCHEMA EXPORT_DIR KB4GRAPH_BINARY
+usage: python json_schema.py SCHEMA EXPORT_DIR KB4GRAPH_BINARY
 """
 import copy
 import json

@@ -1,0 +1,136 @@
+"""RDF conformance: rdflib parses the three syntaxes alike, pyshacl agrees with kb4graph.
+
+rdf_check.py SCHEMAS_DIR EXPORT_DIR KB4GRAPH_BINARY
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import rdflib
+from pyshacl import validate
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import SH, XSD
+
+schemas, export, binary = sys.argv[1:4]
+KB = "https://w3id.org/kb4graph/ns#"
+RULES = {
+    SH.DatatypeConstraintComponent: "sh:datatype",
+    SH.MinCountConstraintComponent: "sh:minCount",
+    SH.MaxCountConstraintComponent: "sh:maxCount",
+    SH.ClassConstraintComponent: "sh:class",
+    SH.HasValueConstraintComponent: "sh:hasValue",
+    SH.NodeKindConstraintComponent: "sh:nodeKind",
+}
+
+
+def fail(message):
+    print(f"rdf conformance: FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def path(name):
+    return os.path.join(export, "rdf", name)
+
+
+# 1. rdflib reads all three syntaxes; they hold the same triples.
+nt = rdflib.Graph().parse(path("graph.nt"), format="nt")
+ttl = rdflib.Graph().parse(path("graph.ttl"), format="turtle")
+dataset = rdflib.Dataset()
+dataset.parse(path("graph.nq"), format="nquads")
+graphs = [g for g in dataset.graphs() if len(g) > 0]
+data = [g for g in graphs if not str(g.identifier).endswith("/provenance")]
+provenance = [g for g in graphs if str(g.identifier).endswith("/provenance")]
+if len(data) != 1 or len(provenance) != 1:
+    fail(f"graph.nq: expected one data graph and one provenance graph, got {[str(g.identifier) for g in graphs]}")
+with open(path("graph.nt"), encoding="utf-8") as f:
+    lines = sum(1 for line in f if line.strip())
+nt_set, ttl_set, nq_set = set(nt), set(ttl), set(data[0])
+if len(nt_set) != lines:
+    fail(f"graph.nt: {lines} lines but rdflib read {len(nt_set)} distinct triples")
+if nt_set != ttl_set:
+    fail(f"graph.ttl differs from graph.nt: {len(ttl_set - nt_set)} extra, {len(nt_set - ttl_set)} missing, e.g. {sorted(map(str, nt_set ^ ttl_set))[:3]}")
+if nt_set != nq_set:
+    fail(f"graph.nq data graph differs from graph.nt: {len(nq_set - nt_set)} extra, {len(nt_set - nq_set)} missing")
+if any(isinstance(term, BNode) for t in nt_set for term in t):
+    fail("blank node in graph.nt")
+print(f"rdflib: graph.nt, graph.ttl and the graph.nq data graph hold the same {len(nt_set)} triples")
+
+# 2. pyshacl: the export conforms.
+shapes = rdflib.Graph().parse(os.path.join(schemas, "kb4graph.shapes.ttl"), format="turtle")
+ontology = rdflib.Graph().parse(os.path.join(schemas, "kb4graph.ttl"), format="turtle")
+
+
+def pyshacl_results(graph):
+    conforms, report, _ = validate(graph, shacl_graph=shapes, ont_graph=ontology, inference="none")
+    found = set()
+    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        component = report.value(result, SH.sourceConstraintComponent)
+        found.add((str(report.value(result, SH.focusNode)), str(report.value(result, SH.resultPath)), RULES.get(component, str(component))))
+    return conforms, found
+
+
+conforms, found = pyshacl_results(nt)
+if not conforms:
+    fail(f"pyshacl: the export does not conform: {sorted(found)[:10]}")
+print("pyshacl: the export conforms to kb4graph.shapes.ttl")
+
+# 3. Broken on purpose: both validators reject, for the same reasons.
+text = open(path("graph.nt"), encoding="utf-8").read()
+triples = text.splitlines()
+
+
+def first(predicate):
+    needle = f"<{KB}{predicate}> "
+    for line in triples:
+        if needle in line:
+            return line
+    fail(f"no {predicate} triple in graph.nt")
+
+
+def subject(line):
+    return line.split(" ", 1)[0][1:-1]
+
+
+user_id = first("User_id")
+user_name = first("User_name")
+has_user = first("UserGroup_hasUser")
+module_type = next(l for l in triples if l.endswith(f"<{KB}Module> ."))
+assigned = first("TrainingModuleAssignedUser_enrollmentId")
+cases = {
+    "wrong datatype": text.replace(user_id, user_id.replace("^^<http://www.w3.org/2001/XMLSchema#integer>", ""), 1),
+    "ill-typed integer": text.replace(user_id, re.sub(r'"[^"]*"\^\^', '"12a"^^', user_id), 1),
+    "missing required": text.replace(user_name + "\n", "", 1),
+    "two names": text.replace(user_name, user_name + "\n" + user_name.replace('" .', ' bis" .'), 1),
+    "group has a non-user": text.replace(has_user, has_user.replace(has_user.split(" ")[2], has_user.split(" ")[0]), 1),
+    "module without kb:Module": text.replace(module_type + "\n", "", 1),
+    "enrollment without its id": text.replace(assigned + "\n", "", 1),
+}
+line_re = re.compile(r"^\S+ <([^>]*)> (\S+): (sh:\w+)")
+with tempfile.TemporaryDirectory() as tmp:
+    for name, broken in cases.items():
+        if broken == text:
+            fail(f"{name}: the mutation changed nothing")
+        root = os.path.join(tmp, re.sub(r"\W+", "-", name))
+        os.makedirs(os.path.join(root, "rdf"))
+        with open(os.path.join(root, "rdf", "graph.nt"), "w", encoding="utf-8") as f:
+            f.write(broken)
+        conforms, expected = pyshacl_results(rdflib.Graph().parse(data=broken, format="nt"))
+        if conforms:
+            fail(f"{name}: pyshacl accepts it")
+        run = subprocess.run([binary, "validate", root], capture_output=True, text=True)
+        if run.returncode != 1:
+            fail(f"{name}: kb4graph validate exited {run.returncode}, not 1: {run.stdout}{run.stderr}")
+        got = set()
+        for line in run.stdout.splitlines():
+            m = line_re.match(line)
+            if not m:
+                fail(f"{name}: unexpected kb4graph output line: {line}")
+            p = m.group(2)
+            got.add((m.group(1), KB + p[3:] if p.startswith("kb:") else ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type" if p == "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" else p.strip("<>")), m.group(3)))
+        if got != expected:
+            fail(f"{name}: kb4graph found {sorted(got)}, pyshacl {sorted(expected)}")
+        print(f"broken file '{name}': both reject it: {sorted(got)}")
+print("rdf conformance: OK")

@@ -1,0 +1,148 @@
+//! How close the RDF exporter comes to oxttl's own serializer: the same triples written by
+//! oxttl alone from a pre-built `Vec<Triple>` (the library's limit), and by the exporter from
+//! the graph (which also builds IRIs and literals, groups and sorts each subject's triples).
+//!
+//! The graph is the `small` demo account, fetched from the simulated API; set
+//! `KB4GRAPH_RDF_BENCH_SNAPSHOT=/path/to/snapshot` to use another (e.g. a `medium` one).
+//!
+//!     cargo bench --bench rdf_serializer
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use kb4graph::export::SnapshotInfo;
+use kb4graph::export::rdf::{DEFAULT_BASE_IRI, Syntax, write_graph};
+use kb4graph::model::{Graph, normalize};
+use kb4graph::snapshot::Snapshot;
+use oxrdf::Triple;
+
+struct Fixture {
+    graph: Graph,
+    info: SnapshotInfo,
+    /// The exporter's N-Triples output, parsed back: the same triples, pre-built.
+    triples: Vec<Triple>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn snapshot_dir() -> (PathBuf, Option<tempfile::TempDir>) {
+    if let Some(dir) = std::env::var_os("KB4GRAPH_RDF_BENCH_SNAPSHOT") {
+        return (PathBuf::from(dir), None);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("snapshot");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let server = kb4graph::pipeline::start_demo_server()
+            .await
+            .expect("the simulated API starts");
+        let mut options = kb4graph::fetch::FetchOptions::new(
+            kb4graph::api::Source::BaseUrl(server.base_url()),
+            kb4graph::api::Token::new("bench-token").expect("token"),
+            out.clone(),
+        );
+        options.pace = kb4graph::rate::RateSpec::off();
+        options.progress = false;
+        kb4graph::fetch::fetch(options).await.expect("fetch");
+    });
+    (out, Some(dir))
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let (path, dir) = snapshot_dir();
+        let snapshot = Snapshot::open(&path).expect("a snapshot");
+        let info = SnapshotInfo::of(&snapshot).expect("snapshot info");
+        let (graph, _) = normalize(&snapshot);
+        let (bytes, _) = write_graph(
+            &graph,
+            &info,
+            DEFAULT_BASE_IRI,
+            Syntax::NTriples,
+            Vec::new(),
+        )
+        .expect("export");
+        let triples = oxttl::NTriplesParser::new()
+            .for_slice(&bytes)
+            .collect::<Result<Vec<_>, _>>()
+            .expect("parses");
+        Fixture {
+            graph,
+            info,
+            triples,
+            _dir: dir,
+        }
+    })
+}
+
+/// Counts the bytes written: unlike `io::sink()`, every byte is formatted and handed over.
+#[derive(Default)]
+struct Counter(u64);
+
+impl io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench(args = ["ntriples", "turtle"])]
+fn oxttl_alone(bencher: Bencher, syntax: &str) {
+    let f = fixture();
+    bencher
+        .counter(ItemsCount::new(f.triples.len()))
+        .bench(|| -> io::Result<u64> {
+            match syntax {
+                "ntriples" => {
+                    let mut s = oxttl::NTriplesSerializer::new().for_writer(Counter::default());
+                    for t in &f.triples {
+                        s.serialize_triple(t)?;
+                    }
+                    Ok(s.finish().0)
+                }
+                _ => {
+                    let mut s = oxttl::TurtleSerializer::new()
+                        .with_prefix("id", DEFAULT_BASE_IRI)
+                        .and_then(|s| s.with_prefix("kb", "https://w3id.org/kb4graph/ns#"))
+                        .and_then(|s| s.with_prefix("xsd", "http://www.w3.org/2001/XMLSchema#"))
+                        .expect("prefixes")
+                        .for_writer(Counter::default());
+                    for t in &f.triples {
+                        s.serialize_triple(t)?;
+                    }
+                    Ok(s.finish()?.0)
+                }
+            }
+        });
+}
+
+#[divan::bench(args = ["ntriples", "turtle", "nquads"])]
+fn exporter(bencher: Bencher, syntax: &str) {
+    let f = fixture();
+    let syntax = match syntax {
+        "ntriples" => Syntax::NTriples,
+        "turtle" => Syntax::Turtle,
+        _ => Syntax::NQuads,
+    };
+    bencher.counter(ItemsCount::new(f.triples.len())).bench(|| {
+        write_graph(
+            &f.graph,
+            &f.info,
+            DEFAULT_BASE_IRI,
+            syntax,
+            Counter::default(),
+        )
+        .map(|(w, _)| w.0)
+    });
+}

@@ -1,0 +1,262 @@
+//! How values are spelled in the CSV files, chosen per export so that both of Neo4j's CSV
+//! readers take every value back exactly.
+//!
+//! - Fields are separated by `,`; a field is quoted only when it must be: an empty string
+//!   (`""`, so it differs from a null, which is an empty unquoted field), a value starting
+//!   with `"`, or one holding `,`, CR or LF. Quotes inside a quoted field are doubled.
+//! - `neo4j-admin database import` reads RFC 4180; `LOAD CSV` (with the server's default
+//!   `dbms.import.csv.legacy_quote_escaping=true`) also takes `\"` and `\\` inside a quoted
+//!   field as escapes. The two agree on every field except a quoted one holding `\"`, `\\` or
+//!   ending in `\`. Unquoted fields keep their backslashes in both readers, so values like
+//!   `a\"b` are safe; only a value that also needs quotes is a problem. When the graph has such a
+//!   value, the whole export switches to [`Quoting::Backslash`]: inside quoted fields every
+//!   backslash is doubled too, and `import.sh` passes `--legacy-style-quoting=true`, so both
+//!   readers again agree on every value.
+//! - neo4j-admin has no escape for the array delimiter, so it is a character no value holds:
+//!   `;` if possible, else the first free of [`ARRAY_DELIMITERS`].
+//! - `--multiline-fields=true` is passed when (and only when) a value holds CR or LF.
+
+use std::io::{self, Write};
+
+use crate::model::{Graph, ValueRef};
+
+/// The field delimiter.
+pub const DELIMITER: char = ',';
+
+/// Array delimiters in order of preference: `;` and `|` read well; the control characters
+/// and the private-use characters after them appear in no real text.
+pub const ARRAY_DELIMITERS: &[char] = &[
+    ';', '|', '\u{1f}', '\u{1e}', '\u{1d}', '\u{1c}', '\u{e000}', '\u{e001}', '\u{e002}',
+    '\u{e003}', '\u{e004}', '\u{e005}', '\u{e006}', '\u{e007}', '\u{e008}', '\u{e009}',
+];
+
+/// How quoted fields escape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quoting {
+    /// RFC 4180: `""` inside quotes; backslashes are plain characters.
+    Rfc4180,
+    /// RFC 4180 plus `\\` for each backslash inside quotes (neo4j-admin
+    /// `--legacy-style-quoting=true`, LOAD CSV's default).
+    Backslash,
+}
+
+impl Quoting {
+    pub fn name(self) -> &'static str {
+        match self {
+            Quoting::Rfc4180 => "rfc4180",
+            Quoting::Backslash => "backslash",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Quoting> {
+        [Quoting::Rfc4180, Quoting::Backslash]
+            .into_iter()
+            .find(|q| q.name() == name)
+    }
+}
+
+/// The spelling of one export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub array_delimiter: char,
+    pub quoting: Quoting,
+    pub multiline: bool,
+}
+
+impl Default for Dialect {
+    fn default() -> Self {
+        Dialect {
+            array_delimiter: ';',
+            quoting: Quoting::Rfc4180,
+            multiline: false,
+        }
+    }
+}
+
+/// What the pre-pass over the graph's strings found.
+#[derive(Default)]
+struct Scan {
+    /// Per [`ARRAY_DELIMITERS`] entry: some value holds it.
+    taken: u32,
+    multiline: bool,
+    backslash: bool,
+}
+
+/// Whether a field holding `s` must be quoted (a null is never written quoted).
+pub fn needs_quotes(s: &str) -> bool {
+    s.is_empty() || s.starts_with('"') || s.contains([DELIMITER, '\n', '\r'])
+}
+
+/// Whether LOAD CSV's backslash escapes would misread `s` inside quotes.
+fn backslash_sensitive(s: &str) -> bool {
+    s.ends_with('\\') || s.contains("\\\\") || s.contains("\\\"")
+}
+
+impl Scan {
+    fn chars(&mut self, s: &str) {
+        if s.contains(['\n', '\r']) {
+            self.multiline = true;
+        }
+        for (i, d) in ARRAY_DELIMITERS.iter().enumerate() {
+            if s.contains(*d) {
+                self.taken |= 1 << i;
+            }
+        }
+    }
+
+    fn scalar(&mut self, s: &str) {
+        self.chars(s);
+        if needs_quotes(s) && backslash_sensitive(s) {
+            self.backslash = true;
+        }
+    }
+
+    fn value(&mut self, v: ValueRef<'_>) {
+        match v {
+            ValueRef::String(s) => self.scalar(s),
+            ValueRef::StringArray(list) => {
+                // Joined, the field needs quotes if any item (or the first one's start) does;
+                // it is backslash-sensitive if any item is, whatever delimiter joins them.
+                let mut quoted = list.is_empty();
+                let mut sensitive = false;
+                for (i, s) in list.iter().enumerate() {
+                    self.chars(s);
+                    quoted |= s.contains([DELIMITER, '\n', '\r']) || (i == 0 && s.starts_with('"'));
+                    quoted |= list.len() == 1 && s.is_empty();
+                    sensitive |= backslash_sensitive(s);
+                }
+                if quoted && sensitive {
+                    self.backslash = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Chooses the dialect of `graph`'s export with one pass over its strings. `None` if every
+/// candidate array delimiter occurs in some value.
+pub fn choose(graph: &Graph) -> Option<Dialect> {
+    let mut scan = Scan::default();
+    let mut keys_quoted = false;
+    let mut keys_sensitive = false;
+    for e in graph.entities() {
+        let key = e.key();
+        scan.scalar(key);
+        keys_quoted |= needs_quotes(key);
+        keys_sensitive |= backslash_sensitive(key) || key.contains('\\');
+        for p in e.properties() {
+            scan.value(p.value);
+        }
+    }
+    if graph.relationship_count() > 0 {
+        // Every relationship `_key` holds `|` (`<from>|has|<to>`).
+        scan.chars("|");
+    }
+    for r in graph.relationships() {
+        for p in r.properties() {
+            scan.value(p.value);
+        }
+    }
+    // A relationship's `_key` joins two entity keys: it may need quotes when either does and
+    // be backslash-sensitive when either holds a backslash, so decide on the keys as a whole.
+    if keys_quoted && keys_sensitive {
+        scan.backslash = true;
+    }
+    let index = (0..ARRAY_DELIMITERS.len()).find(|i| scan.taken & (1 << i) == 0)?;
+    Some(Dialect {
+        array_delimiter: ARRAY_DELIMITERS[index],
+        quoting: if scan.backslash {
+            Quoting::Backslash
+        } else {
+            Quoting::Rfc4180
+        },
+        multiline: scan.multiline,
+    })
+}
+
+/// Writes a string field, quoted only when it must be.
+pub fn write_str(out: &mut impl Write, s: &str, dialect: &Dialect) -> io::Result<()> {
+    if !needs_quotes(s) {
+        return out.write_all(s.as_bytes());
+    }
+    out.write_all(b"\"")?;
+    let mut rest = s.as_bytes();
+    while let Some(i) = rest.iter().position(|&b| b == b'"' || b == b'\\') {
+        out.write_all(&rest[..=i])?;
+        if rest[i] == b'"' || dialect.quoting == Quoting::Backslash {
+            out.write_all(&rest[i..=i])?;
+        }
+        rest = &rest[i + 1..];
+    }
+    out.write_all(rest)?;
+    out.write_all(b"\"")
+}
+
+/// Writes a value in the spelling of its column's type; `None` (null) as an empty field.
+pub fn write_value(
+    out: &mut impl Write,
+    v: Option<ValueRef<'_>>,
+    dialect: &Dialect,
+    scratch: &mut String,
+) -> io::Result<()> {
+    use std::fmt::Write as _;
+    let Some(v) = v else { return Ok(()) };
+    match v {
+        ValueRef::String(s) => write_str(out, s, dialect),
+        ValueRef::Integer(n) => write!(out, "{n}"),
+        // Rust prints the shortest text that parses back to the same bits.
+        ValueRef::Float(x) => write!(out, "{x}"),
+        ValueRef::Boolean(b) => out.write_all(if b { b"true" } else { b"false" }),
+        ValueRef::DateTime(_) | ValueRef::Date(_) => write!(out, "{v}"),
+        ValueRef::StringArray(list) => {
+            scratch.clear();
+            for (i, s) in list.iter().enumerate() {
+                if i > 0 {
+                    scratch.push(dialect.array_delimiter);
+                }
+                scratch.push_str(s);
+            }
+            write_str(out, scratch, dialect)
+        }
+        ValueRef::IntegerArray(ns) => {
+            scratch.clear();
+            for (i, n) in ns.iter().enumerate() {
+                if i > 0 {
+                    scratch.push(dialect.array_delimiter);
+                }
+                let _ = write!(scratch, "{n}");
+            }
+            write_str(out, scratch, dialect)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(s: &str, quoting: Quoting) -> String {
+        let dialect = Dialect {
+            quoting,
+            ..Dialect::default()
+        };
+        let mut out = Vec::new();
+        write_str(&mut out, s, &dialect).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_they_must_be() {
+        assert_eq!(field("plain", Quoting::Rfc4180), "plain");
+        assert_eq!(field("a\\\"b", Quoting::Rfc4180), "a\\\"b");
+        assert_eq!(field("", Quoting::Rfc4180), "\"\"");
+        assert_eq!(field("\"x\", y", Quoting::Rfc4180), "\"\"\"x\"\", y\"");
+        assert_eq!(field("a\nb", Quoting::Rfc4180), "\"a\nb\"");
+        assert_eq!(
+            field("c:\\dir\\, x", Quoting::Backslash),
+            "\"c:\\\\dir\\\\, x\""
+        );
+        assert_eq!(field("back\\slash", Quoting::Backslash), "back\\slash");
+    }
+}

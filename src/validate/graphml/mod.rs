@@ -1,0 +1,52 @@
+//! Validation of `graphml/graph.graphml` against GraphML's own rules and kb4graph's bundled
+//! profile, `schemas/graphml-profile.json` (see [`profile`]).
+
+mod check;
+mod lines;
+pub mod profile;
+pub mod values;
+
+use std::path::Path;
+
+use super::{FormatReport, ValidateError, Violation};
+use crate::export::Format;
+use crate::export::graphml::FILE;
+
+/// The bundled schemas this validator reads, as (file name, content).
+pub const SCHEMAS: &[(&str, &str)] = &[(profile::FILE_NAME, profile::BUNDLED)];
+
+/// Validates the GraphML export in `dir`, if there is one.
+pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
+    let path = dir.join(FILE);
+    if !path.is_file() {
+        if dir.join(Format::GraphMl.dir()).is_dir() {
+            return Ok(vec![FormatReport {
+                format: Format::GraphMl,
+                files: vec![FILE.to_owned()],
+                violations: vec![Violation {
+                    file: FILE.to_owned(),
+                    pointer: String::new(),
+                    message: "missing: the graphml directory holds no graph.graphml".into(),
+                }],
+                total: 1,
+            }]);
+        }
+        return Ok(Vec::new());
+    }
+    let profile = profile::bundled()
+        .map_err(|e| ValidateError::Schema(format!("{}: {e}", profile::FILE_NAME)))?;
+    let (violations, total) = check::check_file(&path, FILE, &profile)?;
+    Ok(vec![FormatReport {
+        format: Format::GraphMl,
+        files: vec![FILE.to_owned()],
+        violations,
+        total,
+    }])
+}
+
+/// Validates one GraphML file (shown in violations as `shown`) against the bundled profile.
+pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize), ValidateError> {
+    let profile = profile::bundled()
+        .map_err(|e| ValidateError::Schema(format!("{}: {e}", profile::FILE_NAME)))?;
+    check::check_file(path, shown, &profile)
+}

@@ -1,0 +1,145 @@
+//! Whether a field's text is a value of its column's type, as kb4graph writes it (the
+//! canonical spelling, which neo4j-admin and LOAD CSV read exactly).
+
+use crate::model::ValueType;
+use crate::timefmt::civil_to_days;
+
+fn digits(s: &str, n: usize) -> Option<u32> {
+    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// `YYYY-MM-DD` -> days since the epoch.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let (y, rest) = s.split_at_checked(4)?;
+    let rest = rest.strip_prefix('-')?;
+    let (m, rest) = rest.split_at_checked(2)?;
+    let d = rest.strip_prefix('-')?;
+    let (y, m, d) = (digits(y, 4)?, digits(m, 2)?, digits(d, 2)?);
+    let max = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=max)
+        .contains(&d)
+        .then(|| civil_to_days(y as i32, m, d))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.sssZ` -> UTC milliseconds since the epoch.
+pub fn parse_datetime(s: &str) -> Option<i64> {
+    let (date, time) = s.split_once('T')?;
+    let days = parse_date(date)?;
+    let time = time.strip_suffix('Z')?;
+    let (hms, ms) = time.split_once('.')?;
+    let mut parts = hms.split(':');
+    let h = digits(parts.next()?, 2).filter(|&h| h < 24)?;
+    let mi = digits(parts.next()?, 2).filter(|&m| m < 60)?;
+    let sec = digits(parts.next()?, 2).filter(|&s| s < 60)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let ms = digits(ms, 3)?;
+    Some(
+        days * 86_400_000
+            + i64::from(h) * 3_600_000
+            + i64::from(mi) * 60_000
+            + i64::from(sec) * 1000
+            + i64::from(ms),
+    )
+}
+
+fn integer(s: &str) -> bool {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) && s.parse::<i64>().is_ok()
+}
+
+fn float(s: &str) -> bool {
+    // Java's Double.parseDouble takes these; Rust's parse would also take `inf` and `NaN`.
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b"-+.eE".contains(&b))
+        && s.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// Checks a non-null field. `Err` says what is wrong.
+pub fn check(text: &str, quoted: bool, t: ValueType, array_delimiter: char) -> Result<(), String> {
+    let scalar = |s: &str, t: ValueType| -> Result<(), String> {
+        let ok = match t {
+            ValueType::String | ValueType::StringArray => true,
+            ValueType::Integer | ValueType::IntegerArray => integer(s),
+            ValueType::Float => float(s),
+            ValueType::Boolean => s == "true" || s == "false",
+            ValueType::DateTime => parse_datetime(s).is_some(),
+            ValueType::Date => parse_date(s).is_some(),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "{s:?} is not a {}",
+                crate::export::neo4j::columns::neo4j_type(t)
+            ))
+        }
+    };
+    match t {
+        ValueType::String => {
+            if text.contains(array_delimiter) {
+                return Err(format!(
+                    "holds the array delimiter {array_delimiter:?}, which neo4j-admin cannot escape"
+                ));
+            }
+            Ok(())
+        }
+        ValueType::StringArray | ValueType::IntegerArray => {
+            if text.is_empty() {
+                return Ok(());
+            }
+            for item in text.split(array_delimiter) {
+                scalar(item, t)?;
+            }
+            Ok(())
+        }
+        _ if text.is_empty() && quoted => Err(format!(
+            "an empty quoted value is not a {}",
+            crate::export::neo4j::columns::neo4j_type(t)
+        )),
+        _ => scalar(text, t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_spellings_parse_and_others_do_not() {
+        assert_eq!(parse_datetime("1970-01-01T00:00:01.500Z"), Some(1500));
+        assert_eq!(parse_date("2024-02-29"), Some(19782));
+        for bad in ["2023-02-29", "2024-13-01", "24-01-01"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        for bad in [
+            "2024-01-01T00:00:00Z",
+            "2024-01-01T00:00:00.000+01:00",
+            "2024-01-01",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+        assert!(check("-12", false, ValueType::Integer, ';').is_ok());
+        assert!(check("1.5e3", false, ValueType::Float, ';').is_ok());
+        for (bad, t) in [
+            ("TRUE", ValueType::Boolean),
+            ("1.0", ValueType::Integer),
+            ("NaN", ValueType::Float),
+            ("1;x", ValueType::IntegerArray),
+            ("", ValueType::Integer),
+        ] {
+            assert!(check(bad, true, t, ';').is_err(), "{bad}");
+        }
+        assert!(check("a;b", false, ValueType::String, ';').is_err());
+    }
+}

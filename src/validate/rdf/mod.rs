@@ -1,0 +1,101 @@
+//! Validation of RDF exports against the bundled SHACL shapes (`schemas/kb4graph.shapes.ttl`).
+//!
+//! Each of `rdf/graph.nt`, `rdf/graph.ttl` and `rdf/graph.nq` found is parsed with oxttl and
+//! checked against the shapes as [`shapes`] reads them from the bundled file; in N-Quads every
+//! graph is checked (the provenance graph has no shape targets). Violations name the focus node,
+//! the path and the rule. Both bundled files are generated from the property table
+//! ([`ontology`], [`shapes_gen`]) and kept equal to it by a test.
+
+mod check;
+mod lexical;
+pub mod ontology;
+pub mod shapes;
+pub mod shapes_gen;
+
+use std::path::Path;
+
+use super::{FormatReport, ValidateError};
+use crate::export::Format;
+use crate::export::rdf::Syntax;
+
+pub const ONTOLOGY_FILE: &str = "kb4graph.ttl";
+pub const SHAPES_FILE: &str = "kb4graph.shapes.ttl";
+/// The ontology as bundled in the binary.
+pub const ONTOLOGY: &str = include_str!("../../../schemas/kb4graph.ttl");
+/// The shapes as bundled in the binary: what `kb4graph validate` checks.
+pub const SHAPES: &str = include_str!("../../../schemas/kb4graph.shapes.ttl");
+
+/// The bundled schemas this validator reads, as (file name, content).
+pub const SCHEMAS: &[(&str, &str)] = &[(ONTOLOGY_FILE, ONTOLOGY), (SHAPES_FILE, SHAPES)];
+
+fn format_of(syntax: Syntax) -> Format {
+    match syntax {
+        Syntax::NTriples => Format::NTriples,
+        Syntax::Turtle => Format::Turtle,
+        Syntax::NQuads => Format::NQuads,
+    }
+}
+
+/// Validates the RDF files in `dir`, if any: one report per file.
+pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
+    let present: Vec<Syntax> = Syntax::ALL
+        .into_iter()
+        .filter(|s| dir.join(s.file()).is_file())
+        .collect();
+    if present.is_empty() {
+        return Ok(Vec::new());
+    }
+    let shapes = shapes::Shapes::parse(SHAPES)?;
+    let mut reports = Vec::new();
+    for syntax in present {
+        let shown = syntax.file();
+        let (violations, total) = check::check_file(&dir.join(shown), shown, syntax, &shapes)?;
+        reports.push(FormatReport {
+            format: format_of(syntax),
+            files: vec![shown.to_owned()],
+            violations,
+            total,
+        });
+    }
+    Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bless_or_compare(file: &str, bundled: &str, generated: &str) {
+        if std::env::var_os("KB4GRAPH_BLESS").is_some() {
+            let path = format!("{}/schemas/{file}", env!("CARGO_MANIFEST_DIR"));
+            std::fs::write(path, generated).unwrap();
+            return;
+        }
+        assert!(
+            bundled == generated,
+            "schemas/{file} differs from the property table; regenerate it with \
+             KB4GRAPH_BLESS=1 cargo test --lib rdf_bundled"
+        );
+    }
+
+    #[test]
+    fn rdf_bundled_ontology_is_the_generated_one() {
+        bless_or_compare(ONTOLOGY_FILE, ONTOLOGY, &ontology::generate_text());
+    }
+
+    #[test]
+    fn rdf_bundled_shapes_are_the_generated_ones() {
+        bless_or_compare(SHAPES_FILE, SHAPES, &shapes_gen::generate_text());
+    }
+
+    #[test]
+    fn generated_files_parse_and_shapes_cover_every_class() {
+        for text in [ontology::generate_text(), shapes_gen::generate_text()] {
+            for t in oxttl::TurtleParser::new().for_slice(&text) {
+                let t = t.unwrap();
+                assert!(!t.subject.is_blank_node() && !t.object.is_blank_node());
+            }
+        }
+        let shapes = shapes::Shapes::parse(&shapes_gen::generate_text()).unwrap();
+        assert_eq!(shapes.node_shapes.len(), 8 + 12);
+    }
+}
