@@ -404,9 +404,15 @@ fn print_export(summary: &pipeline::ExportSummary, quiet: bool) {
         "files written to {}:\n",
         summary.out_dir.display()
     ));
+    let width = summary
+        .files
+        .iter()
+        .map(|f| f.path.len())
+        .max()
+        .unwrap_or(0);
     for f in &summary.files {
         out.push_str(&format!(
-            "  {:<40} {:>14} bytes  sha256 {}\n",
+            "  {:<width$} {:>14} bytes  sha256 {}\n",
             f.path, f.size, f.sha256
         ));
     }
@@ -441,11 +447,11 @@ fn validate(dir: &std::path::Path, quiet: bool) -> Result<u8> {
             } else {
                 format!("{} violations", report.total)
             };
-            eprintln!(
-                "validate {}: {} ({verdict})",
-                report.format,
-                report.files.join(", ")
-            );
+            let files = match report.files.as_slice() {
+                [one] => one.clone(),
+                many => format!("{}/ ({} files)", report.format.dir(), many.len()),
+            };
+            eprintln!("validate {}: {files} ({verdict})", report.format);
         }
     }
     Ok(if problems == 0 { 0 } else { 1 })
