@@ -212,8 +212,10 @@ pub struct Pacer {
 
 impl Pacer {
     /// Safety margin added to every window: requests leave the client evenly spaced but reach
-    /// the server with network and scheduling jitter, which may bunch them up again.
-    pub const DEFAULT_MARGIN: Duration = Duration::from_millis(50);
+    /// the server with network and scheduling jitter (a busy machine may wake a waiting task
+    /// late), which may bunch them up again. Under the real limits the per-minute window
+    /// decides the pace, so the margin costs well under a percent of it.
+    pub const DEFAULT_MARGIN: Duration = Duration::from_millis(150);
 
     pub fn new(spec: &RateSpec) -> Self {
         Self::with_margin(spec, Self::DEFAULT_MARGIN)

@@ -85,8 +85,9 @@ async fn serve_mock_has_the_old_invalid_token_answer_behind_a_switch() {
 async fn real_limits_answer_429_past_four_a_second() {
     let (_server, url) = serve(&["--rate-limit", "real"]);
     let http = reqwest::Client::new();
+    let started = std::time::Instant::now();
     let mut statuses = Vec::new();
-    for _ in 0..6 {
+    for _ in 0..8 {
         let r = http
             .get(format!("{url}/v1/account"))
             .bearer_auth("t")
@@ -96,8 +97,24 @@ async fn real_limits_answer_429_past_four_a_second() {
         assert!(r.headers().contains_key("x-request-id"));
         statuses.push(r.status().as_u16());
     }
-    assert_eq!(&statuses[..4], &[200; 4]);
-    assert!(statuses[4..].iter().all(|&s| s == 429), "{statuses:?}");
+    let elapsed = started.elapsed();
+    assert_eq!(
+        &statuses[..4],
+        &[200; 4],
+        "a fresh server admits the first four"
+    );
+    assert!(
+        statuses.iter().all(|&s| s == 200 || s == 429),
+        "{statuses:?}"
+    );
+    // Eight requests inside one second cannot all pass 4/s; on a machine so slow that they
+    // spread over more than a second, the window may rightly have let some through.
+    if elapsed < std::time::Duration::from_secs(1) {
+        assert!(
+            statuses[4..].iter().all(|&s| s == 429),
+            "{statuses:?} in {elapsed:?}"
+        );
+    }
 }
 
 #[test]
