@@ -26,27 +26,6 @@ fn graph_json(export: &Path) -> Value {
     serde_json::from_str(&text).expect("graph.json parses")
 }
 
-fn pages(snapshot: &Path, prefix: &str, suffix: &str) -> Vec<Value> {
-    let mut records = Vec::new();
-    for (path, bytes) in common::raw_pages(snapshot) {
-        let p = path.to_string_lossy();
-        let Some(rest) = p.strip_prefix(prefix) else {
-            continue;
-        };
-        let dir = rest.rsplit_once('/').map_or("", |(d, _)| d);
-        let wanted = if suffix.is_empty() {
-            dir.is_empty()
-        } else {
-            dir.ends_with(suffix)
-        };
-        if wanted {
-            let page: Vec<Value> = serde_json::from_slice(&bytes).unwrap();
-            records.extend(page);
-        }
-    }
-    records
-}
-
 fn count_type(doc: &Value, section: &str, ty: &str) -> usize {
     doc[section]
         .as_array()
@@ -92,10 +71,10 @@ async fn every_record_of_the_raw_pages_is_in_the_document() {
     let doc = graph_json(&export);
 
     // Users: both listings, plus users known only from phishing results.
-    let active = pages(&snapshot, "raw/users/active/", "");
-    let archived = pages(&snapshot, "raw/users/archived/", "");
-    let recipients = pages(&snapshot, "raw/phishing/security_tests/", "recipients");
-    let enrollments = pages(&snapshot, "raw/training/enrollments/", "");
+    let active = common::raw_records(&snapshot, "raw/users/active/", "");
+    let archived = common::raw_records(&snapshot, "raw/users/archived/", "");
+    let recipients = common::raw_records(&snapshot, "raw/phishing/security_tests/", "recipients");
+    let enrollments = common::raw_records(&snapshot, "raw/training/enrollments/", "");
     let mut users: BTreeSet<u64> = active
         .iter()
         .chain(&archived)
@@ -106,8 +85,8 @@ async fn every_record_of_the_raw_pages_is_in_the_document() {
     assert_eq!(count_type(&doc, "entities", "knowbe4_user"), users.len());
 
     // Groups: both listings plus "All Users".
-    let groups = pages(&snapshot, "raw/groups/active/", "").len()
-        + pages(&snapshot, "raw/groups/archived/", "").len();
+    let groups = common::raw_records(&snapshot, "raw/groups/active/", "").len()
+        + common::raw_records(&snapshot, "raw/groups/archived/", "").len();
     assert_eq!(
         count_type(&doc, "entities", "knowbe4_user_group"),
         groups + 1

@@ -7,40 +7,19 @@ mod common;
 
 use std::io::Write;
 
-use kb4graph::export::{ExportOptions, Format, SnapshotInfo, json::write_document};
+use kb4graph::export::{ExportOptions, Format, json::write_document};
 use kb4graph::mock::OrgSpec;
 use kb4graph::model::{MemorySource, normalize};
 use kb4graph::pipeline;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-fn hostile_string() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        Just("\"quoted\", with \\ backslash; and | pipe".to_owned()),
-        Just("line one\nline two\r\n\ttabbed".to_owned()),
-        Just("\u{0}\u{7}\u{1b}[31m\u{7f}\u{85}\u{2028}".to_owned()),
-        Just("emoji 🧑‍💻🎣 and RTL مرحبا שלום".to_owned()),
-        "[a-z]{0,3}".prop_map(|s| s.repeat(20_000)),
-    ]
-}
-
-fn info() -> SnapshotInfo {
-    SnapshotInfo {
-        site: None,
-        base_url: "http://127.0.0.1:9".into(),
-        manifest_sha256: "0".repeat(64),
-        fetched_at: "2026-01-01T00:00:00.000Z".into(),
-        complete: true,
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
     fn hostile_strings_survive_the_json_writer(
-        names in proptest::collection::vec(hostile_string(), 1..6),
+        names in proptest::collection::vec(common::hostile_string(), 1..6),
         big in any::<i64>(),
     ) {
         let mut source = MemorySource::new();
@@ -72,7 +51,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("json")).unwrap();
         let mut bytes = Vec::new();
-        write_document(&graph, &info(), &mut bytes).unwrap();
+        write_document(&graph, &common::snapshot_info(), &mut bytes).unwrap();
         let doc: Value = serde_json::from_slice(&bytes).expect("the document is JSON");
 
         let entities = doc["entities"].as_array().unwrap();

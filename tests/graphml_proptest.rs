@@ -3,6 +3,8 @@
 //! and extreme numbers always give a file that quick-xml reads back to the same graph (with
 //! forbidden characters as U+FFFD) and that `validate` accepts.
 
+mod common;
+
 mod graphml_read;
 
 use kb4graph::export::SnapshotInfo;
@@ -12,18 +14,6 @@ use kb4graph::model::{MemorySource, ValueRef, normalize};
 use kb4graph::validate::graphml::validate_file;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-
-fn hostile_string() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        Just("\"quoted\" <b>&amp;</b> ]]> 'apos', with \\ backslash; and | pipe @ at".to_owned()),
-        Just("line one\nline two\r\n\ttabbed\rlone CR".to_owned()),
-        Just("\u{0}\u{7}\u{1b}[31m\u{7f}\u{85}\u{2028}\u{FFFE}\u{FFFF}".to_owned()),
-        Just("emoji 🧑‍💻🎣 and RTL مرحبا שלום".to_owned()),
-        Just("_7C__ _ :.- &#13; &lt;".to_owned()),
-        "[a-z]{0,3}".prop_map(|s| s.repeat(20_000)),
-    ]
-}
 
 fn info() -> SnapshotInfo {
     SnapshotInfo {
@@ -83,7 +73,7 @@ proptest! {
 
     #[test]
     fn hostile_strings_survive_the_graphml_writer(
-        names in proptest::collection::vec(hostile_string(), 1..6),
+        names in proptest::collection::vec(common::hostile_string(), 1..6),
         big in any::<i64>(),
         score in any::<f64>().prop_filter("JSON numbers are finite", |x| x.is_finite()),
         managed in any::<bool>(),

@@ -4,10 +4,12 @@
 //! the graph again, LOAD CSV's backslash-escaping reader reads the same fields as
 //! neo4j-admin's RFC 4180 one, and `validate` finds nothing wrong.
 
+mod common;
+
 use std::path::Path;
 
 use kb4graph::export::neo4j::{FormatInfo, node_file, relationship_file};
-use kb4graph::export::{ExportOptions, Format, SnapshotInfo, export};
+use kb4graph::export::{ExportOptions, Format, export};
 use kb4graph::model::{
     EntityType, Graph, MemorySource, Property, RelationshipType, Value, ValueRef, normalize,
 };
@@ -15,33 +17,6 @@ use kb4graph::pipeline;
 use kb4graph::validate::neo4j::{CsvRecord, CsvTokenizer, TokenizerNext};
 use proptest::prelude::*;
 use serde_json::{Value as J, json};
-
-fn hostile_string() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        Just("\"quoted\", with \\ backslash; and | pipe".to_owned()),
-        Just("ends in a backslash, \\".to_owned()),
-        Just("a \\\"quote\\\" escaped, java style\nand \\\\ two".to_owned()),
-        Just("a\\\"b".to_owned()),
-        Just("line one\nline two\r\n\ttabbed".to_owned()),
-        Just("\u{0}\u{7}\u{1b}[31m\u{7f}\u{85}\u{2028}\u{1f}\u{1e}".to_owned()),
-        Just("emoji 🧑‍💻🎣 and RTL مرحبا שלום".to_owned()),
-        Just(String::new()),
-        Just("\"".to_owned()),
-        "[a-z;|,\"\\\\]{0,12}",
-        "[a-z]{0,3}".prop_map(|s| s.repeat(20_000)),
-    ]
-}
-
-fn info() -> SnapshotInfo {
-    SnapshotInfo {
-        site: None,
-        base_url: "http://127.0.0.1:9".into(),
-        manifest_sha256: "0".repeat(64),
-        fetched_at: "2026-01-01T00:00:00.000Z".into(),
-        complete: true,
-    }
-}
 
 fn graph_of(names: &[String], big: i64) -> Graph {
     let mut source = MemorySource::new();
@@ -213,12 +188,12 @@ proptest! {
 
     #[test]
     fn hostile_strings_survive_the_neo4j_csv(
-        names in proptest::collection::vec(hostile_string(), 1..5),
+        names in proptest::collection::vec(common::hostile_string(), 1..5),
         big in (1i64 << 40)..(1i64 << 60),
     ) {
         let graph = graph_of(&names, big);
         let dir = tempfile::tempdir().unwrap();
-        export(&graph, &info(), &[Format::Neo4j], &ExportOptions::default(), dir.path()).unwrap();
+        export(&graph, &common::snapshot_info(), &[Format::Neo4j], &ExportOptions::default(), dir.path()).unwrap();
         let neo = dir.path().join("neo4j");
         let info: FormatInfo =
             serde_json::from_str(&std::fs::read_to_string(neo.join("format.json")).unwrap()).unwrap();
@@ -261,7 +236,7 @@ fn a_backslash_before_a_quote_in_a_quoted_value_switches_to_backslash_quoting() 
     let dir = tempfile::tempdir().unwrap();
     export(
         &graph,
-        &info(),
+        &common::snapshot_info(),
         &[Format::Neo4j],
         &ExportOptions::default(),
         dir.path(),
@@ -275,7 +250,7 @@ fn a_backslash_before_a_quote_in_a_quoted_value_switches_to_backslash_quoting() 
     let dir = tempfile::tempdir().unwrap();
     export(
         &plain,
-        &info(),
+        &common::snapshot_info(),
         &[Format::Neo4j],
         &ExportOptions::default(),
         dir.path(),

@@ -4,37 +4,16 @@
 //! triples; the strings come back unchanged; IRIs decode to their `_key`; the files conform to
 //! the bundled shapes.
 
+mod common;
+
 use std::collections::{BTreeSet, HashSet};
 
-use kb4graph::export::SnapshotInfo;
 use kb4graph::export::rdf::{DEFAULT_BASE_IRI, Syntax, iri, write_graph};
 use kb4graph::model::{MemorySource, normalize};
 use kb4graph::validate::validate_dir;
 use oxrdf::{Term, Triple};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-
-fn hostile_string() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        Just("\"quoted\", with \\ backslash; and | pipe <a> {b} ^`%20".to_owned()),
-        Just("line one\nline two\r\n\ttabbed".to_owned()),
-        Just("\u{0}\u{7}\u{1b}[31m\u{7f}\u{85}\u{2028}\u{fffe}".to_owned()),
-        Just("emoji 🧑‍💻🎣 𝄞 and RTL مرحبا שלום \u{202e}".to_owned()),
-        Just("ends with a dot.".to_owned()),
-        "[a-z]{0,3}".prop_map(|s| s.repeat(20_000)),
-    ]
-}
-
-fn info() -> SnapshotInfo {
-    SnapshotInfo {
-        site: None,
-        base_url: "http://127.0.0.1:9".into(),
-        manifest_sha256: "0".repeat(64),
-        fetched_at: "2026-01-01T00:00:00.000Z".into(),
-        complete: true,
-    }
-}
 
 fn parse(syntax: Syntax, bytes: &[u8]) -> HashSet<Triple> {
     match syntax {
@@ -60,7 +39,7 @@ proptest! {
 
     #[test]
     fn hostile_strings_and_keys_survive_every_syntax(
-        names in proptest::collection::vec(hostile_string(), 1..5),
+        names in proptest::collection::vec(common::hostile_string(), 1..5),
         big in any::<i64>(),
         score in any::<f64>().prop_filter("finite", |x| x.is_finite()),
     ) {
@@ -97,7 +76,7 @@ proptest! {
 
         let mut all = Vec::new();
         for syntax in Syntax::ALL {
-            let (bytes, count) = write_graph(&graph, &info(), DEFAULT_BASE_IRI, syntax, Vec::new()).unwrap();
+            let (bytes, count) = write_graph(&graph, &common::snapshot_info(), DEFAULT_BASE_IRI, syntax, Vec::new()).unwrap();
             let triples = parse(syntax, &bytes);
             if syntax != Syntax::NQuads {
                 prop_assert_eq!(triples.len() as u64, count);

@@ -26,29 +26,6 @@ async fn snapshot_of(seed: u64, dir: &Path) -> PathBuf {
     out
 }
 
-/// The records of every raw page under `prefix` whose directory ends with `suffix` (the
-/// directory itself when `suffix` is empty).
-fn pages(snapshot: &Path, prefix: &str, suffix: &str) -> Vec<Value> {
-    let mut records = Vec::new();
-    for (path, bytes) in common::raw_pages(snapshot) {
-        let p = path.to_string_lossy();
-        let Some(rest) = p.strip_prefix(prefix) else {
-            continue;
-        };
-        let dir = rest.rsplit_once('/').map_or("", |(d, _)| d);
-        let wanted = if suffix.is_empty() {
-            dir.is_empty()
-        } else {
-            dir.ends_with(suffix)
-        };
-        if wanted {
-            let page: Vec<Value> = serde_json::from_slice(&bytes).unwrap();
-            records.extend(page);
-        }
-    }
-    records
-}
-
 fn query_file(name: &str) -> String {
     let path = format!(
         "{}/examples/queries/sparql/{name}",
@@ -102,10 +79,10 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
     export(&snapshot, &out);
     let store = load(&out.join("rdf/graph.nt"), RdfFormat::NTriples);
 
-    let active = pages(&snapshot, "raw/users/active/", "");
-    let archived = pages(&snapshot, "raw/users/archived/", "");
-    let recipients = pages(&snapshot, "raw/phishing/security_tests/", "recipients");
-    let enrollments = pages(&snapshot, "raw/training/enrollments/", "");
+    let active = common::raw_records(&snapshot, "raw/users/active/", "");
+    let archived = common::raw_records(&snapshot, "raw/users/archived/", "");
+    let recipients = common::raw_records(&snapshot, "raw/phishing/security_tests/", "recipients");
+    let enrollments = common::raw_records(&snapshot, "raw/training/enrollments/", "");
     // Ids may come as digit strings (API drift).
     // Ids may come as digit strings (API drift) or be missing (such records are dropped).
     let id = |v: &Value| -> Option<i64> {
@@ -116,9 +93,9 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
     // Users per group: member listings, each user's console groups, and "All Users" (every
     // active user).
     let mut members: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
-    for g in pages(&snapshot, "raw/groups/active/", "")
+    for g in common::raw_records(&snapshot, "raw/groups/active/", "")
         .iter()
-        .chain(&pages(&snapshot, "raw/groups/archived/", ""))
+        .chain(&common::raw_records(&snapshot, "raw/groups/archived/", ""))
     {
         if let Some(g) = id(&g["id"]) {
             members.entry(g).or_default();
@@ -172,17 +149,17 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
     };
     let mut known: BTreeSet<(bool, String, String)> = BTreeSet::new();
     known.extend(
-        pages(&snapshot, "raw/training/store_purchases/", "")
+        common::raw_records(&snapshot, "raw/training/store_purchases/", "")
             .iter()
             .filter_map(module_of_item),
     );
     known.extend(
-        pages(&snapshot, "raw/training/policies/", "")
+        common::raw_records(&snapshot, "raw/training/policies/", "")
             .iter()
             .filter_map(module_of_item),
     );
     let mut campaign_modules: BTreeMap<i64, BTreeSet<(bool, String, String)>> = BTreeMap::new();
-    for c in pages(&snapshot, "raw/training/campaigns/", "") {
+    for c in common::raw_records(&snapshot, "raw/training/campaigns/", "") {
         let Some(cid) = id(&c["campaign_id"]) else {
             continue;
         };
@@ -293,8 +270,8 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
     users.extend(recipients.iter().filter_map(|r| id(&r["user"]["id"])));
     users.extend(enrollments.iter().filter_map(|e| id(&e["user"]["id"])));
     let with_user = enrollments.iter().filter(|e| e["user"].is_object());
-    let campaigns = pages(&snapshot, "raw/phishing/campaigns/", "");
-    let callbacks = pages(&snapshot, "raw/phishing/campaigns/", "callback");
+    let campaigns = common::raw_records(&snapshot, "raw/phishing/campaigns/", "");
+    let callbacks = common::raw_records(&snapshot, "raw/phishing/campaigns/", "callback");
     let campaign_ids: BTreeSet<i64> = campaigns
         .iter()
         .chain(&callbacks)
@@ -307,12 +284,12 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
         ("Record", recipients.len()),
         (
             "PhishingSecurityTest",
-            pages(&snapshot, "raw/phishing/security_tests/", "").len(),
+            common::raw_records(&snapshot, "raw/phishing/security_tests/", "").len(),
         ),
         ("PhishingCampaign", campaign_ids.len()),
         (
             "TrainingCampaign",
-            pages(&snapshot, "raw/training/campaigns/", "").len(),
+            common::raw_records(&snapshot, "raw/training/campaigns/", "").len(),
         ),
         ("TrainingModuleAssignedUser", with_user.clone().count()),
         (

@@ -146,3 +146,62 @@ pub async fn get_bytes(url: &str) -> Vec<u8> {
         .expect("body")
         .to_vec()
 }
+
+/// Strings that break naive writers of every format: quotes, backslashes, separators and
+/// delimiters, markup and escape look-alikes, newlines and lone CRs, control and non-characters,
+/// emoji and right-to-left text, empty and huge values.
+pub fn hostile_string() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        any::<String>(),
+        Just(
+            "\"quoted\" <b>&amp;</b> ]]> 'apos', with \\ backslash; and | pipe @ {b} ^`%20"
+                .to_owned()
+        ),
+        Just("ends in a backslash, \\".to_owned()),
+        Just("a \\\"quote\\\" escaped, java style\nand \\\\ two".to_owned()),
+        Just("a\\\"b".to_owned()),
+        Just("line one\nline two\r\n\ttabbed\rlone CR".to_owned()),
+        Just("\u{0}\u{7}\u{1b}[31m\u{7f}\u{85}\u{2028}\u{1f}\u{1e}\u{FFFE}\u{FFFF}".to_owned()),
+        Just("emoji 🧑‍💻🎣 𝄞 and RTL مرحبا שלום \u{202e}".to_owned()),
+        Just("_7C__ _ :.- &#13; &lt; ends with a dot.".to_owned()),
+        Just(String::new()),
+        Just("\"".to_owned()),
+        "[a-z;|,\"\\\\]{0,12}",
+        "[a-z]{0,3}".prop_map(|s| s.repeat(20_000)),
+    ]
+}
+
+/// Snapshot facts for exports made from an in-memory graph.
+pub fn snapshot_info() -> kb4graph::export::SnapshotInfo {
+    kb4graph::export::SnapshotInfo {
+        site: None,
+        base_url: "http://127.0.0.1:9".into(),
+        manifest_sha256: "0".repeat(64),
+        fetched_at: "2026-01-01T00:00:00.000Z".into(),
+        complete: true,
+    }
+}
+
+/// The records of every raw page under `prefix` whose directory ends with `suffix` (the
+/// directory itself when `suffix` is empty), read with plain serde_json, without the model.
+pub fn raw_records(snapshot: &Path, prefix: &str, suffix: &str) -> Vec<serde_json::Value> {
+    let mut records = Vec::new();
+    for (path, bytes) in raw_pages(snapshot) {
+        let p = path.to_string_lossy();
+        let Some(rest) = p.strip_prefix(prefix) else {
+            continue;
+        };
+        let dir = rest.rsplit_once('/').map_or("", |(d, _)| d);
+        let wanted = if suffix.is_empty() {
+            dir.is_empty()
+        } else {
+            dir.ends_with(suffix)
+        };
+        if wanted {
+            let page: Vec<serde_json::Value> = serde_json::from_slice(&bytes).expect("a list page");
+            records.extend(page);
+        }
+    }
+    records
+}
