@@ -21,6 +21,14 @@ async fn snapshot_of(config: kb4graph::mock::MockConfig, dir: &Path) -> std::pat
     out
 }
 
+/// Exports `snapshot` as JSON into `out`.
+fn export_json(
+    snapshot: &Path,
+    out: &Path,
+) -> Result<pipeline::ExportSummary, pipeline::PipelineError> {
+    pipeline::export_snapshot(snapshot, &[Format::Json], &ExportOptions::default(), out)
+}
+
 fn graph_json(export: &Path) -> Value {
     let text = std::fs::read_to_string(export.join("json/graph.json")).unwrap();
     serde_json::from_str(&text).expect("graph.json parses")
@@ -41,8 +49,8 @@ async fn the_same_snapshot_exports_to_the_same_bytes() {
     let snapshot = snapshot_of(common::small(71), dir.path()).await;
     let a = dir.path().join("a");
     let b = dir.path().join("b");
-    pipeline::export_snapshot(&snapshot, &[Format::Json], &ExportOptions::default(), &a).unwrap();
-    pipeline::export_snapshot(&snapshot, &[Format::Json], &ExportOptions::default(), &b).unwrap();
+    export_json(&snapshot, &a).unwrap();
+    export_json(&snapshot, &b).unwrap();
     assert_eq!(
         std::fs::read(a.join("json/graph.json")).unwrap(),
         std::fs::read(b.join("json/graph.json")).unwrap()
@@ -51,8 +59,7 @@ async fn the_same_snapshot_exports_to_the_same_bytes() {
         std::fs::read(a.join("SHA256SUMS")).unwrap(),
         std::fs::read(b.join("SHA256SUMS")).unwrap()
     );
-    let err = pipeline::export_snapshot(&snapshot, &[Format::Json], &ExportOptions::default(), &a)
-        .unwrap_err();
+    let err = export_json(&snapshot, &a).unwrap_err();
     assert!(err.to_string().contains("never overwritten"), "{err}");
 }
 
@@ -61,13 +68,7 @@ async fn every_record_of_the_raw_pages_is_in_the_document() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot = snapshot_of(common::small(72), dir.path()).await;
     let export = dir.path().join("export");
-    pipeline::export_snapshot(
-        &snapshot,
-        &[Format::Json],
-        &ExportOptions::default(),
-        &export,
-    )
-    .unwrap();
+    export_json(&snapshot, &export).unwrap();
     let doc = graph_json(&export);
 
     // Users: both listings, plus users known only from phishing results.
@@ -152,13 +153,7 @@ async fn the_document_parses_back_to_the_graph() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot_dir = snapshot_of(common::small(73), dir.path()).await;
     let export = dir.path().join("export");
-    pipeline::export_snapshot(
-        &snapshot_dir,
-        &[Format::Json],
-        &ExportOptions::default(),
-        &export,
-    )
-    .unwrap();
+    export_json(&snapshot_dir, &export).unwrap();
     let doc = graph_json(&export);
     let snapshot = Snapshot::open(&snapshot_dir).unwrap();
     let (graph, _) = normalize(&snapshot);
@@ -238,13 +233,7 @@ async fn generated_accounts_of_every_shape_export_valid_documents() {
         let dir = tempfile::tempdir().unwrap();
         let snapshot = snapshot_of(config, dir.path()).await;
         let export = dir.path().join("export");
-        pipeline::export_snapshot(
-            &snapshot,
-            &[Format::Json],
-            &ExportOptions::default(),
-            &export,
-        )
-        .unwrap();
+        export_json(&snapshot, &export).unwrap();
         let reports = pipeline::validate_export(&export).unwrap();
         assert_eq!(reports.len(), 1);
         assert!(

@@ -5,7 +5,7 @@
 //! [`node_columns`] / [`relationship_columns`], so the exporter, the validator and the table
 //! cannot drift apart.
 
-use crate::model::{EntityType, Graph, RelationshipType, ValueType};
+use crate::model::{EntityType, Graph, PropDef, RelationshipType, ValueType};
 
 /// One ID space for every node: `_key`s are globally unique.
 pub const ID_SPACE: &str = "knowbe4";
@@ -88,7 +88,7 @@ impl Column {
 /// The columns of `nodes/<_type>.csv`: `_key:ID`, `:LABEL`, `_type`, the table's properties,
 /// then the extra properties the graph holds for the type (strings), sorted.
 pub fn node_columns<'a>(ty: EntityType, extras: impl IntoIterator<Item = &'a str>) -> Vec<Column> {
-    let mut columns = vec![
+    let columns = vec![
         Column {
             name: "_key".into(),
             kind: ColumnKind::Id,
@@ -99,18 +99,7 @@ pub fn node_columns<'a>(ty: EntityType, extras: impl IntoIterator<Item = &'a str
         },
         Column::property("_type", ValueType::String),
     ];
-    columns.extend(
-        ty.def()
-            .properties
-            .iter()
-            .map(|p| Column::property(p.name, p.value_type)),
-    );
-    columns.extend(
-        extras
-            .into_iter()
-            .map(|name| Column::property(name, ValueType::String)),
-    );
-    columns
+    with_properties(columns, ty.def().properties, extras)
 }
 
 /// The columns of `relationships/<_type>.csv`: `:START_ID`, `:END_ID`, `:TYPE`, `_key`,
@@ -119,7 +108,7 @@ pub fn relationship_columns<'a>(
     ty: RelationshipType,
     extras: impl IntoIterator<Item = &'a str>,
 ) -> Vec<Column> {
-    let mut columns = vec![
+    let columns = vec![
         Column {
             name: String::new(),
             kind: ColumnKind::StartId,
@@ -135,18 +124,7 @@ pub fn relationship_columns<'a>(
         Column::property("_key", ValueType::String),
         Column::property("_type", ValueType::String),
     ];
-    columns.extend(
-        ty.def()
-            .properties
-            .iter()
-            .map(|p| Column::property(p.name, p.value_type)),
-    );
-    columns.extend(
-        extras
-            .into_iter()
-            .map(|name| Column::property(name, ValueType::String)),
-    );
-    columns
+    with_properties(columns, ty.def().properties, extras)
 }
 
 /// The columns of every node file of `graph`, by entity type.
@@ -251,6 +229,25 @@ pub fn parse_header_cell(cell: &str) -> Result<HeaderCell, String> {
         tag: Some(tag.to_owned()),
         id_space,
     })
+}
+
+/// `columns` followed by the table's properties, then the extra properties (strings).
+fn with_properties<'a>(
+    mut columns: Vec<Column>,
+    properties: &[PropDef],
+    extras: impl IntoIterator<Item = &'a str>,
+) -> Vec<Column> {
+    columns.extend(
+        properties
+            .iter()
+            .map(|p| Column::property(p.name, p.value_type)),
+    );
+    columns.extend(
+        extras
+            .into_iter()
+            .map(|name| Column::property(name, ValueType::String)),
+    );
+    columns
 }
 
 #[cfg(test)]
