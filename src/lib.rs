@@ -15,6 +15,7 @@
 //!   and the simulated API.
 
 pub mod api;
+pub mod archive;
 pub mod export;
 pub mod fetch;
 mod files;

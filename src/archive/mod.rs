@@ -1,0 +1,1 @@
+//! Deterministic `.tar.gz` archives of snapshots and exports.
