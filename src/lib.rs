@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod archive;
+pub mod diff;
 pub mod export;
 pub mod fetch;
 mod files;
@@ -23,6 +24,8 @@ pub mod mock;
 pub mod model;
 pub mod pipeline;
 pub mod rate;
+pub mod readback;
 pub mod snapshot;
 pub mod timefmt;
 pub mod validate;
+pub mod verify;

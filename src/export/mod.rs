@@ -15,6 +15,7 @@ mod meta;
 pub mod neo4j;
 pub mod rdf;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -26,7 +27,7 @@ pub use error::ExportError;
 pub use json::JsonExporter;
 pub use meta::{SnapshotInfo, account_name};
 
-use crate::model::Graph;
+use crate::model::{Graph, GraphDigest, canonical};
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -165,11 +166,49 @@ pub struct ExportManifest<'a> {
     pub created_at: String,
     pub snapshot: &'a SnapshotInfo,
     pub formats: Vec<&'static str>,
+    /// Namespace of instance IRIs, when an RDF format was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_iri: Option<&'a str>,
+    /// The digest of the graph (see [`crate::model::canonical`]).
+    pub graph: GraphDigest,
+    /// Per format written, the digest of the graph as its files hold it: the graph's own,
+    /// except where a format had to replace characters (GraphML and XML 1.0).
+    pub format_digests: BTreeMap<&'static str, String>,
     pub files: Vec<ExportedFile>,
 }
 
 /// Identifies an export's `manifest.json`.
 pub const MANIFEST_FORMAT: &str = "kb4graph-export";
+
+/// The graph's digest, and per format the digest of what its files hold (see the `as_read_back`
+/// of each exporter), in one pass over the graph.
+fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<&'static str, String>) {
+    let identity = |r| r;
+    let forms: [canonical::Form<'_>; 4] = [
+        &identity,
+        &graphml::as_read_back,
+        &neo4j::as_read_back,
+        &rdf::as_read_back,
+    ];
+    let form_of = |format: Format| match format {
+        Format::Json => 0,
+        Format::GraphMl => 1,
+        Format::Neo4j => 2,
+        Format::NTriples | Format::Turtle | Format::NQuads => 3,
+    };
+    let mut wanted: Vec<usize> = formats.iter().map(|&f| form_of(f)).collect();
+    wanted.push(0);
+    wanted.sort_unstable();
+    wanted.dedup();
+    let chosen: Vec<canonical::Form<'_>> = wanted.iter().map(|&i| forms[i]).collect();
+    let computed = canonical::digest_forms(graph, &chosen);
+    let of = |i: usize| &computed[wanted.iter().position(|&w| w == i).unwrap_or(0)];
+    let per_format = formats
+        .iter()
+        .map(|&f| (f.name(), of(form_of(f)).sha256.clone()))
+        .collect();
+    (of(0).clone(), per_format)
+}
 
 /// Writes `formats` of `graph` into `out_dir` through one bundle and returns the files written.
 pub fn export(
@@ -180,6 +219,10 @@ pub fn export(
     out_dir: &Path,
 ) -> Result<Vec<ExportedFile>, ExportError> {
     let mut bundle = Bundle::create(out_dir)?;
+    let (graph_digest, format_digests) = digests(graph, formats);
+    let rdf = formats
+        .iter()
+        .any(|f| matches!(f, Format::NTriples | Format::Turtle | Format::NQuads));
     for format in formats {
         format
             .exporter(options)
@@ -193,6 +236,9 @@ pub fn export(
         created_at: crate::timefmt::format_system_time(std::time::SystemTime::now()),
         snapshot,
         formats: formats.iter().map(|f| f.name()).collect(),
+        base_iri: rdf.then_some(options.base_iri.as_str()),
+        graph: graph_digest.clone(),
+        format_digests: format_digests.clone(),
         files: files.to_vec(),
     })
 }

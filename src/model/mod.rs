@@ -59,6 +59,7 @@
 //! Entities and relationships iterate in `_key` order; properties come in the table's order,
 //! then extras by name; nulls are never stored. Relationship keys are derived when asked for.
 
+pub mod canonical;
 mod graph;
 mod intern;
 mod keys;
@@ -71,6 +72,7 @@ mod time;
 mod value;
 mod warning;
 
+pub use canonical::{GraphDigest, Record, RecordKind};
 pub use graph::{EntityRef, Graph, Property, RelationshipRef};
 pub use normalize::normalize;
 pub use source::{

@@ -348,3 +348,28 @@ pub fn write_document(
     w.out.write_all(b"</graph>\n</graphml>\n")?;
     Ok(w.report)
 }
+
+/// A record as the GraphML file gives it back: characters XML 1.0 cannot carry become U+FFFD in
+/// keys, names and text; string arrays are JSON text, whose escapes keep control characters, so
+/// only U+FFFE and U+FFFF are lost there.
+pub fn as_read_back(record: crate::model::Record) -> crate::model::Record {
+    use crate::model::Value;
+    let arrays: Vec<(String, Vec<String>)> = record
+        .properties
+        .iter()
+        .filter_map(|(name, value)| match value {
+            Value::StringArray(list) => Some((
+                text::sanitized(name).into_owned(),
+                list.iter()
+                    .map(|item| item.replace(['\u{FFFE}', '\u{FFFF}'], "\u{FFFD}"))
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let mut record = record.map_strings(text::sanitized);
+    for (name, list) in arrays {
+        record.properties.insert(name, Value::StringArray(list));
+    }
+    record
+}

@@ -289,3 +289,17 @@ fn write_row<'g>(
     }
     out.write_all(b"\n").map_err(ExportError::io(path))
 }
+
+/// A record as the Neo4j files give it back: a string array holding one empty string is
+/// written like an empty array (both are `""` in an array column), so it reads back empty.
+pub fn as_read_back(mut record: crate::model::Record) -> crate::model::Record {
+    for value in record.properties.values_mut() {
+        if let crate::model::Value::StringArray(list) = value
+            && list.len() == 1
+            && list[0].is_empty()
+        {
+            list.clear();
+        }
+    }
+    record
+}

@@ -483,3 +483,28 @@ fn write_provenance<W: Write>(
     }
     Ok(())
 }
+
+/// A record as the RDF files give it back: an array is a set of repeated triples, so it reads
+/// back sorted by its text, without repeats, and an empty one not at all.
+pub fn as_read_back(mut record: crate::model::Record) -> crate::model::Record {
+    use crate::model::Value;
+    for value in record.properties.values_mut() {
+        match value {
+            Value::StringArray(list) => {
+                list.sort();
+                list.dedup();
+            }
+            Value::IntegerArray(list) => {
+                list.sort_by_key(|n| n.to_string());
+                list.dedup();
+            }
+            _ => {}
+        }
+    }
+    record.properties.retain(|_, v| match v {
+        Value::StringArray(list) => !list.is_empty(),
+        Value::IntegerArray(list) => !list.is_empty(),
+        _ => true,
+    });
+    record
+}

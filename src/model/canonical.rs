@@ -1,0 +1,377 @@
+//! The graph in a form every export format can be read back into, and its digest.
+//!
+//! A [`Record`] is one entity or relationship with owned, typed properties. The graph's digest
+//! (`kb4graph-canonical-json-sha256`, recorded in each export's `manifest.json`) is the SHA-256
+//! of one canonical JSON line per record: entities in `_key` order, then relationships in `_key`
+//! order (keys compared as bytes). A line is a JSON object with sorted member names, no spaces,
+//! serde_json's number and string escaping, holding `_key`, `_type`, for relationships
+//! `_fromEntityKey` and `_toEntityKey`, and every property (datetimes and dates as their ISO
+//! text, as in the JSON export), followed by `\n`. `_class` is left out: it follows from `_type`.
+//! Nothing in the digest depends on a file format, on file order, or on the export's metadata,
+//! so two exports of one graph in different formats have the same digest.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use sha2::{Digest as _, Sha256};
+
+use super::graph::Graph;
+use super::value::Value;
+use crate::timefmt::{format_date, format_datetime_millis};
+
+/// The name under which manifests record the digest.
+pub const DIGEST_ALGORITHM: &str = "kb4graph-canonical-json-sha256";
+
+/// Whether a record is an entity or a relationship (with its endpoints' keys).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RecordKind {
+    Entity,
+    Relationship { from: String, to: String },
+}
+
+/// One entity or relationship, as every format can express it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub kind: RecordKind,
+    pub key: String,
+    /// `_type`, e.g. `knowbe4_user`.
+    pub type_name: String,
+    /// Property name (as in the JSON export) to value; nulls are never stored.
+    pub properties: BTreeMap<String, Value>,
+}
+
+impl Record {
+    pub fn is_entity(&self) -> bool {
+        self.kind == RecordKind::Entity
+    }
+
+    /// The canonical JSON line of the digest, without its newline.
+    pub fn canonical_json(&self) -> String {
+        let mut object = serde_json::Map::new();
+        object.insert("_key".into(), self.key.clone().into());
+        object.insert("_type".into(), self.type_name.clone().into());
+        if let RecordKind::Relationship { from, to } = &self.kind {
+            object.insert("_fromEntityKey".into(), from.clone().into());
+            object.insert("_toEntityKey".into(), to.clone().into());
+        }
+        for (name, value) in &self.properties {
+            object.insert(name.clone(), value_json(value));
+        }
+        // serde_json's Map is a BTreeMap here (no `preserve_order`), so members come sorted.
+        serde_json::Value::Object(object).to_string()
+    }
+
+    /// The record with every string (keys, names, values) passed through `f`: what a format
+    /// that must replace some characters holds.
+    pub fn map_strings(&self, f: impl Fn(&str) -> std::borrow::Cow<'_, str>) -> Record {
+        let own = |s: &str| f(s).into_owned();
+        Record {
+            kind: match &self.kind {
+                RecordKind::Entity => RecordKind::Entity,
+                RecordKind::Relationship { from, to } => RecordKind::Relationship {
+                    from: own(from),
+                    to: own(to),
+                },
+            },
+            key: own(&self.key),
+            type_name: own(&self.type_name),
+            properties: self
+                .properties
+                .iter()
+                .map(|(name, value)| {
+                    let value = match value {
+                        Value::String(s) => Value::String(own(s)),
+                        Value::StringArray(list) => {
+                            Value::StringArray(list.iter().map(|s| own(s)).collect())
+                        }
+                        other => other.clone(),
+                    };
+                    (own(name), value)
+                })
+                .collect(),
+        }
+    }
+
+    /// Order of the digest: entities before relationships, each by key.
+    pub fn canonical_cmp(&self, other: &Record) -> Ordering {
+        (!self.is_entity(), self.key.as_bytes()).cmp(&(!other.is_entity(), other.key.as_bytes()))
+    }
+}
+
+/// A value as the JSON export writes it.
+pub fn value_json(value: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        Value::String(s) => J::String(s.clone()),
+        Value::Integer(n) => J::from(*n),
+        Value::Float(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
+        Value::Boolean(b) => J::Bool(*b),
+        Value::DateTime(ms) => J::String(format_datetime_millis(*ms)),
+        Value::Date(d) => J::String(format_date(i64::from(*d))),
+        Value::StringArray(list) => J::Array(list.iter().cloned().map(J::String).collect()),
+        Value::IntegerArray(ns) => J::Array(ns.iter().map(|&n| J::from(n)).collect()),
+    }
+}
+
+/// Every record of the graph in digest order: entities, then relationships, each by key.
+pub fn records(graph: &Graph) -> impl Iterator<Item = Record> + '_ {
+    let entities = graph.entities().map(|e| Record {
+        kind: RecordKind::Entity,
+        key: e.key().to_owned(),
+        type_name: e.entity_type().name().to_owned(),
+        properties: e
+            .properties()
+            .map(|p| (p.name.to_owned(), p.value.to_value()))
+            .collect(),
+    });
+    let relationships = graph.relationships().map(|r| Record {
+        kind: RecordKind::Relationship {
+            from: r.from_key().to_owned(),
+            to: r.to_key().to_owned(),
+        },
+        key: r.key(),
+        type_name: r.relationship_type().name().to_owned(),
+        properties: r
+            .properties()
+            .map(|p| (p.name.to_owned(), p.value.to_value()))
+            .collect(),
+    });
+    entities.chain(relationships)
+}
+
+/// The digest of a graph and the counts it covers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GraphDigest {
+    pub algorithm: String,
+    pub sha256: String,
+    pub entities: u64,
+    pub relationships: u64,
+}
+
+impl fmt::Display for GraphDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} ({} entities, {} relationships)",
+            self.algorithm, self.sha256, self.entities, self.relationships
+        )
+    }
+}
+
+/// Records given out of digest order: two with one key, or a key after a greater one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} {key:?} comes {problem} (records must be unique and in key order)")]
+pub struct OrderError {
+    pub kind: &'static str,
+    pub key: String,
+    pub problem: &'static str,
+}
+
+/// Hashes records given in digest order, holding only the last key.
+pub struct DigestWriter {
+    hasher: Sha256,
+    last: Option<(bool, String)>,
+    entities: u64,
+    relationships: u64,
+    line: String,
+}
+
+impl Default for DigestWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DigestWriter {
+    pub fn new() -> Self {
+        DigestWriter {
+            hasher: Sha256::new(),
+            last: None,
+            entities: 0,
+            relationships: 0,
+            line: String::new(),
+        }
+    }
+
+    pub fn push(&mut self, record: &Record) -> Result<(), OrderError> {
+        let rank = !record.is_entity();
+        if let Some((last_rank, last_key)) = &self.last {
+            let order = (*last_rank, last_key.as_bytes()).cmp(&(rank, record.key.as_bytes()));
+            if order != Ordering::Less {
+                return Err(OrderError {
+                    kind: if rank { "relationship" } else { "entity" },
+                    key: record.key.clone(),
+                    problem: if order == Ordering::Equal {
+                        "twice"
+                    } else {
+                        "out of order"
+                    },
+                });
+            }
+        }
+        self.line.clear();
+        self.line.push_str(&record.canonical_json());
+        self.line.push('\n');
+        self.hasher.update(self.line.as_bytes());
+        if rank {
+            self.relationships += 1;
+        } else {
+            self.entities += 1;
+        }
+        self.last = Some((rank, record.key.clone()));
+        Ok(())
+    }
+
+    pub fn finish(self) -> GraphDigest {
+        GraphDigest {
+            algorithm: DIGEST_ALGORITHM.to_owned(),
+            sha256: crate::files::hex(&self.hasher.finalize()),
+            entities: self.entities,
+            relationships: self.relationships,
+        }
+    }
+}
+
+/// The digest of records in any order (sorted here); an error names a key given twice.
+pub fn digest_records(mut records: Vec<Record>) -> Result<GraphDigest, OrderError> {
+    records.sort_by(Record::canonical_cmp);
+    let mut writer = DigestWriter::new();
+    for record in &records {
+        writer.push(record)?;
+    }
+    Ok(writer.finish())
+}
+
+/// The digest of a graph.
+pub fn digest(graph: &Graph) -> GraphDigest {
+    let mut writer = DigestWriter::new();
+    for record in records(graph) {
+        if writer.push(&record).is_err() {
+            // A graph keeps its records sorted and unique; sorting here only guards that.
+            return digest_mapped(graph, |s: &str| s.into());
+        }
+    }
+    writer.finish()
+}
+
+/// The digest of the graph as a format that passes every string through `f` holds it (GraphML
+/// replaces the characters XML 1.0 cannot carry).
+pub fn digest_mapped(graph: &Graph, f: impl Fn(&str) -> std::borrow::Cow<'_, str>) -> GraphDigest {
+    digest_of(graph, |r| r.map_strings(&f))
+}
+
+/// The digest of the graph as a format that changes records by `f` holds it. Streams; sorts
+/// only if `f` reorders keys.
+pub fn digest_of(graph: &Graph, f: impl Fn(Record) -> Record) -> GraphDigest {
+    let mut writer = DigestWriter::new();
+    for record in records(graph) {
+        if writer.push(&f(record)).is_err() {
+            let mapped = records(graph).map(&f).collect();
+            // Keys stay unique under `f` unless it merges two of them; then the error names the
+            // key, and a digest of the rest would mislead.
+            return digest_records(mapped).unwrap_or_else(|e| GraphDigest {
+                algorithm: DIGEST_ALGORITHM.to_owned(),
+                sha256: format!("unavailable: {e}"),
+                entities: graph.entity_count() as u64,
+                relationships: graph.relationship_count() as u64,
+            });
+        }
+    }
+    writer.finish()
+}
+
+/// How a format changes records on their way through its files (identity for lossless ones).
+pub type Form<'a> = &'a dyn Fn(Record) -> Record;
+
+/// The digests of the graph in several forms, in one pass over the graph.
+pub fn digest_forms(graph: &Graph, forms: &[Form<'_>]) -> Vec<GraphDigest> {
+    let mut writers: Vec<Option<DigestWriter>> =
+        forms.iter().map(|_| Some(DigestWriter::new())).collect();
+    for record in records(graph) {
+        for (form, writer) in forms.iter().zip(writers.iter_mut()) {
+            if let Some(w) = writer
+                && w.push(&form(record.clone())).is_err()
+            {
+                // This form reorders keys: it is hashed on its own, sorted, below.
+                *writer = None;
+            }
+        }
+    }
+    writers
+        .into_iter()
+        .zip(forms)
+        .map(|(writer, form)| match writer {
+            Some(w) => w.finish(),
+            None => digest_of(graph, form),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::{MemorySource, normalize};
+
+    fn graph(first_name: &str) -> Graph {
+        let mut source = MemorySource::new();
+        source.add_page("account", &json!({"name": "Acme", "type": "paid"}));
+        source.add_page(
+            "users/active",
+            &json!([{"id": 2, "first_name": first_name, "status": "active", "groups": [7],
+                     "joined_on": "2024-01-02T03:04:05.000Z", "current_risk_score": 4.5}]),
+        );
+        source.add_page(
+            "groups/active",
+            &json!([{"id": 7, "name": "Ops", "group_type": "console_group"}]),
+        );
+        normalize(&source).0
+    }
+
+    #[test]
+    fn lines_are_sorted_json_without_class() {
+        let g = graph("Ann \"quoted\"\n");
+        let user = records(&g).find(|r| r.type_name == "knowbe4_user").unwrap();
+        let line = user.canonical_json();
+        assert!(
+            line.starts_with(r#"{"_key":"knowbe4:user:2","_type":"knowbe4_user""#),
+            "{line}"
+        );
+        assert!(line.contains(r#""firstName":"Ann \"quoted\"\n""#), "{line}");
+        assert!(
+            line.contains(r#""joinedOn":"2024-01-02T03:04:05.000Z""#),
+            "{line}"
+        );
+        assert!(!line.contains("_class"));
+        let rel = records(&g).find(|r| !r.is_entity()).unwrap();
+        assert!(rel.canonical_json().contains("_fromEntityKey"));
+    }
+
+    #[test]
+    fn digest_follows_the_data_not_the_record_order() {
+        let g = graph("Ann");
+        let d = digest(&g);
+        assert_eq!(d.algorithm, DIGEST_ALGORITHM);
+        assert_eq!(d.entities as usize, g.entity_count());
+        assert_eq!(d.relationships as usize, g.relationship_count());
+        let mut shuffled: Vec<Record> = records(&g).collect();
+        shuffled.reverse();
+        assert_eq!(digest_records(shuffled).unwrap(), d);
+        assert_ne!(digest(&graph("Anne")).sha256, d.sha256);
+    }
+
+    #[test]
+    fn a_key_twice_or_out_of_order_is_refused() {
+        let g = graph("Ann");
+        let all: Vec<Record> = records(&g).collect();
+        let mut twice = all.clone();
+        twice.push(all[0].clone());
+        let err = digest_records(twice).unwrap_err();
+        assert_eq!(err.problem, "twice");
+        let mut writer = DigestWriter::new();
+        writer.push(&all[1]).unwrap();
+        assert_eq!(writer.push(&all[0]).unwrap_err().problem, "out of order");
+    }
+}

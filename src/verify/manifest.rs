@@ -1,0 +1,286 @@
+//! What a manifest promises, and the file checks against it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::Problem;
+use super::listing::Scoped;
+use crate::model::GraphDigest;
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+pub const SUMS_FILE: &str = "SHA256SUMS";
+
+/// What a manifest describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Snapshot,
+    Export,
+    /// Unreadable or of another tool: its own problem says why.
+    Unknown,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Snapshot => "snapshot",
+            Kind::Export => "export",
+            Kind::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// A manifest as `verify` reads it: leniently, so that a damaged one is a problem to report,
+/// not an error that hides the rest.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub kind: Kind,
+    pub files: Vec<Expected>,
+    pub formats: Vec<String>,
+    pub graph: Option<GraphDigest>,
+    pub format_digests: BTreeMap<String, String>,
+    pub base_iri: Option<String>,
+    pub problems: Vec<Problem>,
+    pub notes: Vec<String>,
+}
+
+fn problem(message: impl Into<String>) -> Problem {
+    Problem {
+        file: MANIFEST_FILE.to_owned(),
+        message: message.into(),
+    }
+}
+
+pub fn parse(bytes: &[u8]) -> Parsed {
+    let mut parsed = Parsed {
+        kind: Kind::Unknown,
+        files: Vec::new(),
+        formats: Vec::new(),
+        graph: None,
+        format_digests: BTreeMap::new(),
+        base_iri: None,
+        problems: Vec::new(),
+        notes: Vec::new(),
+    };
+    let value: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            parsed
+                .problems
+                .push(problem(format!("not valid JSON ({e})")));
+            return parsed;
+        }
+    };
+    parsed.kind = match value.get("format").and_then(Value::as_str) {
+        Some(crate::snapshot::FORMAT) => Kind::Snapshot,
+        Some(crate::export::MANIFEST_FORMAT) => Kind::Export,
+        other => {
+            parsed.problems.push(problem(format!(
+                "format {other:?} is neither {:?} nor {:?}",
+                crate::snapshot::FORMAT,
+                crate::export::MANIFEST_FORMAT
+            )));
+            return parsed;
+        }
+    };
+    match value.get("files").and_then(Value::as_array) {
+        None => parsed.problems.push(problem("no `files` list")),
+        Some(files) => {
+            for (i, f) in files.iter().enumerate() {
+                let path = f.get("path").and_then(Value::as_str);
+                let size = f.get("size").and_then(Value::as_u64);
+                let sha = f.get("sha256").and_then(Value::as_str);
+                match (path, size, sha) {
+                    (Some(path), Some(size), Some(sha)) => parsed.files.push(Expected {
+                        path: path.to_owned(),
+                        size,
+                        sha256: sha.to_owned(),
+                    }),
+                    _ => parsed
+                        .problems
+                        .push(problem(format!("files[{i}] lacks a path, size or sha256"))),
+                }
+            }
+        }
+    }
+    match parsed.kind {
+        Kind::Snapshot => check_snapshot(&value, &mut parsed),
+        Kind::Export => read_export(&value, &mut parsed),
+        Kind::Unknown => {}
+    }
+    parsed
+}
+
+fn check_snapshot(value: &Value, parsed: &mut Parsed) {
+    match serde_json::from_value::<crate::snapshot::Manifest>(value.clone()) {
+        Ok(manifest) => {
+            let derived = crate::snapshot::Manifest::file_list(&manifest.collections);
+            let listed: Vec<_> = manifest.files.iter().map(|f| &f.path).collect();
+            if derived.iter().map(|f| &f.path).collect::<Vec<_>>() != listed {
+                parsed.problems.push(problem(
+                    "the file list does not match the collections' pages",
+                ));
+            }
+            if !manifest.complete {
+                parsed.notes.push(
+                    "the snapshot is incomplete (finish it with `kb4graph fetch --resume`)".into(),
+                );
+            }
+        }
+        Err(e) => parsed.problems.push(problem(format!(
+            "not a snapshot manifest this version reads ({e})"
+        ))),
+    }
+}
+
+fn read_export(value: &Value, parsed: &mut Parsed) {
+    parsed.formats = value
+        .get("formats")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    parsed.base_iri = value
+        .get("base_iri")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    match value.get("graph") {
+        None => parsed.notes.push(
+            "the manifest records no graph digest (an export made before digests were recorded)"
+                .into(),
+        ),
+        Some(g) => match serde_json::from_value::<GraphDigest>(g.clone()) {
+            Ok(digest) => parsed.graph = Some(digest),
+            Err(e) => parsed
+                .problems
+                .push(problem(format!("`graph` is not a graph digest ({e})"))),
+        },
+    }
+    if let Some(map) = value.get("format_digests").and_then(Value::as_object) {
+        for (format, sha) in map {
+            match sha.as_str() {
+                Some(sha) => {
+                    parsed.format_digests.insert(format.clone(), sha.to_owned());
+                }
+                None => parsed
+                    .problems
+                    .push(problem(format!("format_digests.{format} is not a string"))),
+            }
+        }
+    }
+}
+
+/// Present, not extra, sizes and hashes equal. `nested` subdirectories are verified on their own.
+pub fn check_files(
+    parsed: &Parsed,
+    found: &Scoped<'_>,
+    nested: &[String],
+    count: &mut u64,
+    bytes: &mut u64,
+) -> Vec<Problem> {
+    let mut problems: Vec<Problem> = found.problems().collect();
+    let mut listed = BTreeSet::new();
+    let actual: BTreeMap<&str, _> = found.files().collect();
+    for expected in &parsed.files {
+        if !listed.insert(expected.path.as_str()) {
+            problems.push(problem(format!("lists {} twice", expected.path)));
+            continue;
+        }
+        match actual.get(expected.path.as_str()) {
+            None => problems.push(Problem {
+                file: expected.path.clone(),
+                message: "missing (listed in the manifest)".into(),
+            }),
+            Some(info) if info.size != expected.size => problems.push(Problem {
+                file: expected.path.clone(),
+                message: format!("{} bytes, the manifest says {}", info.size, expected.size),
+            }),
+            Some(info) if info.sha256 != expected.sha256 => problems.push(Problem {
+                file: expected.path.clone(),
+                message: format!(
+                    "SHA-256 {} differs from the manifest's {}",
+                    info.sha256, expected.sha256
+                ),
+            }),
+            Some(info) => {
+                *count += 1;
+                *bytes += info.size;
+            }
+        }
+    }
+    let own: &[&str] = match parsed.kind {
+        Kind::Export => &[MANIFEST_FILE, SUMS_FILE],
+        _ => &[MANIFEST_FILE],
+    };
+    for (path, info) in &actual {
+        if own.contains(path) {
+            *count += 1;
+            *bytes += info.size;
+            continue;
+        }
+        let in_nested = nested.iter().any(|n| path.starts_with(&format!("{n}/")));
+        if !listed.contains(path) && !in_nested {
+            problems.push(Problem {
+                file: (*path).to_owned(),
+                message: "extra file (not in the manifest)".into(),
+            });
+        }
+    }
+    if parsed.kind == Kind::Export && !actual.contains_key(SUMS_FILE) {
+        problems.push(Problem {
+            file: SUMS_FILE.to_owned(),
+            message: "missing (every export has one)".into(),
+        });
+    }
+    problems
+}
+
+/// `SHA256SUMS` must list exactly the manifest's files with the same hashes.
+pub fn check_sums(sums: &[u8], parsed: &Parsed) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let bad = |message: String| Problem {
+        file: SUMS_FILE.to_owned(),
+        message,
+    };
+    let Ok(text) = std::str::from_utf8(sums) else {
+        return vec![bad("not UTF-8 text".into())];
+    };
+    let mut listed = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        match line.split_once("  ") {
+            Some((sha, path)) if sha.len() == 64 => {
+                listed.insert(path.to_owned(), sha.to_owned());
+            }
+            _ => problems.push(bad(format!("line {} is not `<sha256>  <path>`", n + 1))),
+        }
+    }
+    let expected: BTreeMap<String, String> = parsed
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.sha256.clone()))
+        .collect();
+    for (path, sha) in &expected {
+        match listed.get(path) {
+            None => problems.push(bad(format!("does not list {path}"))),
+            Some(s) if s != sha => problems.push(bad(format!(
+                "gives {path} the SHA-256 {s}, the manifest {sha}"
+            ))),
+            Some(_) => {}
+        }
+    }
+    for path in listed.keys().filter(|p| !expected.contains_key(*p)) {
+        problems.push(bad(format!("lists {path}, which the manifest does not")));
+    }
+    problems
+}

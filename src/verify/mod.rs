@@ -1,0 +1,228 @@
+//! `kb4graph verify`: a snapshot, an export or an archive of either checked against its
+//! `manifest.json` (every file present, none extra, sizes and SHA-256 equal) and, for exports,
+//! the graph digest recomputed from each format's files.
+//!
+//! A directory holding both (what `kb4graph run` writes: the export with its `snapshot/`) is
+//! verified as both: a subdirectory with a manifest of its own is verified on its own and its
+//! files are not counted as extra.
+
+mod digests;
+mod listing;
+mod manifest;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use digests::{FormatDigest, GraphCheck};
+pub use listing::{FileInfo, Listing};
+pub use manifest::Kind;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{} is neither a kb4graph snapshot nor export: it has no manifest.json (give the directory `kb4graph fetch`, `export` or `run` wrote, or an archive of one)",
+        path.display()
+    )]
+    NoManifest { path: PathBuf },
+    #[error(transparent)]
+    Archive(#[from] crate::archive::ArchiveError),
+}
+
+/// One thing that does not match the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Relative to the verified directory, with `/`.
+    pub file: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+/// What `verify` found for one snapshot or export.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Where it is, relative to what was given (`.` for the top).
+    pub location: String,
+    pub kind: Kind,
+    /// Files the manifest lists (itself and `SHA256SUMS` included), and their bytes.
+    pub files: u64,
+    pub bytes: u64,
+    pub problems: Vec<Problem>,
+    /// Facts worth knowing that are not problems (an incomplete snapshot, an older manifest).
+    pub notes: Vec<String>,
+    /// Exports only, and only when their files match.
+    pub graph: Option<GraphCheck>,
+    pub nested: Vec<Report>,
+}
+
+impl Report {
+    /// No problem here or in anything nested.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+            && self.graph.as_ref().is_none_or(GraphCheck::ok)
+            && self.nested.iter().all(Report::ok)
+    }
+
+    /// Problems here and nested, with nested paths prefixed.
+    pub fn all_problems(&self) -> Vec<Problem> {
+        let mut all = self.problems.clone();
+        if let Some(graph) = &self.graph {
+            all.extend(graph.problems());
+        }
+        for nested in &self.nested {
+            for p in nested.all_problems() {
+                all.push(Problem {
+                    file: format!("{}/{}", nested.location, p.file),
+                    message: p.message,
+                });
+            }
+        }
+        all
+    }
+}
+
+/// What to check besides the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Recompute each export format's graph digest from its files (reads every file again).
+    pub graph: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions { graph: true }
+    }
+}
+
+/// Verifies a directory (snapshot or export) or a `.tar.gz` archive of one.
+pub fn verify(path: &Path, options: &VerifyOptions) -> Result<Report, VerifyError> {
+    let meta = std::fs::metadata(path).map_err(|source| VerifyError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    if meta.is_dir() {
+        let listing = Listing::of_dir(path)?;
+        verify_listing(&listing, path, ".", options)
+    } else {
+        verify_archive(path, options)
+    }
+}
+
+/// The directory an archive is unpacked into, inside a private temporary directory.
+const UNPACKED: &str = "unpacked";
+
+fn verify_archive(path: &Path, options: &VerifyOptions) -> Result<Report, VerifyError> {
+    let listing = Listing::of_archive(path)?;
+    // Re-reading formats needs the files themselves: they are unpacked into a private
+    // temporary directory only when there is an export whose digests are to be checked.
+    let needs_files = options.graph && listing.has_export();
+    let unpacked = if needs_files {
+        let temp = tempfile::Builder::new()
+            .prefix(crate::files::TEMP_PREFIX)
+            .tempdir()
+            .map_err(|source| VerifyError::Io {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+        crate::archive::extract_archive(path, &temp.path().join(UNPACKED))?;
+        Some(temp)
+    } else {
+        None
+    };
+    let root = unpacked.as_ref().map(|t| t.path().join(UNPACKED));
+    let mut report = verify_listing(
+        &listing,
+        root.as_deref().unwrap_or(path),
+        ".",
+        &VerifyOptions { graph: needs_files },
+    )?;
+    report.notes.insert(
+        0,
+        format!(
+            "archive {} (top directory {:?})",
+            path.display(),
+            listing.root
+        ),
+    );
+    Ok(report)
+}
+
+/// Checks the files under `prefix` of `listing`; `dir` holds them on disk (for the digests).
+fn verify_listing(
+    listing: &Listing,
+    dir: &Path,
+    prefix: &str,
+    options: &VerifyOptions,
+) -> Result<Report, VerifyError> {
+    let scoped = listing.scoped(prefix);
+    let Some(manifest_bytes) = scoped.small_file(manifest::MANIFEST_FILE) else {
+        return Err(VerifyError::NoManifest {
+            path: dir.to_owned(),
+        });
+    };
+    let parsed = manifest::parse(manifest_bytes);
+    let mut report = Report {
+        location: prefix.to_owned(),
+        kind: parsed.kind,
+        files: 0,
+        bytes: 0,
+        problems: parsed.problems.clone(),
+        notes: parsed.notes.clone(),
+        graph: None,
+        nested: Vec::new(),
+    };
+    // Subdirectories with a manifest of their own (an export's `snapshot/`).
+    let mut nested_prefixes = Vec::new();
+    for sub in scoped.subdirs_with_manifest() {
+        if !parsed
+            .files
+            .iter()
+            .any(|f| f.path.starts_with(&format!("{sub}/")))
+        {
+            nested_prefixes.push(sub);
+        }
+    }
+    report.problems.extend(manifest::check_files(
+        &parsed,
+        &scoped,
+        &nested_prefixes,
+        &mut report.files,
+        &mut report.bytes,
+    ));
+    if let Some(sums) = scoped
+        .small_file(manifest::SUMS_FILE)
+        .filter(|_| parsed.kind == Kind::Export)
+    {
+        report.problems.extend(manifest::check_sums(sums, &parsed));
+    }
+    if parsed.kind == Kind::Export && options.graph {
+        if report.problems.is_empty() {
+            report.graph = Some(digests::check(dir, &parsed));
+        } else {
+            report
+                .notes
+                .push("graph digests not recomputed: the files do not match the manifest".into());
+        }
+    }
+    for sub in nested_prefixes {
+        let nested_prefix = if prefix == "." {
+            sub.clone()
+        } else {
+            format!("{prefix}/{sub}")
+        };
+        let mut nested = verify_listing(listing, &dir.join(&sub), &nested_prefix, options)?;
+        nested.location = sub;
+        report.nested.push(nested);
+    }
+    Ok(report)
+}

@@ -1,0 +1,283 @@
+//! `verify` and `archive` through the binary, on what `run --demo` writes: clean copies pass,
+//! and one changed byte, a removed file or an added file are each found and named.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn kb4graph(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kb4graph"))
+        .args(args)
+        .env_remove("KNOWBE4_API_TOKEN")
+        .output()
+        .expect("kb4graph runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// One demo run shared by the tests; each test works on its own copy.
+fn demo() -> &'static Path {
+    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, out) = DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let output = kb4graph(&["run", "--demo", "-q", "--out", s(&out)]);
+        assert!(output.status.success(), "{}", text(&output));
+        (dir, out)
+    });
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn copy_of_demo() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy");
+    copy_dir(demo(), &copy);
+    (dir, copy)
+}
+
+fn flip_byte(path: &Path, at: usize) {
+    let mut bytes = fs::read(path).unwrap();
+    let at = at.min(bytes.len() - 1);
+    bytes[at] ^= 0x20;
+    fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_fresh_export_and_its_snapshot_verify_with_every_format_holding_the_graph() {
+    let output = kb4graph(&["verify", s(demo())]);
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(output.stdout.is_empty(), "{shown}");
+    let line = |format: &str| {
+        shown
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{format} ")))
+            .unwrap_or_else(|| panic!("no line for {format}: {shown}"))
+            .to_owned()
+    };
+    assert!(line("json").contains("holds the graph exactly"), "{shown}");
+    // The demo account has control characters, which XML 1.0 cannot carry, and arrays whose
+    // order RDF does not keep.
+    for format in ["graphml", "neo4j", "ntriples", "turtle", "nquads"] {
+        assert!(line(format).contains("holds the graph"), "{shown}");
+    }
+    assert!(
+        line("graphml").contains("as this format can carry it"),
+        "{shown}"
+    );
+    assert!(shown.contains("snapshot"), "{shown}");
+
+    let output = kb4graph(&["verify", s(&demo().join("snapshot"))]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+}
+
+#[test]
+fn one_changed_byte_in_any_file_is_named() {
+    for file in [
+        "json/graph.json",
+        "neo4j/nodes/knowbe4_user.csv",
+        "rdf/graph.nt",
+        "SHA256SUMS",
+        "snapshot/raw/users/active/page-0001.json",
+    ] {
+        let (_dir, copy) = copy_of_demo();
+        flip_byte(&copy.join(file), 300);
+        let output = kb4graph(&["verify", s(&copy)]);
+        assert_eq!(output.status.code(), Some(1), "{file}: {}", text(&output));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(file), "{file}: {stdout}");
+    }
+}
+
+#[test]
+fn a_removed_file_and_an_added_file_are_named() {
+    let (_dir, copy) = copy_of_demo();
+    fs::remove_file(copy.join("graphml/graph.graphml")).unwrap();
+    fs::write(copy.join("neo4j/extra.csv"), "a,b\n").unwrap();
+    fs::write(copy.join("snapshot/raw/notes.txt"), "x").unwrap();
+    let output = kb4graph(&["verify", s(&copy)]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("graphml/graph.graphml: missing"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("neo4j/extra.csv: extra file"), "{stdout}");
+    assert!(
+        stdout.contains("snapshot/raw/notes.txt: extra file"),
+        "{stdout}"
+    );
+}
+
+/// A file changed and its hashes rewritten to match: only the recomputed digest can tell.
+#[test]
+fn data_changed_behind_consistent_hashes_is_caught_by_the_graph_digest() {
+    let (_dir, copy) = copy_of_demo();
+    let file = "neo4j/nodes/knowbe4_user_group.csv";
+    let text_before = fs::read_to_string(copy.join(file)).unwrap();
+    let changed = text_before.replacen("Finance", "Fynance", 1);
+    assert_ne!(changed, text_before, "the demo has a Finance group");
+    fs::write(copy.join(file), &changed).unwrap();
+    let sha = kb4graph::snapshot::sha256_hex(changed.as_bytes());
+    let manifest_path = copy.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
+    let mut old_sha = String::new();
+    for f in manifest["files"].as_array_mut().unwrap() {
+        if f["path"] == file {
+            old_sha = f["sha256"].as_str().unwrap().to_owned();
+            f["sha256"] = sha.clone().into();
+            f["size"] = changed.len().into();
+        }
+    }
+    fs::write(
+        &manifest_path,
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    let sums = fs::read_to_string(copy.join("SHA256SUMS"))
+        .unwrap()
+        .replace(&old_sha, &sha);
+    fs::write(copy.join("SHA256SUMS"), sums).unwrap();
+
+    let output = kb4graph(&["verify", s(&copy)]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("neo4j files"), "{stdout}");
+    assert!(stdout.contains("digest"), "{stdout}");
+    // The other formats still hold the recorded graph.
+    assert!(!stdout.contains("json files"), "{stdout}");
+
+    let output = kb4graph(&["verify", "--files-only", s(&copy)]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+}
+
+#[test]
+fn exports_of_one_snapshot_in_different_formats_record_one_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = demo().join("snapshot");
+    let mut digests = Vec::new();
+    for format in ["json", "neo4j", "nquads"] {
+        let out = dir.path().join(format);
+        let output = kb4graph(&[
+            "export",
+            "-q",
+            "--from",
+            s(&snapshot),
+            "--format",
+            format,
+            "--out",
+            s(&out),
+        ]);
+        assert!(output.status.success(), "{}", text(&output));
+        let output = kb4graph(&["verify", s(&out)]);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        digests.push(manifest["graph"]["sha256"].as_str().unwrap().to_owned());
+        assert!(manifest["format_digests"][format].is_string(), "{manifest}");
+    }
+    assert!(digests.windows(2).all(|w| w[0] == w[1]), "{digests:?}");
+}
+
+#[test]
+fn archives_are_byte_identical_and_verify_directly() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.tar.gz");
+    let second = dir.path().join("second.tar.gz");
+    let output = kb4graph(&["archive", s(demo()), "--out", s(&first)]);
+    assert!(output.status.success(), "{}", text(&output));
+    let printed = String::from_utf8_lossy(&output.stdout).to_string();
+    // A copy made later (new mtimes) archives to the same bytes.
+    let (_copy_dir, copy) = copy_of_demo();
+    let renamed = copy.with_file_name("out");
+    fs::rename(&copy, &renamed).unwrap();
+    let output = kb4graph(&["archive", s(&renamed), "--out", s(&second)]);
+    assert!(output.status.success(), "{}", text(&output));
+    let bytes = fs::read(&first).unwrap();
+    assert_eq!(bytes, fs::read(&second).unwrap(), "archives differ");
+    assert!(
+        printed.starts_with(&kb4graph::snapshot::sha256_hex(&bytes)),
+        "{printed}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&first).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    let output = kb4graph(&["verify", s(&first)]);
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("holds the graph"), "{shown}");
+
+    let output = kb4graph(&["archive", s(demo()), "--out", s(&first)]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an existing archive is never overwritten"
+    );
+    assert_eq!(fs::read(&first).unwrap(), bytes);
+}
+
+#[test]
+fn a_damaged_archive_or_a_tampered_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.tar.gz");
+    let output = kb4graph(&["archive", s(demo()), "--out", s(&archive)]);
+    assert!(output.status.success(), "{}", text(&output));
+    let len = fs::metadata(&archive).unwrap().len() as usize;
+    flip_byte(&archive, len / 2);
+    let output = kb4graph(&["verify", s(&archive)]);
+    assert_ne!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(text(&output).contains("a.tar.gz"), "{}", text(&output));
+
+    let (_copy_dir, copy) = copy_of_demo();
+    flip_byte(&copy.join("json/graph.json"), 100);
+    let refused = dir.path().join("b.tar.gz");
+    let output = kb4graph(&["archive", s(&copy), "--out", s(&refused)]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("json/graph.json"),
+        "{}",
+        text(&output)
+    );
+    assert!(!refused.exists());
+}
+
+#[test]
+fn a_directory_without_a_manifest_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = kb4graph(&["verify", s(dir.path())]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("no manifest.json"),
+        "{}",
+        text(&output)
+    );
+}
