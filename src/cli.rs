@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod audit;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
@@ -45,6 +47,12 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write the bundled schemas for outside tools.
     Schemas(SchemasArgs),
+    /// Check a snapshot, an export or an archive of either against its manifest.json.
+    Verify(audit::VerifyArgs),
+    /// What changed between two snapshots or exports (exit 0 equal, 1 different).
+    Diff(audit::DiffArgs),
+    /// Write a snapshot or export directory as a deterministic .tar.gz.
+    Archive(audit::ArchiveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +85,10 @@ pub struct ServeMockArgs {
     /// Answer a bad token with 200 {"message":"Invalid Token"}, as older accounts did, instead of 401.
     #[arg(long)]
     pub invalid_token_quirk: bool,
+    /// Serve the account this many simulated days later: each day adds a phishing test, moves
+    /// training on, archives one user and hires another.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=i64::from(kb4graph::mock::MAX_DAY)))]
+    pub day: u32,
     /// Offer cursor pagination (cursor=true, X-Next-Cursor) on list endpoints.
     #[arg(long)]
     pub cursor: bool,
@@ -124,6 +136,11 @@ pub struct FetchArgs {
     /// Finish an incomplete snapshot without fetching any saved page again.
     #[arg(long, value_name = "SNAPSHOT_DIR", conflicts_with_all = ["site", "base_url"])]
     pub resume: Option<PathBuf>,
+    /// Reuse from this complete earlier snapshot the pages that cannot have changed (results of
+    /// closed phishing tests, enrollments of finished campaigns, unchanged group members). With
+    /// --resume: where that earlier snapshot is now, if it moved.
+    #[arg(long, value_name = "PREVIOUS_SNAPSHOT")]
+    pub since: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +218,9 @@ pub fn run(cli: Cli) -> Result<u8> {
             Command::Run(args) => run_all(args, cli.quiet).await,
             Command::Validate(args) => validate(&args.dir, cli.quiet),
             Command::Schemas(args) => schemas(&args.out),
+            Command::Verify(args) => audit::run_verify(&args, cli.quiet),
+            Command::Diff(args) => audit::run_diff(&args),
+            Command::Archive(args) => audit::run_archive(&args, cli.quiet),
         }
     })
 }
@@ -216,6 +236,7 @@ async fn serve_mock(args: ServeMockArgs) -> Result<u8> {
     config.token = args.token;
     config.invalid_token_quirk = args.invalid_token_quirk;
     config.cursor_mode = args.cursor;
+    config.day = args.day;
     let server = MockServer::start(args.addr, config)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -297,11 +318,14 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
             concurrency: Some(args.connect.concurrency),
             retries: Some(args.connect.retries),
             progress: progress_wanted(quiet),
+            since: args.since,
         };
         kb4graph::fetch::resume(&dir, token, overrides).await?
     } else {
         let out = args.out.context("--out SNAPSHOT_DIR is required")?;
-        kb4graph::fetch::fetch(fetch_options(args.connect, token, out, quiet)?).await?
+        let mut options = fetch_options(args.connect, token, out, quiet)?;
+        options.since = args.since;
+        kb4graph::fetch::fetch(options).await?
     };
     print_report(&report, quiet);
     Ok(fetch_exit_code(&report))

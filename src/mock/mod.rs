@@ -12,6 +12,10 @@
 //! computed page by page instead of held in memory. [`org_counts`] tells a test exactly how many
 //! items each listing serves.
 //!
+//! [`MockConfig::day`] advances the account by simulated days (users leave and join, one new
+//! phishing test a day, training progresses, statuses follow the clock); [`day_changes`] is the
+//! ground truth of what changed and [`org_counts_at`] what that day serves.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use kb4graph::mock::{MockConfig, MockServer, Profile};
@@ -40,8 +44,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{FaultKind, FaultSpec, FaultSpecError};
+pub use org::days::{DayChanges, MAX_DAY, day_changes};
 pub use org::training::COLLIDING_MODULE_NAME;
-pub use org::{OrgCounts, OrgSpec, Profile, ProfileError, org_counts};
+pub use org::{OrgCounts, OrgSpec, Profile, ProfileError, org_counts, org_counts_at};
 pub use pages::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
 
 use crate::rate::RateSpec;
@@ -63,6 +68,9 @@ pub struct MockConfig {
     pub invalid_token_quirk: bool,
     /// Accept `cursor=true` / `cursor=<value>` and answer with `X-Next-Cursor`.
     pub cursor_mode: bool,
+    /// Simulated days after the reference day (0: the organisation as generated); values
+    /// above [`MAX_DAY`] count as `MAX_DAY`.
+    pub day: u32,
 }
 
 impl MockConfig {
@@ -77,6 +85,7 @@ impl MockConfig {
             token: None,
             invalid_token_quirk: false,
             cursor_mode: false,
+            day: 0,
         }
     }
 }
@@ -174,5 +183,7 @@ impl Drop for MockServer {
     }
 }
 
+#[cfg(test)]
+mod days_tests;
 #[cfg(test)]
 mod tests;

@@ -17,8 +17,9 @@ use super::error::ApiError;
 use super::faults::FaultKind;
 use super::json;
 use super::limits::{Limits, Verdict};
-use super::org::Org;
+use super::org::people::PersonKind;
 use super::org::training::{EnrollmentFields, EnrollmentFilter};
+use super::org::{Org, Roster};
 use super::pages::{self, CursorCtx, MAX_PER_PAGE, Query};
 use super::rng::{guid, hash, tag};
 
@@ -113,7 +114,7 @@ pub fn router(app: Arc<App>) -> Router {
 
 impl App {
     pub fn new(config: MockConfig) -> App {
-        let org = Org::new(config.seed, &config.org);
+        let org = Org::at(config.seed, &config.org, config.day);
         let quota = config
             .daily_quota
             .or_else(|| (!config.rate_limit.is_off()).then(|| 2000 + org.spec.active_users));
@@ -332,20 +333,31 @@ impl App {
                     .get("expand")
                     .is_some_and(|e| e.split(',').any(|x| x.trim() == "group"));
                 let a = org.spec.active_users;
+                let none = Roster::default();
                 if let Some(gid) = q.id("group_id")? {
                     let members = match org.group_by_id(gid) {
-                        Some(g) if !archived => org.groups[g as usize].members,
-                        _ => Default::default(),
+                        Some(g) if !archived => &org.groups[g as usize].roster,
+                        _ => &none,
                     };
-                    self.list(q, path, members.len, max, |i, b| {
+                    self.list(q, path, members.len(), max, |i, b| {
                         org.render_user(members.get(i), expand, b)
                     })
                 } else if archived {
-                    self.list(q, path, org.spec.archived_users, max, |i, b| {
-                        org.render_user(a + i, expand, b)
+                    // Day-0 archived users, then those archived by simulated days.
+                    let (old, gone) = (org.spec.archived_users, &org.archived_order);
+                    self.list(q, path, old + gone.len() as u64, max, |i, b| {
+                        let p = if i < old {
+                            a + i
+                        } else {
+                            gone[(i - old) as usize]
+                        };
+                        org.render_user(p, expand, b)
                     })
                 } else {
-                    self.list(q, path, a, max, |i, b| org.render_user(i, expand, b))
+                    let active = &org.active_roster;
+                    self.list(q, path, active.len(), max, |i, b| {
+                        org.render_user(active.get(i), expand, b)
+                    })
                 }
             }
             ["users", id] => {
@@ -371,8 +383,8 @@ impl App {
                 render_one(|b| org.render_group(g, b))
             }
             ["groups", id, "members"] => {
-                let members = org.groups[self.group(id)? as usize].members;
-                self.list(q, path, members.len, max, |i, b| {
+                let members = &org.groups[self.group(id)? as usize].roster;
+                self.list(q, path, members.len(), max, |i, b| {
                     org.render_user(members.get(i), false, b)
                 })
             }
@@ -400,9 +412,9 @@ impl App {
                 let c = org
                     .phish_by_id(parse_id(id)?)
                     .ok_or_else(ApiError::not_found)?;
-                let range = org.phish[c as usize].psts.clone();
-                self.list(q, path, range.end - range.start, max, |i, b| {
-                    org.render_pst((range.start + i) as u32, b)
+                let list = &org.phish[c as usize].psts;
+                self.list(q, path, list.len() as u64, max, |i, b| {
+                    org.render_pst(list[i as usize], b)
                 })
             }
             ["phishing", "security_tests"] => {
@@ -494,7 +506,7 @@ impl App {
     fn user(&self, id: &str) -> Result<u64, ApiError> {
         let org = &self.org;
         org.person_of(parse_id(id)?)
-            .filter(|&p| p < org.spec.active_users + org.spec.archived_users)
+            .filter(|&p| org.kind_of(p) != PersonKind::Deleted)
             .ok_or_else(ApiError::not_found)
     }
 

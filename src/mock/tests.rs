@@ -5,26 +5,26 @@ use super::*;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
 
-struct Got {
-    status: StatusCode,
-    body: Vec<u8>,
-    headers: HeaderMap,
+pub(super) struct Got {
+    pub(super) status: StatusCode,
+    pub(super) body: Vec<u8>,
+    pub(super) headers: HeaderMap,
 }
 
 impl Got {
-    fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
-    fn items(&self) -> Vec<Value> {
+    pub(super) fn items(&self) -> Vec<Value> {
         self.json().as_array().expect("a bare array").clone()
     }
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
-fn app(seed: u64, org: OrgSpec) -> App {
+pub(super) fn app(seed: u64, org: OrgSpec) -> App {
     let mut c = MockConfig::new(seed, Profile::Small);
     c.org = org;
     App::new(c)
@@ -67,12 +67,12 @@ async fn get_with(app: &App, url: &str, headers: &HeaderMap) -> Got {
     }
 }
 
-async fn get(app: &App, url: &str) -> Got {
+pub(super) async fn get(app: &App, url: &str) -> Got {
     get_with(app, url, &auth()).await
 }
 
 /// Every item of a listing, page by page, stopping on a short page.
-async fn all_pages(app: &App, url: &str, per_page: u64) -> Vec<Value> {
+pub(super) async fn all_pages(app: &App, url: &str, per_page: u64) -> Vec<Value> {
     let sep = if url.contains('?') { '&' } else { '?' };
     let mut out = Vec::new();
     for page in 1.. {

@@ -1,7 +1,7 @@
 //! Groups and their membership.
 
 use super::text::GROUP_NAMES;
-use super::{GroupKind, GroupMeta, Org, Prog};
+use super::{GroupKind, GroupMeta, Org, Prog, Roster};
 use crate::mock::json::Obj;
 use crate::mock::rng::{Rng, guid, tag};
 
@@ -54,6 +54,7 @@ impl Org {
                 kind,
                 archived,
                 members,
+                roster: Roster::of(members),
             });
         }
     }
@@ -92,7 +93,7 @@ impl Org {
             "provisioning_guid"
         };
         o.opt_str(guid_key, g_guid.as_deref());
-        o.uint("member_count", meta.members.len);
+        o.uint("member_count", meta.roster.len());
         o.float("current_risk_score", r.below(1000) as f64 / 10.0);
         o.str("status", if meta.archived { "archived" } else { "active" });
         if self.drifted("groups-extra", g as u64, 4) {

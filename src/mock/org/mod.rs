@@ -8,12 +8,36 @@
 //! `A+R..A+R+D` deleted users (known only from phishing results). Group membership, test
 //! recipients and enrollments are arithmetic progressions over that space ([`Prog`]), which
 //! makes "the k-th member" and "is p a member" O(1) in both directions.
+//!
+//! # Simulated days
+//!
+//! [`Org::at`] builds the account `day` days after the reference day ("today", 2025-09-30);
+//! day 0 is exactly what [`Org::new`] builds, byte for byte. Each day `k` in `1..=day` (at most
+//! [`days::MAX_DAY`]) applies, in this order and each a pure function of `(seed, spec, k)`:
+//! 1. one active user is archived (never an account admin, a hire or anyone twice): listed by
+//!    `status=archived` with `archived_at` on day `k`, gone from every group; their phishing
+//!    results and enrollments stay;
+//! 2. one user is hired: person index `people() + k - 1`, `joined_on` day `k`, member of one
+//!    active console group (appended to its members) and of "All Users";
+//! 3. one phishing test starts on day `k` in a regular campaign (rotating over them), sent to
+//!    the campaign's target as it stands that day (a [`Roster`] snapshot); its index, id and
+//!    recipient ids come after every earlier one, so no existing id moves;
+//! 4. about 1% of the not yet passed enrollments of active users in training campaigns still
+//!    running on day `k` pass on day `k` (each enrollment draws the one day it would pass).
+//!
+//! Rules over "now" use `today = ref_day + day`: a test is "Closed" 14 days after it started, a
+//! training campaign is "Completed" once its end date is before today (an admin-closed one stays
+//! "Closed"), and an enrollment not passed when its campaign's end date passes becomes
+//! "Past Due". Once a campaign is Completed or Closed none of its enrollments changes again.
+//! Every other generated value (dates of existing records, names, scores, sign-ins, histories)
+//! stays as on day 0. [`days::day_changes`] lists what differs between day 0 and a day.
 
 pub mod text;
 
 mod account;
+pub mod days;
 mod groups;
-mod people;
+pub mod people;
 mod phishing;
 pub mod training;
 
@@ -206,6 +230,82 @@ impl Prog {
     }
 }
 
+/// Who is in a group or was sent a test on one day: a day-0 progression of people, less the
+/// positions of those who left since, then those who joined since, in joining order. Both
+/// lists hold at most one entry per simulated day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roster {
+    pub base: Prog,
+    /// Sorted positions in `base`.
+    removed: Vec<u64>,
+    /// Person indices, ascending (hires are numbered in hiring order).
+    added: Vec<u64>,
+}
+
+impl Roster {
+    pub fn of(base: Prog) -> Roster {
+        Roster {
+            base,
+            removed: Vec::new(),
+            added: Vec::new(),
+        }
+    }
+
+    fn kept(&self) -> u64 {
+        self.base.len - self.removed.len() as u64
+    }
+
+    pub fn len(&self) -> u64 {
+        self.kept() + self.added.len() as u64
+    }
+
+    /// The `k`-th person (`k < len()`).
+    pub fn get(&self, k: u64) -> u64 {
+        if k < self.kept() {
+            // Step over every removed position at or before the one we are heading for.
+            let mut pos = k;
+            for &r in &self.removed {
+                if r <= pos {
+                    pos += 1;
+                } else {
+                    break;
+                }
+            }
+            self.base.get(pos)
+        } else {
+            self.added[(k - self.kept()) as usize]
+        }
+    }
+
+    /// The position of person `p`, if present.
+    pub fn index_of(&self, p: u64) -> Option<u64> {
+        if self.base.len > 0
+            && let Some(pos) = self.base.index_of(p)
+        {
+            return match self.removed.binary_search(&pos) {
+                Ok(_) => None,
+                Err(before) => Some(pos - before as u64),
+            };
+        }
+        let i = self.added.binary_search(&p).ok()?;
+        Some(self.kept() + i as u64)
+    }
+
+    /// Drops the person at position `pos` of `base`.
+    fn remove(&mut self, pos: u64) {
+        if pos < self.base.len
+            && let Err(at) = self.removed.binary_search(&pos)
+        {
+            self.removed.insert(at, pos);
+        }
+    }
+
+    /// Appends person `p`, who must come after every person added before.
+    fn add(&mut self, p: u64) {
+        self.added.push(p);
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupKind {
     Console,
@@ -229,8 +329,10 @@ pub struct GroupMeta {
     pub name: String,
     pub kind: GroupKind,
     pub archived: bool,
-    /// Members as indices of active users.
+    /// Members on day 0, as indices of active users (what earlier tests and campaigns saw).
     pub members: Prog,
+    /// Members on the organisation's day.
+    pub roster: Roster,
 }
 
 /// Who a campaign was sent to.
@@ -247,8 +349,11 @@ pub struct PhishMeta {
     pub id: u64,
     pub name: String,
     pub target: Target,
-    /// Indices into `Org::psts`.
-    pub psts: std::ops::Range<u64>,
+    /// Indices into `Org::psts`, ascending: the day-0 tests, then simulated ones.
+    pub psts: Vec<u32>,
+    /// Where the campaign's share of the day-0 tests starts (its creation date follows the test
+    /// there, which belongs to a later campaign when this one has none).
+    pub base_start: u64,
 }
 
 /// Tallies of one test's results, computed once from its recipients when first needed.
@@ -272,18 +377,20 @@ pub struct PstMeta {
     pub id: u64,
     pub campaign: u32,
     /// Recipients: active users, then archived users, then deleted users.
-    pub active: Prog,
+    pub active: Roster,
     pub archived: Prog,
     pub deleted: Prog,
     /// Index of this test's first recipient among all recipients (for recipient ids).
     pub first_recipient: u64,
     pub start_day: i64,
+    /// Started by a simulated day rather than part of the day-0 history.
+    pub simulated: bool,
     pub counts: OnceLock<PstCounts>,
 }
 
 impl PstMeta {
     pub fn recipients(&self) -> u64 {
-        self.active.len + self.archived.len + self.deleted.len
+        self.active.len() + self.archived.len + self.deleted.len
     }
 }
 
@@ -313,6 +420,7 @@ pub struct TrainingMeta {
     /// Adds a content item carrying only `content_id` (a kind of content the docs don't name).
     pub unknown_item: bool,
     pub start_day: i64,
+    pub plan: training::TrainingPlan,
     /// Indices into `Org::segments`.
     pub segments: std::ops::Range<usize>,
     /// (passed, total) over its enrollments, computed when first needed.
@@ -359,6 +467,10 @@ pub struct Org {
     pub spec: OrgSpec,
     /// "Today" for every generated date, fixed so output never depends on the wall clock.
     pub ref_day: i64,
+    /// Simulated days since `ref_day` (see the module doc).
+    pub day: u32,
+    /// `ref_day + day`: what status rules compare against.
+    pub today: i64,
     pub account: (&'static str, &'static str, &'static str),
     pub ids: IdBases,
     pub groups: Vec<GroupMeta>,
@@ -372,6 +484,14 @@ pub struct Org {
     pub segments: Vec<Segment>,
     pub total_recipients: u64,
     pub total_enrollments: u64,
+    /// Active users on the organisation's day (person indices).
+    pub active_roster: Roster,
+    /// Day-0 active users archived by the simulation: person index -> day.
+    pub archived_on: BTreeMap<u64, u32>,
+    /// The same people in the order they were archived.
+    pub archived_order: Vec<u64>,
+    /// Users hired by the simulation, in hiring order.
+    pub hires: Vec<days::Hire>,
 }
 
 /// Exact numbers of items the endpoints serve for an organisation, for tests that bound or
@@ -419,11 +539,22 @@ pub fn org_counts(seed: u64, spec: &OrgSpec) -> OrgCounts {
     Org::new(seed, spec).counts()
 }
 
+/// Exactly what the endpoints serve `day` simulated days later (see the module doc).
+pub fn org_counts_at(seed: u64, spec: &OrgSpec, day: u32) -> OrgCounts {
+    Org::at(seed, spec, day).counts()
+}
+
 /// Weekly history points kept by the simulated API.
 pub const RECENT_HISTORY_DAYS: i64 = 182;
 
 impl Org {
+    /// The organisation on the reference day (day 0).
     pub fn new(seed: u64, spec: &OrgSpec) -> Org {
+        Org::at(seed, spec, 0)
+    }
+
+    /// The organisation `day` simulated days after the reference day.
+    pub fn at(seed: u64, spec: &OrgSpec, day: u32) -> Org {
         let spec = spec.clamped();
         let ref_day = crate::timefmt::civil_to_days(2025, 9, 30);
         let nudge = |t: &str, m: u64| hash(seed, tag(t), 0) % m;
@@ -443,6 +574,8 @@ impl Org {
             seed,
             spec,
             ref_day,
+            day: 0,
+            today: ref_day,
             account,
             ids,
             groups: Vec::new(),
@@ -456,10 +589,16 @@ impl Org {
             segments: Vec::new(),
             total_recipients: 0,
             total_enrollments: 0,
+            active_roster: Roster::default(),
+            archived_on: BTreeMap::new(),
+            archived_order: Vec::new(),
+            hires: Vec::new(),
         };
+        org.active_roster = Roster::of(Prog::over(org.spec.active_users, 0, 1));
         org.build_groups();
         org.build_phishing();
         org.build_training();
+        org.simulate_days(day);
         org
     }
 
@@ -487,19 +626,19 @@ impl Org {
     pub fn counts(&self) -> OrgCounts {
         let listed_groups = self.groups.iter();
         OrgCounts {
-            active_users: self.spec.active_users,
-            archived_users: self.spec.archived_users,
+            active_users: self.active_roster.len(),
+            archived_users: self.spec.archived_users + self.archived_order.len() as u64,
             deleted_users: self.spec.deleted_users,
             active_groups: self.active_groups.len() as u64,
             archived_groups: self.archived_groups.len() as u64,
-            members_per_group: listed_groups.map(|g| (g.id, g.members.len)).collect(),
+            members_per_group: listed_groups.map(|g| (g.id, g.roster.len())).collect(),
             phishing_campaigns: self.phish_regular.len() as u64,
             callback_campaigns: self.phish_callback.len() as u64,
             psts: self.psts.len() as u64,
             psts_per_campaign: self
                 .phish
                 .iter()
-                .map(|c| (c.id, c.psts.end - c.psts.start))
+                .map(|c| (c.id, c.psts.len() as u64))
                 .collect(),
             recipients_per_pst: self.psts.iter().map(|t| (t.id, t.recipients())).collect(),
             recipients: self.total_recipients,

@@ -41,6 +41,7 @@ pub fn date(day: i64) -> String {
 }
 
 impl Org {
+    /// People of day 0 (hires come after them).
     pub fn people(&self) -> u64 {
         self.spec.active_users + self.spec.archived_users + self.spec.deleted_users
     }
@@ -65,16 +66,22 @@ impl Org {
             let p = id.checked_sub(self.ids.user)?;
             (p, p % 16 != 7 && p % 16 != 13)
         };
-        (ok && p < self.people()).then_some(p)
+        (ok && p < self.people() + self.hires.len() as u64).then_some(p)
     }
 
     pub fn kind_of(&self, p: u64) -> PersonKind {
         if p < self.spec.active_users {
-            PersonKind::Active
+            if self.archived_on.contains_key(&p) {
+                PersonKind::Archived
+            } else {
+                PersonKind::Active
+            }
         } else if p < self.spec.active_users + self.spec.archived_users {
             PersonKind::Archived
-        } else {
+        } else if p < self.people() {
             PersonKind::Deleted
+        } else {
+            PersonKind::Active
         }
     }
 
@@ -98,20 +105,23 @@ impl Org {
             email: format!("{first_ascii}.{last_ascii}{p}@{domain}"),
             guid: managed.then_some(g),
             employee_number,
-            joined_day: self.ref_day - 30 - r.below(2500) as i64,
+            joined_day: match self.hire_of(p) {
+                Some(i) => self.ref_day + self.hires[i].day as i64,
+                None => self.ref_day - 30 - r.below(2500) as i64,
+            },
         }
     }
 
     /// Ids of the console and AD-managed groups `p` belongs to; smart groups are deliberately
     /// left out, as the real API only lists them from the group side.
     pub fn listed_groups_of(&self, p: u64) -> Vec<u32> {
-        if p >= self.spec.active_users {
+        if self.kind_of(p) != PersonKind::Active {
             return Vec::new();
         }
         (0..self.groups.len() as u32)
             .filter(|&g| {
                 let meta = &self.groups[g as usize];
-                meta.kind != GroupKind::Smart && meta.members.index_of(p).is_some()
+                meta.kind != GroupKind::Smart && meta.roster.index_of(p).is_some()
             })
             .collect()
     }
@@ -178,14 +188,23 @@ impl Org {
         o.str("joined_on", &datetime(person.joined_day, r.next()));
         let since = (self.ref_day - person.joined_day).max(1) as u64;
         let last_sign_in = (!nul(&mut r, 25))
-            .then(|| datetime(self.ref_day - r.below(since.min(400)) as i64, r.next()));
+            .then(|| datetime(self.ref_day - r.below(since.min(400)) as i64, r.next()))
+            // Someone hired after the reference day has not signed in yet.
+            .filter(|_| self.hire_of(p).is_none());
         o.opt_str("last_sign_in", last_sign_in.as_deref());
         let archived = person.kind != PersonKind::Active;
         o.str("status", if archived { "archived" } else { "active" });
         let start = (!nul(&mut r, 35)).then(|| datetime(person.joined_day - r.below(90) as i64, 0));
         o.opt_str("employee_start_date", start.as_deref());
-        let archived_at =
-            archived.then(|| datetime(self.ref_day - 1 - r.below(since) as i64, r.next()));
+        // A simulated departure draws from its own stream: the fields after this one keep
+        // their day-0 values.
+        let archived_at = match self.archived_day(p) {
+            Some(k) => Some(datetime(
+                self.ref_day + k as i64,
+                hash(self.seed, tag("sim-archived-at"), p),
+            )),
+            None => archived.then(|| datetime(self.ref_day - 1 - r.below(since) as i64, r.next())),
+        };
         o.opt_str("archived_at", archived_at.as_deref());
         let org_name = (!nul(&mut r, 30)).then(|| *r.pick(ORGANIZATIONS));
         o.opt_str("organization", org_name);

@@ -2,7 +2,7 @@
 
 use super::people::datetime;
 use super::text::*;
-use super::{Org, PhishMeta, Prog, PstCounts, PstMeta, Target};
+use super::{Org, PhishMeta, Prog, PstCounts, PstMeta, Roster, Target};
 use crate::mock::json::{self, Obj};
 use crate::mock::rng::{Rng, tag};
 
@@ -80,7 +80,10 @@ impl Org {
             } else {
                 format!("{base} ({})", round + 1)
             };
-            let psts = c * p_n / c_n..(c + 1) * p_n / c_n;
+            let base_start = c * p_n / c_n;
+            let psts: Vec<u32> = (base_start..(c + 1) * p_n / c_n)
+                .map(|t| t as u32)
+                .collect();
             let idx = self.phish.len() as u32;
             if callback {
                 self.phish_callback.push(idx);
@@ -91,17 +94,20 @@ impl Org {
                 id: self.ids.phish_campaign + c,
                 name,
                 target,
+                base_start,
                 psts,
             });
         }
         let mut first_recipient = 0u64;
         for c in 0..self.phish.len() {
             for t in self.phish[c].psts.clone() {
+                let t = t as u64;
                 let mut r = Rng::new(self.seed, tag("pst"), t);
                 let active = match self.phish[c].target {
                     Target::AllUsers => Prog::over(a, 0, 1),
                     Target::Group(g) => self.groups[g as usize].members,
                 };
+                let active = Roster::of(active);
                 let back = ((p_n - 1 - t) * 21).min(3000) as i64;
                 let meta = PstMeta {
                     id: self.ids.pst + t * 7,
@@ -111,6 +117,7 @@ impl Org {
                     deleted: Prog::over(d_n, t % 2, 2),
                     first_recipient,
                     start_day: self.ref_day - 10 - back - r.below(5) as i64,
+                    simulated: false,
                     counts: Default::default(),
                 };
                 first_recipient += meta.recipients();
@@ -133,7 +140,7 @@ impl Org {
     /// The person index of test `t`'s `k`-th recipient.
     pub fn recipient_person(&self, t: u32, k: u64) -> u64 {
         let m = &self.psts[t as usize];
-        let (a, b) = (m.active.len, m.archived.len);
+        let (a, b) = (m.active.len(), m.archived.len);
         if k < a {
             m.active.get(k)
         } else if k < a + b {
@@ -141,6 +148,16 @@ impl Org {
         } else {
             self.spec.active_users + self.spec.archived_users + m.deleted.get(k - a - b)
         }
+    }
+
+    pub fn recipient_id(&self, t: u32, k: u64) -> u64 {
+        self.ids.recipient + self.psts[t as usize].first_recipient + k
+    }
+
+    /// Whether test `t`'s `k`-th recipient clicked, as its record shows.
+    pub fn recipient_clicked(&self, t: u32, k: u64) -> bool {
+        let global = self.psts[t as usize].first_recipient + k;
+        draw_events(&mut Rng::new(self.seed, tag("recipient"), global)).clicked
     }
 
     /// `(test index, position)` of a recipient id within test `t`.
@@ -187,11 +204,16 @@ impl Org {
         )
     }
 
+    /// Tests close 14 days after they start.
+    pub fn pst_closed(&self, t: u32) -> bool {
+        self.today - self.psts[t as usize].start_day >= 14
+    }
+
     fn pst_status(&self, t: u32) -> &'static str {
-        if self.ref_day - self.psts[t as usize].start_day < 14 {
-            "In Progress"
-        } else {
+        if self.pst_closed(t) {
             "Closed"
+        } else {
+            "In Progress"
         }
     }
 
@@ -213,7 +235,7 @@ impl Org {
     pub fn render_phish_campaign(&self, c: u32, buf: &mut Vec<u8>) {
         let m = &self.phish[c as usize];
         let mut r = Rng::new(self.seed, tag("phish-campaign-render"), c as u64);
-        let last = (m.psts.end > m.psts.start).then(|| (m.psts.end - 1) as u32);
+        let last = m.psts.last().copied();
         let mut o = Obj::new(buf);
         o.uint("campaign_id", m.id).str("name", &m.name);
         o.with("groups", |b| {
@@ -222,9 +244,12 @@ impl Org {
         o.opt_float("last_phish_prone_percentage", last.map(|t| self.pst_ppp(t)));
         let last_run = last.map(|t| datetime(self.psts[t as usize].start_day, 9 * 3600));
         o.opt_str("last_run", last_run.as_deref());
+        // Only campaigns with day-0 tests draw this, so a first simulated test leaves the
+        // campaign's other draws as they were.
+        let had_tests = m.psts.first().is_some_and(|&t| (t as u64) < self.spec.psts);
         let status = match last {
             None => "Created",
-            Some(_) if r.chance(5) => "Error",
+            Some(_) if had_tests && r.chance(5) => "Error",
             Some(t) => self.pst_status(t),
         };
         o.str("status", status);
@@ -246,18 +271,19 @@ impl Org {
         o.with("difficulty_filter", |b| {
             json::array(b, lo..=hi.min(5), json::int)
         });
+        // Only day-0 tests date the campaign's creation, whatever came later.
         let first_day = self
             .psts
-            .get(m.psts.start as usize)
+            .get(m.base_start as usize)
+            .filter(|_| m.base_start < self.spec.psts)
             .map_or(self.ref_day - 3, |p| p.start_day);
         o.str(
             "create_date",
             &datetime(first_day - 1 - r.below(20) as i64, r.next()),
         );
-        o.uint("psts_count", m.psts.end - m.psts.start);
+        o.uint("psts_count", m.psts.len() as u64);
         o.with("psts", |b| {
-            json::array(b, m.psts.clone(), |b, t| {
-                let t = t as u32;
+            json::array(b, m.psts.iter().copied(), |b, t| {
                 let p = &self.psts[t as usize];
                 let mut o = Obj::new(b);
                 o.uint("pst_id", p.id).str("status", self.pst_status(t));
@@ -281,7 +307,7 @@ impl Org {
         o.uint("campaign_id", campaign.id)
             .uint("pst_id", p.id)
             .str("status", self.pst_status(t));
-        let seq = t as u64 - campaign.psts.start + 1;
+        let seq = campaign.psts.binary_search(&t).map_or(0, |i| i + 1);
         o.str("name", &format!("{} #{seq}", campaign.name));
         o.with("groups", |b| {
             json::array(b, [campaign.target], |b, g| self.render_group_ref(g, b))
@@ -341,14 +367,21 @@ impl Org {
         let e = draw_events(&mut r);
         let old = self.drifted("recipients", global, 11);
         let person = self.recipient_person(t, k);
-        let scheduled = (p.start_day * 86_400 + 8 * 3600 + r.below(3 * 86_400) as i64) * 1000;
+        // Simulated tests send and collect everything on their first day, so a day's results
+        // never lie after the day they are served on.
+        let (spread, gap) = if p.simulated {
+            (2 * 3600, 30)
+        } else {
+            (3 * 86_400, 240)
+        };
+        let scheduled = (p.start_day * 86_400 + 8 * 3600 + r.below(spread) as i64) * 1000;
         let mut clock = scheduled;
         // Each event happens some minutes after the previous one, so timelines stay ordered.
         let mut at = |r: &mut Rng, happened: bool| -> Option<String> {
             if !happened {
                 return None;
             }
-            clock += (1 + r.below(240) as i64) * 60_000 + r.below(1000) as i64;
+            clock += (1 + r.below(gap) as i64) * 60_000 + r.below(1000) as i64;
             Some(crate::timefmt::format_datetime_millis(clock))
         };
         let delivered = at(&mut r, e.delivered);

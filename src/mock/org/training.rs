@@ -28,6 +28,58 @@ impl EnrollmentStatus {
     }
 }
 
+/// A training campaign's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainingStatus {
+    InProgress,
+    Completed,
+    Closed,
+}
+
+impl TrainingStatus {
+    fn api_name(self) -> &'static str {
+        match self {
+            TrainingStatus::InProgress => "In Progress",
+            TrainingStatus::Completed => "Completed",
+            TrainingStatus::Closed => "Closed",
+        }
+    }
+}
+
+/// What decides a campaign's status on any day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrainingPlan {
+    pub end_day: Option<i64>,
+    /// Closed by an admin before the reference day (final).
+    pub closed: bool,
+}
+
+impl TrainingPlan {
+    /// The status shown on `today` by an account whose history was generated up to `ref_day`.
+    pub fn status_on(&self, ref_day: i64, today: i64) -> TrainingStatus {
+        match self.end_day {
+            Some(end) if end < ref_day => TrainingStatus::Completed,
+            _ if self.closed => TrainingStatus::Closed,
+            Some(end) if end < today => TrainingStatus::Completed,
+            _ => TrainingStatus::InProgress,
+        }
+    }
+}
+
+/// Simulated progress spreads each pending enrollment's pass day over this many days (about
+/// 1% of them a day).
+const PROGRESS_DAYS: u64 = 100;
+
+/// An enrollment on the organisation's day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnrollmentState {
+    /// As on day 0 (what the record's other generated fields follow).
+    pub base: EnrollmentStatus,
+    pub status: EnrollmentStatus,
+    /// The day a simulated day passed it.
+    pub passed_on: Option<i64>,
+}
+
 /// Filters of `/v1/training/enrollments`, ids as sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EnrollmentFilter {
@@ -65,6 +117,16 @@ impl IndexRanges {
 
     pub fn len(&self) -> u64 {
         self.total
+    }
+
+    /// Pushes `start..start + len` except the sorted offsets in `skip`.
+    fn push_except(&mut self, start: u64, len: u64, skip: &[u64]) {
+        let mut from = 0;
+        for &s in skip {
+            self.push(start + from, s - from);
+            from = s + 1;
+        }
+        self.push(start + from, len - from);
     }
 
     pub fn get(&self, i: u64) -> u64 {
@@ -160,6 +222,8 @@ impl Org {
             } else {
                 format!("{base} {}", round + 1)
             };
+            let start_day = self.ref_day - 15 - ((t_n - 1 - c) * 20).min(3000) as i64;
+            let plan = self.training_schedule(c as u32, start_day).1;
             self.trainings.push(TrainingMeta {
                 id: self.ids.training + c * 5,
                 name,
@@ -168,7 +232,8 @@ impl Org {
                 style,
                 unknown_item: style != ContentStyle::Modules
                     && (c == 1 || (c.wrapping_add(phase)) % 7 == 5),
-                start_day: self.ref_day - 15 - ((t_n - 1 - c) * 20).min(3000) as i64,
+                start_day,
+                plan,
                 segments: first_segment..self.segments.len(),
                 completion: Default::default(),
             });
@@ -320,7 +385,9 @@ impl Org {
             for seg in &self.segments[t.segments.clone()] {
                 let reenrolled_from = seg.start + seg.active.len + seg.archived.len;
                 for e in seg.start..seg.start + seg.len() {
-                    passed += (self.enrollment_status(e, e >= reenrolled_from)
+                    passed += (self
+                        .enrollment_state_in(seg, e, e >= reenrolled_from)
+                        .status
                         == EnrollmentStatus::Passed) as u64;
                 }
                 total += seg.len();
@@ -329,26 +396,40 @@ impl Org {
         })
     }
 
-    pub fn render_training(&self, c: u32, with_percentages: bool, buf: &mut Vec<u8>) {
-        let t = &self.trainings[c as usize];
+    /// The draws that open a campaign's record (duration type, end day, closed by an admin),
+    /// with the stream positioned for the rest of the record.
+    fn training_schedule(&self, c: u32, start_day: i64) -> (&'static str, TrainingPlan, Rng) {
         let mut r = Rng::new(self.seed, tag("training-render"), c as u64);
-        let mut o = Obj::new(buf);
-        o.uint("campaign_id", t.id).str("name", &t.name);
-        o.with("groups", |b| {
-            json::array(b, [t.target], |b, g| self.render_group_ref(g, b))
-        });
         let (duration_type, days) = match r.below(3) {
             0 => ("Specific End Date", Some(30 + r.below(60) as i64)),
             1 => ("Relative Duration", None),
             _ => ("No End Date", None),
         };
-        let end_day = days.map(|d| t.start_day + d);
-        let status = match end_day {
-            Some(end) if end < self.ref_day => "Completed",
-            _ if r.chance(10) => "Closed",
-            _ => "In Progress",
-        };
-        o.str("status", status);
+        let end_day = days.map(|d| start_day + d);
+        // Campaigns already over on the reference day never drew this.
+        let closed = end_day.is_none_or(|end| end >= self.ref_day) && r.chance(10);
+        (duration_type, TrainingPlan { end_day, closed }, r)
+    }
+
+    pub fn training_status(&self, c: u32) -> TrainingStatus {
+        self.trainings[c as usize]
+            .plan
+            .status_on(self.ref_day, self.today)
+    }
+
+    pub fn render_training(&self, c: u32, with_percentages: bool, buf: &mut Vec<u8>) {
+        let t = &self.trainings[c as usize];
+        let (duration_type, plan, mut r) = self.training_schedule(c, t.start_day);
+        let mut o = Obj::new(buf);
+        o.uint("campaign_id", t.id).str("name", &t.name);
+        o.with("groups", |b| {
+            json::array(b, [t.target], |b, g| self.render_group_ref(g, b))
+        });
+        let end_day = plan.end_day;
+        o.str(
+            "status",
+            plan.status_on(self.ref_day, self.today).api_name(),
+        );
         let items = |b: &mut Vec<u8>| {
             json::array(
                 b,
@@ -442,6 +523,50 @@ impl Org {
         }
     }
 
+    /// Enrollment `e` on the organisation's day.
+    pub fn enrollment_state(&self, e: u64) -> EnrollmentState {
+        let seg = self.segment_of(e);
+        let re = e >= seg.start + seg.active.len + seg.archived.len;
+        self.enrollment_state_in(seg, e, re)
+    }
+
+    fn enrollment_state_in(&self, seg: &Segment, e: u64, reenrollment: bool) -> EnrollmentState {
+        let base = self.enrollment_status(e, reenrollment);
+        let mut st = EnrollmentState {
+            base,
+            status: base,
+            passed_on: None,
+        };
+        if base == EnrollmentStatus::Passed || self.day == 0 {
+            return st;
+        }
+        let plan = self.trainings[seg.campaign as usize].plan;
+        let k = 1 + hash(self.seed, tag("enrollment-progress"), e) % PROGRESS_DAYS;
+        let pass_day = self.ref_day + k as i64;
+        // Only people still at the company train; a campaign that ended or was closed is final.
+        let (p, _) = self.enrollee(seg, e);
+        let can_pass = p < self.spec.active_users
+            && !self.enrollment_user_is_null(e)
+            && self.archived_day(p).is_none_or(|gone| gone as u64 > k);
+        if can_pass
+            && k <= self.day as u64
+            && plan.status_on(self.ref_day, pass_day) == TrainingStatus::InProgress
+        {
+            st.status = EnrollmentStatus::Passed;
+            st.passed_on = Some(pass_day);
+        } else if matches!(
+            base,
+            EnrollmentStatus::InProgress | EnrollmentStatus::NotStarted
+        ) && !plan.closed
+            && plan
+                .end_day
+                .is_some_and(|end| end >= self.ref_day && end < self.today)
+        {
+            st.status = EnrollmentStatus::PastDue;
+        }
+        st
+    }
+
     /// Enrollments whose user was deleted come back with `"user": null`.
     fn enrollment_user_is_null(&self, e: u64) -> bool {
         self.drifted("enrollment-null-user", e, 197)
@@ -467,6 +592,11 @@ impl Org {
         let user = match f.user_id {
             None => None,
             Some(id) => match self.person_of(id) {
+                // Hires are enrolled in nothing yet.
+                Some(p) if self.hire_of(p).is_some() => return out,
+                Some(p) if f.exclude_archived_users && self.archived_day(p).is_some() => {
+                    return out;
+                }
                 Some(p) if self.kind_of(p) != PersonKind::Deleted => Some(p),
                 _ => return out,
             },
@@ -501,8 +631,25 @@ impl Org {
                     }
                 }
                 None if f.exclude_archived_users => {
-                    out.push(seg.start, a);
-                    out.push(seg.start + a + b, seg.reenrolled.len);
+                    // Targets archived by a simulated day leave holes (sorted offsets); rows
+                    // already showing a deleted user stay, as they do for everyone else.
+                    let positions: std::collections::BTreeSet<u64> = self
+                        .archived_order
+                        .iter()
+                        .filter_map(|&p| seg.active.index_of(p))
+                        .collect();
+                    let gone: Vec<u64> = positions
+                        .iter()
+                        .copied()
+                        .filter(|&k| !self.enrollment_user_is_null(seg.start + k))
+                        .collect();
+                    let gone_again: Vec<u64> = positions
+                        .iter()
+                        .filter_map(|&k| seg.reenrolled.index_of(k))
+                        .filter(|&j| !self.enrollment_user_is_null(seg.start + a + b + j))
+                        .collect();
+                    out.push_except(seg.start, a, &gone);
+                    out.push_except(seg.start + a + b, seg.reenrolled.len, &gone_again);
                 }
                 None => out.push(seg.start, seg.len()),
             }
@@ -513,7 +660,10 @@ impl Org {
     pub fn render_enrollment(&self, e: u64, fields: EnrollmentFields, buf: &mut Vec<u8>) {
         let seg = self.segment_of(e);
         let (p, re) = self.enrollee(seg, e);
-        let status = self.enrollment_status(e, re);
+        let state = self.enrollment_state_in(seg, e, re);
+        // Every draw follows the day-0 status so a record keeps its history; simulated changes
+        // are laid over it below.
+        let status = state.base;
         let t = &self.trainings[seg.campaign as usize];
         let mut r = Rng::new(self.seed, tag("enrollment-render"), e);
         let mut o = Obj::new(buf);
@@ -556,22 +706,36 @@ impl Org {
         o.str("enrollment_date", &datetime(enrolled, r.next()));
         let started =
             (status != EnrollmentStatus::NotStarted).then(|| enrolled + r.below(20) as i64);
-        o.opt_str(
-            "start_date",
-            started.map(|d| datetime(d, r.next())).as_deref(),
-        );
+        let mut start_at = started.map(|d| (d, r.next()));
         let completed = (status == EnrollmentStatus::Passed)
             .then(|| started.unwrap_or(enrolled) + r.below(10) as i64);
-        o.opt_str(
-            "completion_date",
-            completed.map(|d| datetime(d, r.next())).as_deref(),
-        );
-        o.str("status", status.api_name());
-        let spent = match status {
+        let mut completed_at = completed.map(|d| (d, r.next()));
+        let mut spent = match status {
             EnrollmentStatus::Passed => 300 + r.below(3300),
             EnrollmentStatus::InProgress | EnrollmentStatus::PastDue => r.below(1200),
             EnrollmentStatus::NotStarted => 0,
         };
+        if let Some(day) = state.passed_on {
+            // Finished during the working hours of its pass day, started that day at the latest.
+            let mut s = Rng::new(self.seed, tag("enrollment-progress-render"), e);
+            let done = 10 * 3600 + s.below(7 * 3600);
+            start_at = match start_at {
+                Some((d, sec)) if d < day => Some((d, sec)),
+                _ => Some((day, 8 * 3600 + s.below(3600))),
+            };
+            completed_at = Some((day, done));
+            spent = spent.max(300 + s.below(3300));
+        }
+        o.opt_str(
+            "start_date",
+            start_at.map(|(d, sec)| datetime(d, sec)).as_deref(),
+        );
+        o.opt_str(
+            "completion_date",
+            completed_at.map(|(d, sec)| datetime(d, sec)).as_deref(),
+        );
+        let status = state.status;
+        o.str("status", status.api_name());
         o.uint("time_spent", spent);
         let is_policy = matches!(seg.module, ModuleRef::Policy(_));
         o.bool(
@@ -589,7 +753,7 @@ impl Org {
         }
         if self.drifted("enrollments-extra", e, 17) {
             // A field added by a newer API version.
-            let url = completed.map(|_| {
+            let url = completed_at.map(|_| {
                 format!(
                     "https://training.knowbe4.com/certificates/{}",
                     self.ids.enrollment + e
