@@ -119,7 +119,7 @@ pub async fn start_demo_server() -> std::io::Result<MockServer> {
 /// One side of a `diff`: a snapshot's graph, or the records an export holds.
 pub enum Side {
     Graph {
-        graph: crate::model::Graph,
+        graph: Box<crate::model::Graph>,
         warnings: Vec<Warning>,
     },
     Export {
@@ -197,7 +197,10 @@ pub fn load_side(path: &Path) -> Result<Side, PipelineError> {
                 });
             }
             let (graph, warnings) = normalize(&snapshot);
-            Ok(Side::Graph { graph, warnings })
+            Ok(Side::Graph {
+                graph: Box::new(graph),
+                warnings,
+            })
         }
         Some(export::MANIFEST_FORMAT) => {
             let listed: Vec<&str> = value

@@ -86,7 +86,16 @@ fn memberships(doc: &Value, side: &str) -> Vec<(u64, u64)> {
             continue;
         }
         for user in change[side].as_array().unwrap() {
-            pairs.push((g, user.as_str().unwrap().rsplit(':').next().unwrap().parse().unwrap()));
+            pairs.push((
+                g,
+                user.as_str()
+                    .unwrap()
+                    .rsplit(':')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap(),
+            ));
         }
     }
     pairs.sort_unstable();
@@ -158,7 +167,15 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
     }
 
     // Only users when asked.
-    let output = kb4graph(&["diff", s(&day0), s(&day3), "--format", "json", "--type", "knowbe4_user"]);
+    let output = kb4graph(&[
+        "diff",
+        s(&day0),
+        s(&day3),
+        "--format",
+        "json",
+        "--type",
+        "knowbe4_user",
+    ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
     let types: Vec<&String> = doc["types"].as_object().unwrap().keys().collect();
@@ -169,7 +186,16 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     for format in ["json", "neo4j"] {
         let export = dir.path().join(format!("export-{format}"));
-        let output = kb4graph(&["export", "-q", "--from", s(&day3), "--format", format, "--out", s(&export)]);
+        let output = kb4graph(&[
+            "export",
+            "-q",
+            "--from",
+            s(&day3),
+            "--format",
+            format,
+            "--out",
+            s(&export),
+        ]);
         assert!(output.status.success(), "{}", text(&output));
         let output = kb4graph(&["diff", s(&day3), s(&export)]);
         assert_eq!(output.status.code(), Some(0), "{format}: {}", text(&output));
@@ -177,7 +203,13 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
     let archive = dir.path().join("day0.tar.gz");
     let output = kb4graph(&["archive", s(&day0), "--out", s(&archive)]);
     assert!(output.status.success(), "{}", text(&output));
-    let output = kb4graph(&["diff", s(&archive), s(&dir.path().join("export-json")), "--format", "json"]);
+    let output = kb4graph(&[
+        "diff",
+        s(&archive),
+        s(&dir.path().join("export-json")),
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     check_against(&serde_json::from_slice(&output.stdout).unwrap(), &changes);
 }

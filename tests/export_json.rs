@@ -75,7 +75,7 @@ async fn every_record_of_the_raw_pages_is_in_the_document() {
     let active = common::raw_records(&snapshot, "raw/users/active/", "");
     let archived = common::raw_records(&snapshot, "raw/users/archived/", "");
     let recipients = common::raw_records(&snapshot, "raw/phishing/security_tests/", "recipients");
-    let enrollments = common::raw_records(&snapshot, "raw/training/enrollments/", "");
+    let enrollments = common::enrollment_records(&snapshot);
     let mut users: BTreeSet<u64> = active
         .iter()
         .chain(&archived)

@@ -181,8 +181,20 @@ async fn a_whole_account_costs_exactly_the_lower_bound() {
             "{id}"
         );
     }
+    for (campaign, enrollments) in &counts.enrollments_per_campaign {
+        let id = format!("training/campaigns/{campaign}/enrollments");
+        assert_eq!(
+            snapshot.records(&id).unwrap().count() as u64,
+            *enrollments,
+            "{id}"
+        );
+    }
     assert_eq!(
-        snapshot.records("training/enrollments").unwrap().count() as u64,
+        counts.enrollments_per_campaign.values().sum::<u64>(),
+        counts.enrollments
+    );
+    assert_eq!(
+        common::enrollment_records(&out).len() as u64,
         counts.enrollments
     );
     assert_eq!(

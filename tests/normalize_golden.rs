@@ -110,6 +110,7 @@ fn build_manifest(root: &Path) -> Manifest {
                 size: bytes.len() as u64,
                 sha256: sha256_hex(&bytes),
                 request_id: Some(format!("fixture-{id}-{}", i + 1)),
+                reused_from: None,
             });
         }
         totals.pages += pages.len() as u64;
@@ -147,6 +148,7 @@ fn build_manifest(root: &Path) -> Manifest {
         updated_at: "2025-09-30T12:00:05.000Z".into(),
         finished_at: Some("2025-09-30T12:00:05.000Z".into()),
         complete: collections.iter().all(|c| c.complete),
+        since: None,
         totals,
         files: Manifest::file_list(&collections),
         collections,

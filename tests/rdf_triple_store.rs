@@ -82,7 +82,7 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
     let active = common::raw_records(&snapshot, "raw/users/active/", "");
     let archived = common::raw_records(&snapshot, "raw/users/archived/", "");
     let recipients = common::raw_records(&snapshot, "raw/phishing/security_tests/", "recipients");
-    let enrollments = common::raw_records(&snapshot, "raw/training/enrollments/", "");
+    let enrollments = common::enrollment_records(&snapshot);
     // Ids may come as digit strings (API drift).
     // Ids may come as digit strings (API drift) or be missing (such records are dropped).
     let id = |v: &Value| -> Option<i64> {

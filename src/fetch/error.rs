@@ -27,6 +27,8 @@ pub enum FetchError {
         id: String,
         problem: String,
     },
+    #[error("{}: cannot fetch incrementally from this snapshot: {problem}; run a full fetch (without --since) instead", path.display())]
+    Since { path: PathBuf, problem: String },
     #[error("a fetch task failed unexpectedly: {0}")]
     Task(String),
 }

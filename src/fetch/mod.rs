@@ -1,5 +1,6 @@
 //! Fetches a whole account into a raw snapshot: which collections (plan), how they are run
-//! (bounded concurrency inside the pace, request budget, resume), and the progress bar.
+//! (bounded concurrency inside the pace, request budget, resume), which pages of a previous
+//! snapshot an incremental fetch can copy instead (since), and the progress bar.
 
 mod error;
 mod options;
@@ -7,11 +8,15 @@ mod plan;
 mod progress;
 mod report;
 mod run;
+mod since;
 
 pub use crate::api::Source;
 pub use error::FetchError;
 pub use options::{FetchOptions, ResumeOverrides};
-pub use plan::{CollectionSpec, Role, group_members, pst_recipients, spec_for_id, top_level};
+pub use plan::{
+    ChildOf, CollectionSpec, LEGACY_ENROLLMENTS, Role, campaign_enrollments, group_members,
+    pst_recipients, spec_for_id, top_level,
+};
 pub use progress::with_progress_hidden;
 pub use report::{CollectionReport, FetchReport, StopReason};
 pub use run::{fetch, resume};

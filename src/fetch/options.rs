@@ -36,6 +36,9 @@ pub struct FetchOptions {
     /// Catch Ctrl-C: stop sending, save the manifest and return an incomplete report. Off by
     /// default because tokio's handler then stays installed for the rest of the process.
     pub stop_on_ctrl_c: bool,
+    /// A complete earlier snapshot of the same account (`fetch --since`): pages of collections
+    /// that cannot have changed since are copied from it instead of fetched.
+    pub since: Option<PathBuf>,
 }
 
 impl FetchOptions {
@@ -56,6 +59,7 @@ impl FetchOptions {
             concurrency: 4,
             progress: false,
             stop_on_ctrl_c: false,
+            since: None,
         }
     }
 
@@ -78,4 +82,7 @@ pub struct ResumeOverrides {
     pub timeout: Option<Duration>,
     pub retries: Option<u32>,
     pub progress: bool,
+    /// Where the previous snapshot of an incremental fetch is now, if it moved since the fetch
+    /// started (it must be the same snapshot: its manifest's SHA-256 is checked).
+    pub since: Option<PathBuf>,
 }

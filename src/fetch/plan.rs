@@ -1,5 +1,6 @@
 //! Which collections make up an account, in which order they are listed in the manifest, and
-//! which of them reveal further collections (group members, test recipients).
+//! which of them reveal further collections (group members, test recipients, the enrollments
+//! of each training campaign).
 
 use serde_json::Value;
 
@@ -15,6 +16,10 @@ pub enum Role {
     Groups,
     /// The PST listing: each test's `pst_id` gives a recipients collection.
     SecurityTests,
+    /// The training campaign listing: each campaign's `campaign_id` gives an enrollments
+    /// collection. Fetched per campaign so that a later fetch can reuse the enrollments of
+    /// campaigns that are over, which one listing of every enrollment would not allow.
+    TrainingCampaigns,
 }
 
 /// One collection to fetch.
@@ -36,10 +41,24 @@ pub struct CollectionSpec {
 }
 
 impl CollectionSpec {
-    /// Members of one group or recipients of one test: found in a parent's pages, so a 404
-    /// means it went away in between rather than a wrong site or token.
+    /// Members of one group, recipients of one test or enrollments of one training campaign:
+    /// found in a parent's pages, so a 404 means it went away in between rather than a wrong
+    /// site or token.
     pub fn is_child(&self) -> bool {
-        matches!(self.order.0, RANK_MEMBERS | RANK_RECIPIENTS)
+        matches!(
+            self.order.0,
+            RANK_MEMBERS | RANK_RECIPIENTS | RANK_ENROLLMENTS
+        )
+    }
+
+    /// Which parent record this collection belongs to, for a child collection.
+    pub fn child_of(&self) -> Option<ChildOf> {
+        match self.order.0 {
+            RANK_MEMBERS => Some(ChildOf::Group(self.order.1)),
+            RANK_RECIPIENTS => Some(ChildOf::Test(self.order.1)),
+            RANK_ENROLLMENTS => Some(ChildOf::Campaign(self.order.1)),
+            _ => None,
+        }
     }
 
     /// The endpoint as written to the manifest, `/v1/...`.
@@ -48,11 +67,32 @@ impl CollectionSpec {
     }
 }
 
+/// The parent record of a child collection, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildOf {
+    Group(u64),
+    /// A phishing security test (`pst_id`).
+    Test(u64),
+    /// A training campaign.
+    Campaign(u64),
+}
+
 const RANK_MEMBERS: u8 = 6;
 const RANK_RECIPIENTS: u8 = 10;
+const RANK_ENROLLMENTS: u8 = 14;
+const RANK_LEGACY_ENROLLMENTS: u8 = 15;
+
+/// What every enrollment request asks for besides paging: the ids that link an enrollment to
+/// its campaign and module, and the employee number of its user.
+const ENROLLMENT_FIELDS: &str =
+    "include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true";
+
+/// The single listing of every enrollment that earlier versions fetched. No longer planned,
+/// but its id stays known so that their snapshots can still be read and resumed.
+pub const LEGACY_ENROLLMENTS: &str = "training/enrollments";
 
 /// (id, path, query, kind, role, manifest rank, priority)
-const TOP_LEVEL: [(&str, &str, &str, CollectionKind, Role, u8, u8); 13] = [
+const TOP_LEVEL: [(&str, &str, &str, CollectionKind, Role, u8, u8); 12] = [
     (
         "account",
         "/account",
@@ -159,17 +199,8 @@ const TOP_LEVEL: [(&str, &str, &str, CollectionKind, Role, u8, u8); 13] = [
         // Without it the API caps pages at 10 items, which would pass for a short last page.
         "exclude_percentages=true",
         CollectionKind::List,
-        Role::Plain,
+        Role::TrainingCampaigns,
         13,
-        8,
-    ),
-    (
-        "training/enrollments",
-        "/training/enrollments",
-        "include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true",
-        CollectionKind::List,
-        Role::Plain,
-        14,
         4,
     ),
 ];
@@ -219,10 +250,39 @@ pub fn pst_recipients(pst_id: u64) -> CollectionSpec {
     }
 }
 
+/// The enrollments of one training campaign (`campaign_id` filter of the enrollment listing).
+pub fn campaign_enrollments(campaign_id: u64) -> CollectionSpec {
+    CollectionSpec {
+        id: format!("training/campaigns/{campaign_id}/enrollments"),
+        path: "/training/enrollments".to_owned(),
+        query: format!("campaign_id={campaign_id}&{ENROLLMENT_FIELDS}"),
+        kind: CollectionKind::List,
+        role: Role::Plain,
+        order: (RANK_ENROLLMENTS, campaign_id),
+        priority: PRIORITY_CHILD,
+    }
+}
+
+/// The listing of every enrollment in one collection, as earlier versions fetched it.
+pub fn legacy_enrollments() -> CollectionSpec {
+    CollectionSpec {
+        id: LEGACY_ENROLLMENTS.to_owned(),
+        path: "/training/enrollments".to_owned(),
+        query: ENROLLMENT_FIELDS.to_owned(),
+        kind: CollectionKind::List,
+        role: Role::Plain,
+        order: (RANK_LEGACY_ENROLLMENTS, 0),
+        priority: 4,
+    }
+}
+
 /// The spec a manifest collection id stands for; `None` for ids this version does not make.
 pub fn spec_for_id(id: &str) -> Option<CollectionSpec> {
     if let Some(spec) = top_level().into_iter().find(|s| s.id == id) {
         return Some(spec);
+    }
+    if id == LEGACY_ENROLLMENTS {
+        return Some(legacy_enrollments());
     }
     let child = |prefix: &str, suffix: &str| -> Option<u64> {
         let middle = id.strip_prefix(prefix)?.strip_suffix(suffix)?;
@@ -232,7 +292,10 @@ pub fn spec_for_id(id: &str) -> Option<CollectionSpec> {
     if let Some(n) = child("groups/", "/members") {
         return Some(group_members(n));
     }
-    child("phishing/security_tests/", "/recipients").map(pst_recipients)
+    if let Some(n) = child("phishing/security_tests/", "/recipients") {
+        return Some(pst_recipients(n));
+    }
+    child("training/campaigns/", "/enrollments").map(campaign_enrollments)
 }
 
 /// Digits only, no sign, no leading zero: one spelling per number, so one directory per id.
@@ -295,22 +358,23 @@ pub fn discover(role: Role, body: &[u8], file: &str) -> Discovery {
     match role {
         Role::Plain => {}
         Role::Account => found.expected_users = count_value(value.get("number_of_seats")),
-        Role::Groups | Role::SecurityTests => {
-            let (key, make): (&str, fn(u64) -> CollectionSpec) = if role == Role::Groups {
-                ("id", group_members)
-            } else {
-                ("pst_id", pst_recipients)
+        Role::Groups | Role::SecurityTests | Role::TrainingCampaigns => {
+            let (key, make, what): (&str, fn(u64) -> CollectionSpec, &str) = match role {
+                Role::Groups => ("id", group_members, "members"),
+                Role::SecurityTests => ("pst_id", pst_recipients, "recipients"),
+                _ => ("campaign_id", campaign_enrollments, "enrollments"),
             };
             for (index, record) in value.as_array().into_iter().flatten().enumerate() {
                 match id_value(record.get(key)) {
                     Some(id) => {
-                        let expected = if role == Role::Groups {
-                            count_value(record.get("member_count"))
-                        } else {
-                            ["scheduled_count", "delivered_count"]
+                        let expected = match role {
+                            Role::Groups => count_value(record.get("member_count")),
+                            Role::SecurityTests => ["scheduled_count", "delivered_count"]
                                 .iter()
                                 .filter_map(|k| count_value(record.get(*k)))
-                                .max()
+                                .max(),
+                            // A campaign record does not count its enrollments.
+                            _ => None,
                         };
                         found.children.push(Discovered {
                             spec: make(id),
@@ -318,12 +382,7 @@ pub fn discover(role: Role, body: &[u8], file: &str) -> Discovery {
                         });
                     }
                     None => found.warnings.push(format!(
-                        "{file}[{index}]: no usable `{key}`, so its {} cannot be fetched",
-                        if role == Role::Groups {
-                            "members"
-                        } else {
-                            "recipients"
-                        }
+                        "{file}[{index}]: no usable `{key}`, so its {what} cannot be fetched"
                     )),
                 }
             }
@@ -347,8 +406,22 @@ mod tests {
             spec_for_id("phishing/security_tests/7/recipients").map(|s| s.path),
             Some("/phishing/security_tests/7/recipients".to_owned())
         );
+        let enrollments = spec_for_id("training/campaigns/31/enrollments").unwrap();
+        assert_eq!(enrollments, campaign_enrollments(31));
+        assert!(enrollments.is_child());
+        assert_eq!(enrollments.child_of(), Some(ChildOf::Campaign(31)));
+        assert_eq!(group_members(3).child_of(), Some(ChildOf::Group(3)));
+        assert_eq!(pst_recipients(4).child_of(), Some(ChildOf::Test(4)));
+        assert!(crate::snapshot::is_valid_collection_id(&enrollments.id));
+        // The single listing of earlier versions, so that their snapshots still resume.
+        let legacy = spec_for_id(LEGACY_ENROLLMENTS).unwrap();
+        assert_eq!(legacy.endpoint(), "/v1/training/enrollments");
+        assert!(!legacy.is_child() && legacy.child_of().is_none());
+        assert!(!top_level().iter().any(|s| s.id == LEGACY_ENROLLMENTS));
         for bad in [
             "groups/012/members",
+            "training/campaigns/x/enrollments",
+            "training/campaigns/07/enrollments",
             "groups/-1/members",
             "groups/x/members",
             "nope",
@@ -363,7 +436,13 @@ mod tests {
         let plan = top_level();
         let find = |id: &str| plan.iter().find(|s| s.id == id).unwrap().query.clone();
         assert_eq!(find("training/campaigns"), "exclude_percentages=true");
-        assert!(find("training/enrollments").contains("include_campaign_id=true"));
+        let enrollments = campaign_enrollments(5);
+        assert_eq!(enrollments.endpoint(), "/v1/training/enrollments");
+        assert_eq!(
+            enrollments.query,
+            "campaign_id=5&include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true"
+        );
+        assert_eq!(legacy_enrollments().query, ENROLLMENT_FIELDS);
         assert_eq!(find("account/risk_score_history"), "full=true");
     }
 
@@ -382,6 +461,16 @@ mod tests {
         let found = discover(Role::SecurityTests, body, "f");
         assert_eq!(found.children[0].spec, pst_recipients(10));
         assert_eq!(found.children[0].expected_records, Some(50));
+
+        let body = br#"[{"campaign_id":4,"status":"Completed"},{"campaign_id":"x"}]"#;
+        let found = discover(Role::TrainingCampaigns, body, "f");
+        assert_eq!(found.children[0].spec, campaign_enrollments(4));
+        assert_eq!(found.children.len(), 1);
+        assert!(
+            found.warnings[0].contains("enrollments"),
+            "{:?}",
+            found.warnings
+        );
 
         let found = discover(Role::Account, br#"{"number_of_seats":1000}"#, "f");
         assert_eq!(found.expected_users, Some(1000));

@@ -48,11 +48,25 @@ impl Progress {
     }
 
     /// `estimated_total` is the requests done plus those still expected.
-    pub(crate) fn update(&self, requests: u64, estimated_total: u64, collection: &str, items: u64) {
+    /// `reused` counts pages copied from the previous snapshot of an incremental fetch.
+    pub(crate) fn update(
+        &self,
+        requests: u64,
+        estimated_total: u64,
+        collection: &str,
+        items: u64,
+        reused: u64,
+    ) {
         if let Some(bar) = &self.bar {
             bar.set_length(estimated_total.max(requests).max(1));
             bar.set_position(requests);
-            bar.set_message(format!("{collection}: {items} items"));
+            if reused > 0 {
+                bar.set_message(format!(
+                    "{collection}: {items} items, {reused} pages reused"
+                ));
+            } else {
+                bar.set_message(format!("{collection}: {items} items"));
+            }
         }
     }
 

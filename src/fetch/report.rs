@@ -39,6 +39,10 @@ pub struct FetchReport {
     /// Pages and items in the whole snapshot (all runs).
     pub pages: u64,
     pub items: u64,
+    /// Pages copied from the previous snapshot of an incremental fetch (all runs).
+    pub reused_pages: u64,
+    /// That previous snapshot, as given.
+    pub since: Option<PathBuf>,
     /// In manifest order.
     pub collections: Vec<CollectionReport>,
     pub elapsed: Duration,
@@ -66,6 +70,14 @@ impl fmt::Display for FetchReport {
             self.pages,
             self.items,
         )?;
+        if let Some(since) = &self.since {
+            write!(
+                f,
+                "; {} pages reused from {}",
+                self.reused_pages,
+                since.display()
+            )?;
+        }
         if !self.warnings.is_empty() {
             write!(f, "; {} warnings", self.warnings.len())?;
         }

@@ -14,6 +14,7 @@ use super::options::{FetchOptions, ResumeOverrides};
 use super::plan::{self, CollectionSpec, Discovery};
 use super::progress::Progress;
 use super::report::{CollectionReport, FetchReport, StopReason};
+use super::since::{self, Decision, Listings, Previous};
 use crate::api::{
     ApiError, ApiErrorKind, Client, ClientConfig, Expect, MAX_PER_PAGE, Pagination, PagingError,
     PagingState, ResolvedMode, RetryPolicy, Source, Token,
@@ -21,7 +22,7 @@ use crate::api::{
 use crate::rate::RateSpec;
 use crate::snapshot::{
     CollectionEntry, CollectionKind, FORMAT, FORMAT_VERSION, Manifest, ManifestSource, PageEntry,
-    ResumeState, SnapshotError, SnapshotWriter, Totals,
+    ResumeState, SinceRef, Snapshot, SnapshotError, SnapshotWriter, Totals,
 };
 use crate::timefmt::format_system_time;
 
@@ -49,16 +50,36 @@ pub async fn fetch(opts: FetchOptions) -> Result<FetchReport, FetchError> {
         .source
         .checked_base_url()
         .map_err(|e| FetchError::Options(e.to_string()))?;
+    let source = ManifestSource {
+        site: opts.source.site(),
+        base_url: base_url.as_str().to_owned(),
+    };
+    // Checked before the new directory is made, so that a refused --since leaves nothing.
+    let previous = match &opts.since {
+        Some(path) => {
+            let (path, per_page, site, base) = (
+                path.clone(),
+                opts.per_page,
+                source.site,
+                source.base_url.clone(),
+            );
+            let opened = tokio::task::spawn_blocking(move || {
+                Previous::open_for_fetch(&path, per_page, site, &base)
+            })
+            .await
+            .map_err(|e| FetchError::Task(e.to_string()))??;
+            Some(Arc::new(opened))
+        }
+        None => None,
+    };
     let writer = SnapshotWriter::create(&opts.out_dir)?;
     let header = Header {
-        source: ManifestSource {
-            site: opts.source.site(),
-            base_url: base_url.as_str().to_owned(),
-        },
+        source,
         per_page: opts.per_page,
         pagination: opts.pagination,
         started_at: format_system_time(SystemTime::now()),
         before: Totals::default(),
+        since: previous.as_ref().map(|p| p.reference.clone()),
     };
     let collections = plan::top_level()
         .into_iter()
@@ -75,7 +96,12 @@ pub async fn fetch(opts: FetchOptions) -> Result<FetchReport, FetchError> {
         progress: opts.progress,
         stop_on_ctrl_c: opts.stop_on_ctrl_c,
     };
-    run(settings, writer, header, collections).await
+    let reuse = Reuse {
+        previous,
+        current: Listings::default(),
+        warnings: Vec::new(),
+    };
+    run(settings, writer, header, collections, reuse).await
 }
 
 /// Continues an incomplete snapshot without fetching any page it already holds.
@@ -103,6 +129,7 @@ pub async fn resume(
         Some(site) => Source::Site(site),
         None => Source::BaseUrl(manifest.source.base_url.clone()),
     };
+    let reuse = resume_reuse(dir, &manifest, overrides.since.as_ref()).await?;
     let mut collections: Vec<CollectionState> = Vec::new();
     for entry in &manifest.collections {
         let mismatch = |problem: String| FetchError::ResumeMismatch {
@@ -122,17 +149,33 @@ pub async fn resume(
             )));
         }
         let paging = paging_from_entry(entry, manifest.pagination).map_err(mismatch)?;
+        // A child not started yet is judged again, from the listings as fetched so far.
+        let hold = if entry.pages.is_empty() && !entry.complete {
+            reuse.hold_for(&spec)
+        } else {
+            Hold::None
+        };
         collections.push(CollectionState {
             spec,
             entry: entry.clone(),
             paging,
             expected_records: None,
             running: false,
+            hold,
         });
     }
     for spec in plan::top_level() {
         if !collections.iter().any(|c| c.spec.id == spec.id) {
             collections.push(CollectionState::new(spec, manifest.pagination, None));
+        }
+    }
+    if manifest.collection(plan::LEGACY_ENROLLMENTS).is_some() {
+        // Started by an earlier version with one listing of every enrollment: finish it that
+        // way, since enrollments fetched per campaign as well would be there twice.
+        for c in &mut collections {
+            if c.spec.role == plan::Role::TrainingCampaigns {
+                c.spec.role = plan::Role::Plain;
+            }
         }
     }
     let defaults = FetchOptions::new(source.clone(), token.clone(), dir);
@@ -159,12 +202,63 @@ pub async fn resume(
         before: Totals {
             requests: manifest.totals.requests,
             retries: manifest.totals.retries,
-            pages: 0,
-            items: 0,
+            ..Totals::default()
         },
+        since: manifest.since.clone(),
     };
     tracing::info!(dir = %dir.display(), "resuming an incomplete snapshot");
-    run(settings, writer, header, collections).await
+    run(settings, writer, header, collections, reuse).await
+}
+
+/// The reuse state of a resumed incremental fetch: the previous snapshot reopened (if it is
+/// still there, unchanged) and the listings fetched so far read back. If the previous snapshot
+/// cannot be reopened, the rest is fetched: slower, never wrong.
+async fn resume_reuse(
+    dir: &Path,
+    manifest: &Manifest,
+    moved_to: Option<&std::path::PathBuf>,
+) -> Result<Reuse, FetchError> {
+    let mut reuse = Reuse {
+        previous: None,
+        current: Listings::default(),
+        warnings: Vec::new(),
+    };
+    let Some(recorded) = &manifest.since else {
+        return Ok(reuse);
+    };
+    let path = since::resume_path(recorded, moved_to);
+    let recorded = recorded.clone();
+    let reopened = tokio::task::spawn_blocking(move || Previous::reopen(&path, &recorded))
+        .await
+        .map_err(|e| FetchError::Task(e.to_string()))?;
+    match reopened {
+        Ok(previous) => reuse.previous = Some(Arc::new(previous)),
+        Err(err) => {
+            let warning =
+                format!("{err}\nnothing more is reused: the rest of the snapshot is fetched");
+            tracing::warn!("{warning}");
+            reuse.warnings.push(warning);
+            return Ok(reuse);
+        }
+    }
+    let dir = dir.to_owned();
+    reuse.current = tokio::task::spawn_blocking(move || -> Result<Listings, SnapshotError> {
+        let own = Snapshot::open(&dir)?;
+        let mut current = Listings::default();
+        for c in own
+            .collections()
+            .iter()
+            .filter(|c| since::is_listing(&c.id))
+        {
+            for page in own.pages(&c.id)? {
+                current.add_page(&c.id, &page?.1);
+            }
+        }
+        Ok(current)
+    })
+    .await
+    .map_err(|e| FetchError::Task(e.to_string()))??;
+    Ok(reuse)
 }
 
 fn check_per_page(per_page: u32) -> Result<(), FetchError> {
@@ -232,6 +326,39 @@ struct Header {
     started_at: String,
     /// Requests and retries of earlier runs.
     before: Totals,
+    /// The previous snapshot of an incremental fetch.
+    since: Option<SinceRef>,
+}
+
+/// What an incremental fetch knows: the previous snapshot, and what the listings fetched so
+/// far say.
+struct Reuse {
+    previous: Option<Arc<Previous>>,
+    current: Listings,
+    /// Found before the run (a previous snapshot that could not be reopened).
+    warnings: Vec<String>,
+}
+
+impl Reuse {
+    /// Whether a new child collection waits to be judged (only worth it when the previous
+    /// snapshot holds it complete).
+    fn hold_for(&self, spec: &CollectionSpec) -> Hold {
+        match (&self.previous, spec.child_of()) {
+            (Some(previous), Some(_)) if previous.has_complete(&spec.id) => Hold::Waiting,
+            _ => Hold::None,
+        }
+    }
+}
+
+/// Where a child collection of an incremental fetch stands before its first page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    /// Fetch it (or it is under way).
+    None,
+    /// Until the listings it is judged by are complete.
+    Waiting,
+    /// Its task judges it first: copy from the previous snapshot, or fetch.
+    Decide,
 }
 
 type Key = (u8, u64);
@@ -243,6 +370,7 @@ struct CollectionState {
     /// Records expected (from a parent's counts), for the progress estimate.
     expected_records: Option<u64>,
     running: bool,
+    hold: Hold,
 }
 
 impl CollectionState {
@@ -268,6 +396,7 @@ impl CollectionState {
             paging: PagingState::Start { mode: pagination },
             expected_records: expected,
             running: false,
+            hold: Hold::None,
         }
     }
 
@@ -310,6 +439,9 @@ impl CollectionState {
 struct RunState {
     header: Header,
     collections: BTreeMap<Key, CollectionState>,
+    reuse: Reuse,
+    /// Pages copied from the previous snapshot, earlier runs included.
+    reused_pages: u64,
     warnings: Vec<String>,
     pages_since_checkpoint: u32,
     last_checkpoint: Instant,
@@ -326,7 +458,54 @@ impl RunState {
             retries: self.header.before.retries + client.retries(),
             pages,
             items,
+            reused_pages: self.reused_pages(),
         }
+    }
+
+    fn reused_pages(&self) -> u64 {
+        self.reused_pages
+    }
+
+    /// Sends every child still waiting to be fetched. Only when nothing else is left to run,
+    /// which complete listings rule out: a safeguard against waiting forever.
+    fn release_waiting(&mut self) -> bool {
+        let mut released = false;
+        for c in self.collections.values_mut() {
+            if c.hold == Hold::Waiting {
+                c.hold = Hold::None;
+                released = true;
+            }
+        }
+        released
+    }
+
+    /// Lets every waiting child whose listings are complete be judged; returns whether any was.
+    fn settle(&mut self) -> bool {
+        let done: std::collections::BTreeSet<&str> = self
+            .collections
+            .values()
+            .filter(|c| c.is_done() && since::is_listing(&c.spec.id))
+            .map(|c| c.spec.id.as_str())
+            .collect();
+        let ready: Vec<Key> = self
+            .collections
+            .iter()
+            .filter(|(_, c)| c.hold == Hold::Waiting)
+            .filter(|(_, c)| {
+                c.spec.child_of().is_some_and(|child| {
+                    since::prerequisites(child)
+                        .iter()
+                        .all(|id| done.contains(id))
+                })
+            })
+            .map(|(key, _)| *key)
+            .collect();
+        for key in &ready {
+            if let Some(c) = self.collections.get_mut(key) {
+                c.hold = Hold::Decide;
+            }
+        }
+        !ready.is_empty()
     }
 
     fn complete(&self) -> bool {
@@ -349,6 +528,7 @@ impl RunState {
             updated_at: now.clone(),
             finished_at: finished.then_some(now),
             complete: finished && self.complete(),
+            since: self.header.since.clone(),
             totals: self.totals(client),
             files: Manifest::file_list(&collections),
             collections,
@@ -360,7 +540,7 @@ impl RunState {
         let key = self
             .collections
             .iter()
-            .filter(|(_, c)| !c.running && !c.is_done())
+            .filter(|(_, c)| !c.running && !c.is_done() && c.hold != Hold::Waiting)
             .min_by_key(|(key, c)| (c.spec.priority, **key))
             .map(|(key, _)| *key)?;
         if let Some(c) = self.collections.get_mut(&key) {
@@ -383,6 +563,8 @@ impl RunState {
 struct Shared {
     client: Client,
     writer: Arc<SnapshotWriter>,
+    /// The previous snapshot of an incremental fetch.
+    previous: Option<Arc<Previous>>,
     per_page: u32,
     state: Mutex<RunState>,
     wake: Notify,
@@ -394,6 +576,7 @@ enum TaskError {
     Api(ApiError),
     Paging(String, PagingError),
     Snapshot(SnapshotError),
+    Since(FetchError),
     Join(String),
 }
 
@@ -436,12 +619,100 @@ impl Shared {
             state.estimated_total(&self.client),
             collection,
             items,
+            state.reused_pages(),
         );
+    }
+
+    /// Judges a child collection of an incremental fetch and copies its pages when they can be
+    /// reused; returns whether it did (the collection is then complete).
+    async fn reuse(&self, key: Key) -> Result<bool, TaskError> {
+        let Some(previous) = &self.previous else {
+            return Ok(false);
+        };
+        let (spec, child, facts) = {
+            let state = self.lock();
+            let Some(c) = state
+                .collections
+                .get(&key)
+                .filter(|c| c.hold == Hold::Decide)
+            else {
+                return Ok(false);
+            };
+            let Some(child) = c.spec.child_of() else {
+                return Ok(false);
+            };
+            (c.spec.clone(), child, state.reuse.current.facts_for(child))
+        };
+        let previous = Arc::clone(previous);
+        let writer = Arc::clone(&self.writer);
+        let id = spec.id.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            match previous.decide(&id, child, &facts) {
+                Decision::Fetch(why) => Ok(Err((why, false))),
+                Decision::Reuse(entry) => {
+                    // Every page is read back before the first is written: a page that no
+                    // longer matches leaves nothing behind, and the collection is fetched.
+                    if let Err(why) = previous.check_pages(&entry) {
+                        return Ok(Err((why, true)));
+                    }
+                    let pages = previous.copy(&entry, &writer)?;
+                    Ok(Ok((entry, pages)))
+                }
+            }
+        })
+        .await
+        .map_err(|e| TaskError::Join(e.to_string()))?
+        .map_err(TaskError::Since)?;
+        let mut state = self.lock();
+        let Some(c) = state.collections.get_mut(&key) else {
+            return Ok(false);
+        };
+        c.hold = Hold::None;
+        match outcome {
+            Ok((entry, pages)) => {
+                let copied = pages.len() as u32;
+                c.entry.items = entry.items;
+                c.entry.pages = pages;
+                c.entry.pagination = entry.pagination;
+                c.entry.complete = true;
+                c.entry.not_found = false;
+                c.entry.resume = None;
+                c.paging = PagingState::Done;
+                tracing::debug!(collection = %spec.id, pages = copied, "reused from the previous snapshot");
+                state.pages_since_checkpoint += copied;
+                state.reused_pages += u64::from(copied);
+                Ok(true)
+            }
+            Err((why, loud)) => {
+                if loud {
+                    let warning = format!("{}: fetched instead of reused: {why}", spec.id);
+                    tracing::warn!("{warning}");
+                    state.warnings.push(warning);
+                } else {
+                    tracing::debug!(collection = %spec.id, why = %why, "fetched: cannot be reused");
+                }
+                Ok(false)
+            }
+        }
     }
 }
 
-/// Fetches one collection to its end (or until stopped).
+/// Fetches one collection to its end (or until stopped), or copies it from the previous
+/// snapshot of an incremental fetch.
 async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> {
+    if shared.reuse(key).await? {
+        let id = shared
+            .lock()
+            .collections
+            .get(&key)
+            .map(|c| c.spec.id.clone())
+            .unwrap_or_default();
+        shared.update_progress(&id);
+        return shared
+            .checkpoint(false, false)
+            .await
+            .map_err(TaskError::Snapshot);
+    }
     loop {
         let (spec, paging, path_and_query) = {
             let state = shared.lock();
@@ -495,6 +766,11 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
         };
         let file = crate::snapshot::page_file(&spec.id, page);
         let discovery = plan::discover(spec.role, &response.body, &file);
+        let listing = (shared.previous.is_some() && since::is_listing(&spec.id)).then(|| {
+            let mut listing = Listings::default();
+            listing.add_page(&spec.id, &response.body);
+            listing
+        });
         let records = response.records as u64;
         let request_id = response.request_id;
         let writer = Arc::clone(&shared.writer);
@@ -514,10 +790,12 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
                 size: written.size,
                 sha256: written.sha256,
                 request_id,
+                reused_from: None,
             },
             next,
             mode,
             discovery,
+            listing,
         );
         if found_children {
             shared.wake.notify_one();
@@ -530,7 +808,8 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
     }
 }
 
-/// Records a saved page in the state; returns whether it revealed new collections.
+/// Records a saved page in the state; returns whether it revealed new collections or let
+/// waiting ones be judged.
 fn record_page(
     shared: &Shared,
     key: Key,
@@ -538,8 +817,12 @@ fn record_page(
     next: PagingState,
     mode: Option<ResolvedMode>,
     discovery: Discovery,
+    listing: Option<Listings>,
 ) -> bool {
     let mut state = shared.lock();
+    if let Some(listing) = listing {
+        state.reuse.current.merge(listing);
+    }
     let pagination = state.header.pagination;
     state.pages_since_checkpoint += 1;
     if let Some(c) = state.collections.get_mut(&key) {
@@ -579,16 +862,18 @@ fn record_page(
     }
     let mut found = false;
     for child in discovery.children {
+        let hold = state.reuse.hold_for(&child.spec);
         if let std::collections::btree_map::Entry::Vacant(slot) =
             state.collections.entry(child.spec.order)
         {
-            slot.insert(CollectionState::new(
-                child.spec,
-                pagination,
-                child.expected_records,
-            ));
+            let mut c = CollectionState::new(child.spec, pagination, child.expected_records);
+            c.hold = hold;
+            slot.insert(c);
             found = true;
         }
+    }
+    if state.reuse.previous.is_some() && state.settle() {
+        found = true;
     }
     found
 }
@@ -598,6 +883,7 @@ async fn run(
     writer: SnapshotWriter,
     header: Header,
     collections: Vec<CollectionState>,
+    reuse: Reuse,
 ) -> Result<FetchReport, FetchError> {
     let started = Instant::now();
     let dir = writer.root().to_owned();
@@ -610,19 +896,41 @@ async fn run(
         max_requests: settings.max_requests,
     })?;
     tracing::info!(source = %settings.source, dir = %dir.display(), "fetching");
+    if let Some(previous) = &reuse.previous {
+        tracing::info!(
+            since = %previous.path().display(),
+            started_at = %previous.reference.started_at,
+            "incremental: unchanged collections are copied from the previous snapshot"
+        );
+    }
     let per_page = header.per_page;
+    let previous = reuse.previous.clone();
+    let warnings = reuse.warnings.clone();
+    let reused_pages = collections
+        .iter()
+        .flat_map(|c| &c.entry.pages)
+        .filter(|p| p.reused_from.is_some())
+        .count() as u64;
+    let mut state = RunState {
+        header,
+        collections: collections.into_iter().map(|c| (c.spec.order, c)).collect(),
+        reuse,
+        reused_pages,
+        warnings,
+        pages_since_checkpoint: 0,
+        last_checkpoint: Instant::now(),
+        last_manifest_bytes: 0,
+    };
+    if state.reuse.previous.is_some() {
+        // A resumed fetch may find its listings complete already.
+        state.settle();
+    }
     let shared = Arc::new(Shared {
         client,
         writer: Arc::new(writer),
+        previous,
         per_page,
-        state: Mutex::new(RunState {
-            header,
-            collections: collections.into_iter().map(|c| (c.spec.order, c)).collect(),
-            warnings: Vec::new(),
-            pages_since_checkpoint: 0,
-            last_checkpoint: Instant::now(),
-            last_manifest_bytes: 0,
-        }),
+        state: Mutex::new(state),
         wake: Notify::new(),
         progress: Progress::new(settings.progress),
     });
@@ -648,6 +956,9 @@ async fn run(
             }
         }
         if tasks.is_empty() {
+            if stopped.is_none() && fatal.is_none() && shared.lock().release_waiting() {
+                continue;
+            }
             break;
         }
         tokio::select! {
@@ -677,6 +988,7 @@ async fn run(
                                 TaskError::Api(error) => FetchError::Api { error: Box::new(error), dir: dir.clone() },
                                 TaskError::Paging(collection, error) => FetchError::Paging { collection, error },
                                 TaskError::Snapshot(err) => FetchError::Snapshot(err),
+                                TaskError::Since(err) => err,
                                 TaskError::Join(err) => FetchError::Task(err),
                             });
                             // Requests on the wire finish and are saved; nothing new is sent.
@@ -716,6 +1028,13 @@ async fn run(
     if let Some(err) = fatal {
         return Err(err);
     }
+    if let Some(since) = &report.since {
+        tracing::info!(
+            reused_pages = report.reused_pages,
+            since = %since.display(),
+            "pages copied from the previous snapshot instead of fetched"
+        );
+    }
     if report.complete {
         tracing::info!(
             requests = report.requests,
@@ -744,6 +1063,11 @@ fn report_from_manifest(
         retries,
         pages: manifest.totals.pages,
         items: manifest.totals.items,
+        reused_pages: manifest.totals.reused_pages,
+        since: manifest
+            .since
+            .as_ref()
+            .map(|s| std::path::PathBuf::from(&s.path)),
         collections: manifest
             .collections
             .iter()

@@ -52,10 +52,22 @@ fn dataset() -> BTreeMap<String, Vec<String>> {
         "/v1/training/campaigns?exclude_percentages=true".into(),
         records(3, "campaign_id"),
     );
-    data.insert(
-        "/v1/training/enrollments?include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true".into(),
-        records(4, "enrollment_id"),
-    );
+    // Campaign 2 has no enrollments yet; campaign 3's fill a page exactly.
+    let enrollments = |campaign: u64, ids: &[u64]| {
+        (
+            format!(
+                "/v1/training/enrollments?campaign_id={campaign}&include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true"
+            ),
+            ids.iter()
+                .map(|i| format!("{{\"enrollment_id\":{i},\"campaign_id\":{campaign}}}"))
+                .collect::<Vec<_>>(),
+        )
+    };
+    data.extend([
+        enrollments(1, &[1]),
+        enrollments(2, &[]),
+        enrollments(3, &[2, 3]),
+    ]);
     data.insert(
         "/v1/training/store_purchases".into(),
         records(2, "store_purchase_id"),
@@ -197,16 +209,30 @@ async fn a_full_fetch_saves_every_collection_without_wasted_requests() {
             "training/store_purchases",
             "training/policies",
             "training/campaigns",
-            "training/enrollments",
+            "training/campaigns/1/enrollments",
+            "training/campaigns/2/enrollments",
+            "training/campaigns/3/enrollments",
         ]
     );
     assert!(snapshot.collection("groups/2/members").unwrap().not_found);
     assert_eq!(report.warnings.len(), 1);
     assert_eq!(snapshot.records("users/active").unwrap().count(), 5);
     assert_eq!(snapshot.collection("users/active").unwrap().pages.len(), 3);
-    assert_eq!(
-        snapshot.collection("training/enrollments").unwrap().items,
-        4
+    let enrollments: Vec<u64> = (1..=3)
+        .map(|c| {
+            let id = format!("training/campaigns/{c}/enrollments");
+            snapshot.collection(&id).unwrap().items
+        })
+        .collect();
+    assert_eq!(enrollments, [1, 0, 2]);
+    assert!(requests.iter().any(|r| {
+        r.starts_with("/v1/training/enrollments?campaign_id=3&include_campaign_id=true&")
+    }));
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.starts_with("/v1/training/enrollments?include")),
+        "no listing of every enrollment"
     );
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(!manifest.contains("s3cr3t"));
@@ -408,4 +434,90 @@ async fn explicit_modes_are_obeyed() {
             .collect()
     };
     assert_eq!(records("page"), records("cursor"));
+}
+
+#[tokio::test]
+async fn a_snapshot_started_with_one_enrollment_listing_is_finished_that_way() {
+    let mut data = dataset();
+    data.insert(
+        "/v1/training/enrollments?include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true".into(),
+        (1..=3).map(|i| format!("{{\"enrollment_id\":{i}}}")).collect(),
+    );
+    let server = TestServer::start(move |target, _| serve(target, false, &data)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    fetch(options(&server, &out)).await.unwrap();
+
+    // Made over as an earlier version left it: neither the training campaigns nor the single
+    // enrollment listing fetched yet, and no enrollments per campaign.
+    let mut manifest = Snapshot::open(&out).unwrap().manifest().clone();
+    let campaign_dir = crate::snapshot::collection_dir("training/campaigns");
+    std::fs::remove_dir_all(out.join(campaign_dir)).unwrap();
+    manifest
+        .collections
+        .retain(|c| !c.id.ends_with("/enrollments"));
+    let campaigns = manifest
+        .collections
+        .iter_mut()
+        .find(|c| c.id == "training/campaigns")
+        .unwrap();
+    campaigns.pages.clear();
+    campaigns.items = 0;
+    campaigns.complete = false;
+    campaigns.pagination = None;
+    campaigns.resume = Some(crate::snapshot::ResumeState {
+        next_page: 1,
+        next_cursor: None,
+    });
+    let legacy = plan::legacy_enrollments();
+    manifest.collections.push(crate::snapshot::CollectionEntry {
+        id: legacy.id.clone(),
+        endpoint: legacy.endpoint(),
+        query: legacy.query.clone(),
+        kind: legacy.kind,
+        pagination: None,
+        complete: false,
+        not_found: false,
+        resume: Some(crate::snapshot::ResumeState {
+            next_page: 1,
+            next_cursor: None,
+        }),
+        items: 0,
+        pages: Vec::new(),
+    });
+    manifest.complete = false;
+    manifest.files = crate::snapshot::Manifest::file_list(&manifest.collections);
+    let bytes = manifest.to_json();
+    std::fs::write(out.join("manifest.json"), bytes).unwrap();
+
+    let before = server.requests().len();
+    let overrides = ResumeOverrides {
+        pace: Some(RateSpec::off()),
+        ..ResumeOverrides::default()
+    };
+    let report = resume(&out, Token::new("t").unwrap(), overrides)
+        .await
+        .unwrap();
+    assert!(report.complete, "{report}");
+    let sent = &server.requests()[before..];
+    assert!(
+        sent.iter().all(|r| {
+            r.starts_with("/v1/training/enrollments?include_campaign_id=true")
+                || r.starts_with("/v1/training/campaigns?")
+        }),
+        "the single listing, not one per campaign: {sent:?}"
+    );
+    assert!(
+        sent.iter()
+            .any(|r| r.starts_with("/v1/training/campaigns?"))
+    );
+    let snapshot = Snapshot::open(&out).unwrap();
+    assert_eq!(snapshot.records(LEGACY_ENROLLMENTS).unwrap().count(), 3);
+    assert!(
+        !snapshot
+            .collections()
+            .iter()
+            .any(|c| c.id.starts_with("training/campaigns/"))
+    );
+    assert!(snapshot.verify().is_empty());
 }

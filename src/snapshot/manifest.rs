@@ -33,6 +33,10 @@ pub struct Manifest {
     pub finished_at: Option<String>,
     /// True when every collection is complete: the snapshot is the whole account.
     pub complete: bool,
+    /// The previous snapshot an incremental fetch (`fetch --since`) reused pages from; absent
+    /// for a full fetch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<SinceRef>,
     pub totals: Totals,
     pub collections: Vec<CollectionEntry>,
     /// Every page file, sorted by path, for `verify`.
@@ -47,6 +51,34 @@ pub struct ManifestSource {
     pub base_url: String,
 }
 
+/// The previous snapshot of an incremental fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SinceRef {
+    /// As given to `fetch --since`.
+    pub path: String,
+    /// SHA-256 of its `manifest.json`: the manifest names every page's hash, so this pins
+    /// every page too.
+    pub manifest_sha256: String,
+    pub started_at: String,
+}
+
+/// A snapshot, named by when its fetch started and the SHA-256 of its manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRef {
+    pub started_at: String,
+    pub manifest_sha256: String,
+}
+
+/// Where a page copied from a previous snapshot came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReusedFrom {
+    pub snapshot: SnapshotRef,
+    /// The page's path in that snapshot.
+    pub file: String,
+    /// Its SHA-256 there, the same as the copy's.
+    pub sha256: String,
+}
+
 /// Sums over every fetch run of this snapshot.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
@@ -54,6 +86,13 @@ pub struct Totals {
     pub retries: u64,
     pub pages: u64,
     pub items: u64,
+    /// Pages copied from the previous snapshot rather than fetched (`pages` counts them too).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reused_pages: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +139,11 @@ pub struct PageEntry {
     pub items: u64,
     pub size: u64,
     pub sha256: String,
+    /// For a page copied from a previous snapshot, the request that fetched it there.
     pub request_id: Option<String>,
+    /// Set when the page was copied from a previous snapshot instead of fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<ReusedFrom>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,6 +249,7 @@ mod tests {
                     size: 10,
                     sha256: "00".into(),
                     request_id: Some("r1".into()),
+                    reused_from: None,
                 },
                 PageEntry {
                     page: 2,
@@ -214,6 +258,7 @@ mod tests {
                     size: 11,
                     sha256: "11".into(),
                     request_id: None,
+                    reused_from: None,
                 },
             ],
         }];
@@ -232,11 +277,13 @@ mod tests {
             updated_at: "2026-01-01T00:00:01.000Z".into(),
             finished_at: None,
             complete: false,
+            since: None,
             totals: Totals {
                 requests: 3,
                 retries: 1,
                 pages: 2,
                 items: 1000,
+                reused_pages: 0,
             },
             files: Manifest::file_list(&collections),
             collections,
@@ -266,6 +313,46 @@ mod tests {
         .collect();
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
         assert!(text.contains("\"site\": \"eu\""));
+        // A full fetch's manifest reads as before: nothing about reuse is written.
+        for absent in ["since", "reused"] {
+            assert!(!text.contains(absent), "{absent}");
+        }
+    }
+
+    #[test]
+    fn reuse_records_round_trip_and_older_manifests_read_without_them() {
+        let mut manifest = sample();
+        let snapshot = SnapshotRef {
+            started_at: "2025-12-31T00:00:00.000Z".into(),
+            manifest_sha256: "ab".repeat(32),
+        };
+        manifest.since = Some(SinceRef {
+            path: "snaps/day0".into(),
+            manifest_sha256: snapshot.manifest_sha256.clone(),
+            started_at: snapshot.started_at.clone(),
+        });
+        manifest.totals.reused_pages = 1;
+        manifest.collections[0].pages[0].reused_from = Some(ReusedFrom {
+            snapshot,
+            file: "raw/users/active/page-0001.json".into(),
+            sha256: "00".into(),
+        });
+        let bytes = manifest.to_json();
+        let back: Manifest = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, manifest);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.find("\"since\"").unwrap() < text.find("\"totals\"").unwrap());
+        assert!(text.contains("\"reused_pages\": 1"));
+
+        // Written before incremental fetches existed: no since, reused_pages, reused_from.
+        let mut old: serde_json::Value = serde_json::from_slice(&sample().to_json()).unwrap();
+        assert!(old.get("since").is_none());
+        old["totals"]
+            .as_object_mut()
+            .unwrap()
+            .remove("reused_pages");
+        let old: Manifest = serde_json::from_value(old).unwrap();
+        assert_eq!(old, sample());
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub use layout::{
 };
 pub use manifest::{
     CollectionEntry, CollectionKind, FORMAT, FORMAT_VERSION, FileEntry, Manifest, ManifestSource,
-    PageEntry, ResumeState, Totals,
+    PageEntry, ResumeState, ReusedFrom, SinceRef, SnapshotRef, Totals,
 };
 pub use reader::{PageRef, RecordRef, Snapshot, VerifyProblem};
 pub use writer::{SnapshotWriter, WrittenPage};

@@ -16,6 +16,8 @@ use crate::files::sha256_hex;
 pub struct Snapshot {
     root: PathBuf,
     manifest: Manifest,
+    /// Of the `manifest.json` bytes read.
+    manifest_sha256: String,
 }
 
 /// Which page a body came from.
@@ -44,6 +46,11 @@ impl std::fmt::Display for RecordRef<'_> {
 }
 
 pub(crate) fn read_manifest(root: &Path) -> Result<Manifest, SnapshotError> {
+    read_manifest_hashed(root).map(|(manifest, _)| manifest)
+}
+
+/// The manifest and the SHA-256 of its bytes.
+fn read_manifest_hashed(root: &Path) -> Result<(Manifest, String), SnapshotError> {
     let path = root.join(MANIFEST_FILE);
     let bytes = match fs::read(&path) {
         Ok(bytes) => bytes,
@@ -62,7 +69,7 @@ pub(crate) fn read_manifest(root: &Path) -> Result<Manifest, SnapshotError> {
     manifest
         .check()
         .map_err(|problem| SnapshotError::ManifestInvalid { path, problem })?;
-    Ok(manifest)
+    Ok((manifest, sha256_hex(&bytes)))
 }
 
 /// A problem found by [`Snapshot::verify`].
@@ -81,8 +88,17 @@ impl std::fmt::Display for VerifyProblem {
 impl Snapshot {
     pub fn open(root: impl AsRef<Path>) -> Result<Snapshot, SnapshotError> {
         let root = root.as_ref().to_owned();
-        let manifest = read_manifest(&root)?;
-        Ok(Snapshot { root, manifest })
+        let (manifest, manifest_sha256) = read_manifest_hashed(&root)?;
+        Ok(Snapshot {
+            root,
+            manifest,
+            manifest_sha256,
+        })
+    }
+
+    /// SHA-256 (lowercase hex) of `manifest.json` as it was read.
+    pub fn manifest_sha256(&self) -> &str {
+        &self.manifest_sha256
     }
 
     pub fn root(&self) -> &Path {

@@ -36,6 +36,7 @@ fn manifest_for(writer: &SnapshotWriter, pages: Vec<(u32, WrittenPage, u64)>) ->
                     size: w.size,
                     sha256: w.sha256,
                     request_id: Some(format!("req-{page}")),
+                    reused_from: None,
                 })
                 .collect(),
         },
@@ -56,6 +57,7 @@ fn manifest_for(writer: &SnapshotWriter, pages: Vec<(u32, WrittenPage, u64)>) ->
         updated_at: "2026-01-01T00:00:00.000Z".into(),
         finished_at: None,
         complete: true,
+        since: None,
         totals: Totals::default(),
         files: Manifest::file_list(&collections),
         collections,
@@ -84,6 +86,7 @@ fn pages_written_are_read_back_verbatim_and_in_order() {
         size: account.size,
         sha256: account.sha256,
         request_id: None,
+        reused_from: None,
     });
     manifest.files = Manifest::file_list(&manifest.collections);
     let seq = writer.next_manifest_seq();
@@ -91,6 +94,10 @@ fn pages_written_are_read_back_verbatim_and_in_order() {
 
     let snapshot = Snapshot::open(&root).unwrap();
     assert_eq!(snapshot.manifest(), &manifest);
+    assert_eq!(
+        snapshot.manifest_sha256(),
+        sha256_hex(&std::fs::read(root.join(MANIFEST_FILE)).unwrap())
+    );
     let bodies: Vec<Vec<u8>> = snapshot
         .pages("users/active")
         .unwrap()

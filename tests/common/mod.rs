@@ -104,7 +104,9 @@ pub fn cursor_mode_bound(n: u64) -> u64 {
     n.div_ceil(500).max(1)
 }
 
-/// Requests a complete page-mode fetch of an organisation needs at the least.
+/// Requests a complete page-mode fetch of an organisation needs at the least: every listing,
+/// the members of every group, the recipients of every test and the enrollments of every
+/// training campaign.
 pub fn fetch_lower_bound(counts: &kb4graph::mock::OrgCounts) -> u64 {
     let lists = [
         counts.account_risk_history_full,
@@ -118,9 +120,13 @@ pub fn fetch_lower_bound(counts: &kb4graph::mock::OrgCounts) -> u64 {
         counts.store_purchases,
         counts.policies,
         counts.training_campaigns,
-        counts.enrollments,
     ];
     1 + lists.iter().map(|&n| page_mode_bound(n)).sum::<u64>()
+        + counts
+            .enrollments_per_campaign
+            .values()
+            .map(|&n| page_mode_bound(n))
+            .sum::<u64>()
         + counts
             .members_per_group
             .values()
@@ -203,5 +209,14 @@ pub fn raw_records(snapshot: &Path, prefix: &str, suffix: &str) -> Vec<serde_jso
             records.extend(page);
         }
     }
+    records
+}
+
+/// Every enrollment record of a snapshot, read with plain serde_json: from the per-campaign
+/// collections (`raw/training/campaigns/<id>/enrollments/`), or from the single listing of
+/// snapshots made before enrollments were fetched per campaign.
+pub fn enrollment_records(snapshot: &Path) -> Vec<serde_json::Value> {
+    let mut records = raw_records(snapshot, "raw/training/campaigns/", "/enrollments");
+    records.extend(raw_records(snapshot, "raw/training/enrollments/", ""));
     records
 }

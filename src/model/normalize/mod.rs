@@ -81,6 +81,10 @@ impl Kind {
                     Kind::Members(group)
                 } else if let Some(pst) = child("phishing/security_tests/", "/recipients") {
                     Kind::Recipients(pst)
+                } else if child("training/campaigns/", "/enrollments").is_some() {
+                    // Enrollments fetched per campaign; older snapshots hold them all in
+                    // `training/enrollments`. Either way each record names its campaign.
+                    Kind::Enrollments
                 } else {
                     return None;
                 }
@@ -395,6 +399,31 @@ impl State {
                     dups: Vec::new(),
                 });
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::Kind;
+
+    #[test]
+    fn enrollments_per_campaign_and_the_single_listing_are_both_enrollments() {
+        assert_eq!(Kind::of("training/enrollments"), Some(Kind::Enrollments));
+        assert_eq!(
+            Kind::of("training/campaigns/12/enrollments"),
+            Some(Kind::Enrollments)
+        );
+        assert_eq!(
+            Kind::of("training/campaigns"),
+            Some(Kind::TrainingCampaigns)
+        );
+        for unknown in [
+            "training/campaigns/x/enrollments",
+            "training/campaigns//enrollments",
+            "training/campaigns/12",
+        ] {
+            assert_eq!(Kind::of(unknown), None, "{unknown}");
         }
     }
 }
