@@ -5,28 +5,13 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use kb4graph::mock::{DayChanges, MockConfig, OrgSpec, Profile, day_changes};
 use serde_json::Value;
 
+use common::{kb4graph, output_text};
+
 const SEED: u64 = 21;
-
-fn kb4graph(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kb4graph"))
-        .args(args)
-        .env_remove("KNOWBE4_API_TOKEN")
-        .output()
-        .expect("kb4graph runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -139,7 +124,7 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
     assert!(!changes.enrollments_passed.is_empty() && !changes.new_clicked_recipients.is_empty());
 
     let output = kb4graph(&["diff", s(&day0), s(&day3), "--format", "json"]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", output_text(&output));
     let doc: Value = serde_json::from_slice(&output.stdout).expect("diff --format json is JSON");
     assert_eq!(doc["format"], "kb4graph-diff");
     assert_eq!(doc["equal"], false);
@@ -160,7 +145,7 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
 
     // The table says the same for people.
     let output = kb4graph(&["diff", s(&day0), s(&day3)]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", output_text(&output));
     let table = String::from_utf8_lossy(&output.stdout);
     for id in &changes.hired_users {
         assert!(table.contains(&format!("knowbe4:user:{id}")), "{table}");
@@ -176,14 +161,14 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
         "--type",
         "knowbe4_user",
     ]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", output_text(&output));
     let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
     let types: Vec<&String> = doc["types"].as_object().unwrap().keys().collect();
     assert_eq!(types, ["knowbe4_user"]);
 
     // The same state twice is no difference, snapshot or export, directory or archive.
     let output = kb4graph(&["diff", s(&day3), s(&day3)]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
     for format in ["json", "neo4j"] {
         let export = dir.path().join(format!("export-{format}"));
         let output = kb4graph(&[
@@ -196,13 +181,18 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
             "--out",
             s(&export),
         ]);
-        assert!(output.status.success(), "{}", text(&output));
+        assert!(output.status.success(), "{}", output_text(&output));
         let output = kb4graph(&["diff", s(&day3), s(&export)]);
-        assert_eq!(output.status.code(), Some(0), "{format}: {}", text(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {}",
+            output_text(&output)
+        );
     }
     let archive = dir.path().join("day0.tar.gz");
     let output = kb4graph(&["archive", s(&day0), "--out", s(&archive)]);
-    assert!(output.status.success(), "{}", text(&output));
+    assert!(output.status.success(), "{}", output_text(&output));
     let output = kb4graph(&[
         "diff",
         s(&archive),
@@ -210,7 +200,7 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
         "--format",
         "json",
     ]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", output_text(&output));
     check_against(&serde_json::from_slice(&output.stdout).unwrap(), &changes);
 }
 
@@ -218,8 +208,12 @@ async fn snapshots_a_few_days_apart_differ_exactly_by_the_changes_made() {
 fn bad_arguments_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let output = kb4graph(&["diff", s(dir.path()), s(dir.path())]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
     let output = kb4graph(&["diff", s(dir.path()), s(dir.path()), "--type", "nope"]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("knowbe4_user"), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
+    assert!(
+        output_text(&output).contains("knowbe4_user"),
+        "{}",
+        output_text(&output)
+    );
 }

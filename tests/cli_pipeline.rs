@@ -1,32 +1,20 @@
 //! The pipeline through the binary, as the README tells a newcomer to run it: `run --demo`,
 //! `export`, `validate` (clean and deliberately broken documents) and `schemas`.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn kb4graph(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kb4graph"))
-        .args(args)
-        .env_remove("KNOWBE4_API_TOKEN")
-        .output()
-        .expect("kb4graph runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use common::{kb4graph, output_text};
 
 fn demo(dir: &Path) -> std::path::PathBuf {
     let out = dir.join("out");
     let output = kb4graph(&["run", "--demo", "--out", out.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", text(&output));
-    let shown = text(&output);
+    assert!(output.status.success(), "{}", output_text(&output));
+    let shown = output_text(&output);
     assert!(
         shown.contains("knowbe4_phishing_security_test_result"),
         "{shown}"
@@ -65,10 +53,10 @@ fn run_demo_writes_a_valid_export_with_checksums() {
         .current_dir(&out)
         .output()
         .unwrap();
-    assert!(sums.status.success(), "{}", text(&sums));
+    assert!(sums.status.success(), "{}", output_text(&sums));
 
     let again = kb4graph(&["validate", out.to_str().unwrap()]);
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", output_text(&again));
 
     // Exporting the demo's snapshot again gives the same bytes.
     let second = dir.path().join("second");
@@ -81,7 +69,7 @@ fn run_demo_writes_a_valid_export_with_checksums() {
         "--out",
         second.to_str().unwrap(),
     ]);
-    assert!(export.status.success(), "{}", text(&export));
+    assert!(export.status.success(), "{}", output_text(&export));
     assert_eq!(
         std::fs::read(out.join("json/graph.json")).unwrap(),
         std::fs::read(second.join("json/graph.json")).unwrap()
@@ -107,8 +95,8 @@ fn broken_documents_fail_validation_with_the_place_and_the_reason() {
         .unwrap()
         .remove("name");
     let output = validate_doc(dir.path(), "missing", &missing);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", output_text(&output));
+    let shown = output_text(&output);
     assert!(
         shown.contains(&format!("/entities/{user_index}")),
         "{shown}"
@@ -119,7 +107,7 @@ fn broken_documents_fail_validation_with_the_place_and_the_reason() {
     wrong_type["entities"][user_index]["id"] = Value::String("forty-two".into());
     let output = validate_doc(dir.path(), "wrong-type", &wrong_type);
     assert_eq!(output.status.code(), Some(1));
-    let shown = text(&output);
+    let shown = output_text(&output);
     assert!(
         shown.contains(&format!("/entities/{user_index}/id")),
         "{shown}"
@@ -137,7 +125,7 @@ fn broken_documents_fail_validation_with_the_place_and_the_reason() {
         Value::String("knowbe4:user:999999999999".into());
     let output = validate_doc(dir.path(), "dangling", &dangling);
     assert_eq!(output.status.code(), Some(1));
-    let shown = text(&output);
+    let shown = output_text(&output);
     assert!(
         shown.contains(&format!("/relationships/{rel_index}/_toEntityKey"))
             && shown.contains("dangling"),
@@ -156,9 +144,9 @@ fn broken_documents_fail_validation_with_the_place_and_the_reason() {
     let output = validate_doc(dir.path(), "wrong-end", &wrong_end);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        text(&output).contains("is a knowbe4_user_group"),
+        output_text(&output).contains("is a knowbe4_user_group"),
         "{}",
-        text(&output)
+        output_text(&output)
     );
 
     let mut duplicate = doc.clone();
@@ -167,9 +155,9 @@ fn broken_documents_fail_validation_with_the_place_and_the_reason() {
     let output = validate_doc(dir.path(), "duplicate", &duplicate);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        text(&output).contains("duplicate _key"),
+        output_text(&output).contains("duplicate _key"),
         "{}",
-        text(&output)
+        output_text(&output)
     );
 
     let output = validate_doc(dir.path(), "clean", &doc);
@@ -177,7 +165,7 @@ fn broken_documents_fail_validation_with_the_place_and_the_reason() {
         output.status.code(),
         Some(0),
         "the unbroken copy is valid: {}",
-        text(&output)
+        output_text(&output)
     );
 }
 
@@ -187,9 +175,9 @@ fn validate_says_when_there_is_nothing_to_validate() {
     let output = kb4graph(&["validate", dir.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        text(&output).contains("no export found"),
+        output_text(&output).contains("no export found"),
         "{}",
-        text(&output)
+        output_text(&output)
     );
 }
 
@@ -197,7 +185,7 @@ fn validate_says_when_there_is_nothing_to_validate() {
 fn schemas_writes_the_bundled_schema() {
     let dir = tempfile::tempdir().unwrap();
     let output = kb4graph(&["schemas", "--out", dir.path().to_str().unwrap()]);
-    assert!(output.status.success(), "{}", text(&output));
+    assert!(output.status.success(), "{}", output_text(&output));
     let written = std::fs::read_to_string(dir.path().join("graph.schema.json")).unwrap();
     let bundled = include_str!("../schemas/graph.schema.json");
     assert_eq!(written, bundled);
@@ -220,8 +208,8 @@ fn an_incomplete_snapshot_is_not_exported() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
+    let shown = output_text(&output);
     assert!(shown.contains("--resume"), "{shown}");
     assert!(!out.join("json").exists());
     let export = kb4graph(&[
@@ -232,5 +220,9 @@ fn an_incomplete_snapshot_is_not_exported() {
         dir.path().join("x").to_str().unwrap(),
     ]);
     assert_eq!(export.status.code(), Some(2));
-    assert!(text(&export).contains("incomplete"), "{}", text(&export));
+    assert!(
+        output_text(&export).contains("incomplete"),
+        "{}",
+        output_text(&export)
+    );
 }

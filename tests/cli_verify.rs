@@ -1,26 +1,13 @@
 //! `verify` and `archive` through the binary, on what `run --demo` writes: clean copies pass,
 //! and one changed byte, a removed file or an added file are each found and named.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-fn kb4graph(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kb4graph"))
-        .args(args)
-        .env_remove("KNOWBE4_API_TOKEN")
-        .output()
-        .expect("kb4graph runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use common::{kb4graph, output_text};
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -33,7 +20,7 @@ fn demo() -> &'static Path {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let output = kb4graph(&["run", "--demo", "-q", "--out", s(&out)]);
-        assert!(output.status.success(), "{}", text(&output));
+        assert!(output.status.success(), "{}", output_text(&output));
         (dir, out)
     });
     out
@@ -69,7 +56,7 @@ fn flip_byte(path: &Path, at: usize) {
 #[test]
 fn a_fresh_export_and_its_snapshot_verify_with_every_format_holding_the_graph() {
     let output = kb4graph(&["verify", s(demo())]);
-    let shown = text(&output);
+    let shown = output_text(&output);
     assert_eq!(output.status.code(), Some(0), "{shown}");
     assert!(output.stdout.is_empty(), "{shown}");
     let line = |format: &str| {
@@ -92,7 +79,7 @@ fn a_fresh_export_and_its_snapshot_verify_with_every_format_holding_the_graph() 
     assert!(shown.contains("snapshot"), "{shown}");
 
     let output = kb4graph(&["verify", s(&demo().join("snapshot"))]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
 }
 
 #[test]
@@ -107,7 +94,12 @@ fn one_changed_byte_in_any_file_is_named() {
         let (_dir, copy) = copy_of_demo();
         flip_byte(&copy.join(file), 300);
         let output = kb4graph(&["verify", s(&copy)]);
-        assert_eq!(output.status.code(), Some(1), "{file}: {}", text(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{file}: {}",
+            output_text(&output)
+        );
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(stdout.contains(file), "{file}: {stdout}");
     }
@@ -120,7 +112,7 @@ fn a_removed_file_and_an_added_file_are_named() {
     fs::write(copy.join("neo4j/extra.csv"), "a,b\n").unwrap();
     fs::write(copy.join("snapshot/raw/notes.txt"), "x").unwrap();
     let output = kb4graph(&["verify", s(&copy)]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", output_text(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains("graphml/graph.graphml: missing"),
@@ -165,7 +157,7 @@ fn data_changed_behind_consistent_hashes_is_caught_by_the_graph_digest() {
     fs::write(copy.join("SHA256SUMS"), sums).unwrap();
 
     let output = kb4graph(&["verify", s(&copy)]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", output_text(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("neo4j files"), "{stdout}");
     assert!(stdout.contains("digest"), "{stdout}");
@@ -173,7 +165,7 @@ fn data_changed_behind_consistent_hashes_is_caught_by_the_graph_digest() {
     assert!(!stdout.contains("json files"), "{stdout}");
 
     let output = kb4graph(&["verify", "--files-only", s(&copy)]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
 }
 
 #[test]
@@ -193,9 +185,9 @@ fn exports_of_one_snapshot_in_different_formats_record_one_digest() {
             "--out",
             s(&out),
         ]);
-        assert!(output.status.success(), "{}", text(&output));
+        assert!(output.status.success(), "{}", output_text(&output));
         let output = kb4graph(&["verify", s(&out)]);
-        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
         let manifest: serde_json::Value =
             serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
         digests.push(manifest["graph"]["sha256"].as_str().unwrap().to_owned());
@@ -210,14 +202,14 @@ fn archives_are_byte_identical_and_verify_directly() {
     let first = dir.path().join("first.tar.gz");
     let second = dir.path().join("second.tar.gz");
     let output = kb4graph(&["archive", s(demo()), "--out", s(&first)]);
-    assert!(output.status.success(), "{}", text(&output));
+    assert!(output.status.success(), "{}", output_text(&output));
     let printed = String::from_utf8_lossy(&output.stdout).to_string();
     // A copy made later (new mtimes) archives to the same bytes.
     let (_copy_dir, copy) = copy_of_demo();
     let renamed = copy.with_file_name("out");
     fs::rename(&copy, &renamed).unwrap();
     let output = kb4graph(&["archive", s(&renamed), "--out", s(&second)]);
-    assert!(output.status.success(), "{}", text(&output));
+    assert!(output.status.success(), "{}", output_text(&output));
     let bytes = fs::read(&first).unwrap();
     assert_eq!(bytes, fs::read(&second).unwrap(), "archives differ");
     assert!(
@@ -232,7 +224,7 @@ fn archives_are_byte_identical_and_verify_directly() {
     }
 
     let output = kb4graph(&["verify", s(&first)]);
-    let shown = text(&output);
+    let shown = output_text(&output);
     assert_eq!(output.status.code(), Some(0), "{shown}");
     assert!(shown.contains("holds the graph"), "{shown}");
 
@@ -250,22 +242,26 @@ fn a_damaged_archive_or_a_tampered_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("a.tar.gz");
     let output = kb4graph(&["archive", s(demo()), "--out", s(&archive)]);
-    assert!(output.status.success(), "{}", text(&output));
+    assert!(output.status.success(), "{}", output_text(&output));
     let len = fs::metadata(&archive).unwrap().len() as usize;
     flip_byte(&archive, len / 2);
     let output = kb4graph(&["verify", s(&archive)]);
-    assert_ne!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("a.tar.gz"), "{}", text(&output));
+    assert_ne!(output.status.code(), Some(0), "{}", output_text(&output));
+    assert!(
+        output_text(&output).contains("a.tar.gz"),
+        "{}",
+        output_text(&output)
+    );
 
     let (_copy_dir, copy) = copy_of_demo();
     flip_byte(&copy.join("json/graph.json"), 100);
     let refused = dir.path().join("b.tar.gz");
     let output = kb4graph(&["archive", s(&copy), "--out", s(&refused)]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
     assert!(
-        text(&output).contains("json/graph.json"),
+        output_text(&output).contains("json/graph.json"),
         "{}",
-        text(&output)
+        output_text(&output)
     );
     assert!(!refused.exists());
 }
@@ -274,10 +270,10 @@ fn a_damaged_archive_or_a_tampered_directory_is_refused() {
 fn a_directory_without_a_manifest_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let output = kb4graph(&["verify", s(dir.path())]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
     assert!(
-        text(&output).contains("no manifest.json"),
+        output_text(&output).contains("no manifest.json"),
         "{}",
-        text(&output)
+        output_text(&output)
     );
 }

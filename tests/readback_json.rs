@@ -4,191 +4,37 @@
 //! where in it.
 
 mod common;
+mod readback_support;
 
 use std::path::Path;
 
-use kb4graph::export::{ExportOptions, Format, export};
-use kb4graph::model::canonical::{self, digest_records};
-use kb4graph::model::{Graph, MemorySource, Record, RecordKind, Value, normalize};
-use kb4graph::readback::{ReadOptions, ReadbackError, read_records};
-use kb4graph::snapshot::Snapshot;
-use kb4graph::timefmt::format_datetime_millis;
+use kb4graph::export::Format;
+use kb4graph::model::{Graph, MemorySource, Record, Value, normalize};
+use kb4graph::readback::ReadbackError;
 use proptest::prelude::*;
-use serde_json::{Value as J, json};
+use readback_support::{
+    assert_membership_moved_to_user_2, difference, export_as, hostile_graph, invalid,
+    the_changed_record,
+};
+use serde_json::json;
 
 const FILE: &str = "json/graph.json";
 
 fn export_json(graph: &Graph, out: &Path) {
-    export(
-        graph,
-        &common::snapshot_info(),
-        &[Format::Json],
-        &ExportOptions::default(),
-        out,
-    )
-    .expect("the export is written");
+    export_as(graph, Format::Json, out);
 }
 
 fn read_back(dir: &Path) -> Result<Vec<Record>, ReadbackError> {
-    read_records(dir, Format::Json, &ReadOptions::default())
-}
-
-/// A value for a message: cut if long.
-fn short(v: &impl std::fmt::Debug) -> String {
-    let text = format!("{v:?}");
-    match text.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
-    }
-}
-
-/// The first difference between `read` and the records of `graph`, if any, described by key
-/// and field; also checks the digest.
-fn difference(mut read: Vec<Record>, graph: &Graph) -> Option<String> {
-    let mut want: Vec<Record> = canonical::records(graph).collect();
-    read.sort_by(Record::canonical_cmp);
-    want.sort_by(Record::canonical_cmp);
-    for (i, (got, want)) in read.iter().zip(&want).enumerate() {
-        if got == want {
-            continue;
-        }
-        let mut what = Vec::new();
-        if got.key != want.key {
-            what.push(format!(
-                "_key {:?} instead of {:?}",
-                short(&got.key),
-                short(&want.key)
-            ));
-        }
-        if got.type_name != want.type_name || got.kind != want.kind {
-            what.push(format!(
-                "{} {:?} instead of {} {:?}",
-                got.type_name, got.kind, want.type_name, want.kind
-            ));
-        }
-        let names: std::collections::BTreeSet<&String> = got
-            .properties
-            .keys()
-            .chain(want.properties.keys())
-            .collect();
-        for name in names {
-            let (g, w) = (got.properties.get(name), want.properties.get(name));
-            if g != w {
-                what.push(format!(
-                    "{name}: read {} but the graph has {}",
-                    short(&g),
-                    short(&w)
-                ));
-            }
-        }
-        return Some(format!(
-            "record {i} ({}): {}",
-            short(&want.key),
-            what.join("; ")
-        ));
-    }
-    if read.len() != want.len() {
-        return Some(format!(
-            "{} records read, the graph has {}",
-            read.len(),
-            want.len()
-        ));
-    }
-    let digest = digest_records(read).expect("keys are unique");
-    (digest != canonical::digest(graph)).then(|| "the digests differ".to_owned())
-}
-
-/// An account whose strings are all `names` (in keys, declared and extra properties, arrays),
-/// with `number` as a float and `millis` as datetimes.
-fn hostile_graph(names: &[String], big: i64, number: f64, millis: i64) -> Graph {
-    let when = format_datetime_millis(millis);
-    let mut source = MemorySource::new();
-    source.add_page(
-        "account",
-        &json!({
-            "name": names[0], "type": names[names.len() - 1], "domains": names,
-            "admins": names.iter().enumerate()
-                .map(|(i, n)| json!({"id": big.wrapping_sub(i as i64), "first_name": n, "email": n}))
-                .collect::<Vec<_>>(),
-            "current_risk_score": number, "subscription_end_date": "2024-02-29",
-        }),
-    );
-    let users: Vec<J> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            json!({
-                "id": big.wrapping_add(i as i64),
-                "first_name": n,
-                "last_name": n,
-                "email": format!("{n}@example.com"),
-                "comment": n,
-                "aliases": [n, format!("{n}{n}"), ""],
-                "employee_number": big.to_string(),
-                "groups": [7, big],
-                "phish_prone_percentage": number / (i as f64 + 1.0),
-                "provisioning_managed": i % 2 == 0,
-                "joined_on": when,
-                "last_sign_in": "9999-12-31T23:30:00.5-01:00",
-                "custom_date_1": "2021-03-06",
-                // Fields the model does not know are kept as strings (JSON text if not one).
-                "mfa_enrolled": n,
-                "new_settings": {"nested": n, "n": big},
-                "status": "active",
-            })
-        })
-        .collect();
-    source.add_page("users/active", &J::Array(users));
-    source.add_page(
-        "groups/active",
-        &json!([{"id": 7, "name": names[names.len() - 1], "group_type": "console_group"}]),
-    );
-    // A module known only by its (hostile) name makes keys that hold the string, and
-    // per-enrollment relationships carry their typed fields.
-    source.add_page(
-        "training/enrollments",
-        &json!([{
-            "enrollment_id": big, "module_name": names[0], "content_type": "Store Purchase",
-            "user": {"id": big}, "status": "Passed", "campaign_name": names[0],
-            "completion_date": "2024-02-29T23:59:59.999Z", "time_spent": big,
-            "enrollment_note": names[names.len() - 1],
-        }]),
-    );
-    normalize(&source).0
+    readback_support::read_back(dir, Format::Json)
 }
 
 fn small_graph() -> Graph {
-    let mut source = MemorySource::new();
-    source.add_page("account", &json!({"name": "Acme", "type": "paid"}));
-    source.add_page(
-        "users/active",
-        &json!([
-            {"id": 2, "first_name": "Ann", "status": "active", "groups": [7],
-             "joined_on": "2024-01-02T03:04:05.000Z", "phish_prone_percentage": 4.5},
-            {"id": 3, "first_name": "Bob", "status": "active", "groups": [7]},
-        ]),
-    );
-    source.add_page(
-        "groups/active",
-        &json!([{"id": 7, "name": "Ops", "group_type": "console_group"}]),
-    );
-    normalize(&source).0
+    readback_support::small_graph("Ann", None)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_simulated_accounts_export_reads_back_to_its_graph() {
-    let server = common::start(common::small(11)).await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let snapshot = dir.path().join("snapshot");
-    common::fetch(common::options(&server, &snapshot)).await;
-    server.shutdown().await;
-    let (graph, _) = normalize(&Snapshot::open(&snapshot).expect("snapshot"));
-    assert!(graph.relationship_count() > 100, "a real account");
-
-    let out = dir.path().join("export");
-    export_json(&graph, &out);
-    let read = read_back(&out).expect("the export reads back");
-    assert_eq!(difference(read, &graph), None);
+    readback_support::simulated_account_reads_back(Format::Json).await;
 }
 
 #[test]
@@ -218,11 +64,10 @@ proptest! {
 
     #[test]
     fn hostile_strings_and_extreme_values_read_back_exactly(
-        names in proptest::collection::vec(common::hostile_string(), 1..5),
+        names in readback_support::hostile_names(4),
         big in any::<i64>(),
-        number in any::<f64>().prop_filter("finite", |x| x.is_finite()),
-        // Every millisecond of years 0000 to 9999.
-        millis in -62_167_219_200_000i64..253_402_300_800_000,
+        number in readback_support::finite(),
+        millis in readback_support::four_digit_year_millis(),
     ) {
         let graph = hostile_graph(&names, big, number, millis);
         let dir = tempfile::tempdir().unwrap();
@@ -235,10 +80,7 @@ proptest! {
 
 /// Replaces the one occurrence of `from` in the export's graph.json.
 fn tamper(dir: &Path, from: &str, to: &str) {
-    let path = dir.join(FILE);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.matches(from).count(), 1, "{from} once in {text}");
-    std::fs::write(&path, text.replace(from, to)).unwrap();
+    readback_support::tamper(dir, FILE, from, to);
 }
 
 #[test]
@@ -271,19 +113,10 @@ fn a_changed_value_reads_back_as_a_different_record() {
         export_json(&graph, dir.path());
         tamper(dir.path(), from, to);
         let read = read_back(dir.path()).expect("a changed value still parses");
-        let want: Vec<Record> = canonical::records(&graph).collect();
-        assert_eq!(read.len(), want.len());
-        let changed: Vec<(&Record, &Record)> =
-            read.iter().zip(&want).filter(|(r, w)| r != w).collect();
-        assert_eq!(changed.len(), 1, "{from}");
-        let (got, was) = changed[0];
+        let (got, was) = the_changed_record(read, &graph, from);
         assert_eq!(got.key, key);
         assert_eq!(got.properties.get(name), Some(&value));
         assert_ne!(was.properties.get(name), Some(&value));
-        assert_ne!(
-            digest_records(read).unwrap().sha256,
-            canonical::digest(&graph).sha256
-        );
     }
     // A relationship that now leads elsewhere.
     let dir = tempfile::tempdir().unwrap();
@@ -293,10 +126,7 @@ fn a_changed_value_reads_back_as_a_different_record() {
         r#""_fromEntityKey":"knowbe4:group:7","_toEntityKey":"knowbe4:user:3""#,
         r#""_fromEntityKey":"knowbe4:group:7","_toEntityKey":"knowbe4:user:2""#,
     );
-    let read = read_back(dir.path()).unwrap();
-    assert!(read.iter().any(|r| matches!(&r.kind,
-        RecordKind::Relationship { to, .. } if to == "knowbe4:user:2" && r.key.ends_with("user:3"))));
-    assert!(difference(read, &graph).is_some());
+    assert_membership_moved_to_user_2(read_back(dir.path()).unwrap(), &graph);
 }
 
 /// The `Invalid` error of reading the export after replacing `from` with `to`.
@@ -304,17 +134,9 @@ fn broken(from: &str, to: &str) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     export_json(&small_graph(), dir.path());
     tamper(dir.path(), from, to);
-    match read_back(dir.path()) {
-        Err(ReadbackError::Invalid {
-            file,
-            location,
-            message,
-        }) => {
-            assert_eq!(file, FILE);
-            (location, message)
-        }
-        other => panic!("{from} -> {to}: {other:?}"),
-    }
+    let (file, location, message) = invalid(dir.path(), Format::Json, &format!("{from} -> {to}"));
+    assert_eq!(file, FILE);
+    (location, message)
 }
 
 #[test]

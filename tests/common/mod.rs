@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use kb4graph::api::{Pagination, Source, Token};
@@ -12,6 +13,24 @@ use kb4graph::mock::{MockConfig, MockServer, Profile};
 use kb4graph::rate::RateSpec;
 
 pub const TOKEN: &str = "kb4graph-test-token-3f9a1c77e2";
+
+/// Runs the kb4graph binary with `args`, without a token from the environment.
+pub fn kb4graph(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kb4graph"))
+        .args(args)
+        .env_remove("KNOWBE4_API_TOKEN")
+        .output()
+        .expect("kb4graph runs")
+}
+
+/// What a run of the binary printed: standard output, then standard error.
+pub fn output_text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
 
 pub fn loopback() -> SocketAddr {
     "127.0.0.1:0".parse().expect("loopback address")
