@@ -64,7 +64,8 @@ node_by_key = {d["_key"]: d for _, d in G.nodes(data=True)}
 active = records("users/active/page-*.json")
 archived = records("users/archived/page-*.json")
 recipients = records("phishing/security_tests/*/recipients/page-*.json")
-enrollments = records("training/enrollments/page-*.json")
+# Per training campaign since enrollments are fetched by campaign; older snapshots: one listing.
+enrollments = records("training/campaigns/*/enrollments/page-*.json") + records("training/enrollments/page-*.json")
 groups = records("groups/active/page-*.json") + records("groups/archived/page-*.json")
 users = {u["id"] for u in active + archived}
 users |= {r["user"]["id"] for r in recipients if isinstance(r.get("user"), dict) and r["user"].get("id") is not None}

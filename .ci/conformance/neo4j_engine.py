@@ -233,7 +233,8 @@ got = [u for u, _ in query("all_users_members")]
 assert got == sorted(active), (len(got), len(active))
 print(f"users_per_group: {len(members)} groups; all_users_members: {len(active)} users, as the raw pages say")
 
-enrollments = [e for e in pages("training/enrollments/page-*.json")
+# Per training campaign since enrollments are fetched by campaign; older snapshots: one listing.
+enrollments = [e for e in pages("training/campaigns/*/enrollments/page-*.json") + pages("training/enrollments/page-*.json")
                if isinstance((e.get("user") or {}).get("id"), int) and e.get("campaign_id") is not None]
 
 
