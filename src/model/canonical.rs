@@ -48,18 +48,49 @@ impl Record {
 
     /// The canonical JSON line of the digest, without its newline.
     pub fn canonical_json(&self) -> String {
-        let mut object = serde_json::Map::new();
-        object.insert("_key".into(), self.key.clone().into());
-        object.insert("_type".into(), self.type_name.clone().into());
+        let mut out = Vec::new();
+        self.write_canonical_json(&mut out);
+        // Only JSON text and UTF-8 strings were written.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the canonical JSON line (without newline) to `out`: the members sorted by name
+    /// as bytes, written the way serde_json writes them, without building a JSON value.
+    pub fn write_canonical_json(&self, out: &mut Vec<u8>) {
+        enum Member<'a> {
+            Text(&'a str),
+            Value(&'a Value),
+        }
+        let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(self.properties.len() + 4);
+        members.push(("_key", Member::Text(&self.key)));
+        members.push(("_type", Member::Text(&self.type_name)));
         if let RecordKind::Relationship { from, to } = &self.kind {
-            object.insert("_fromEntityKey".into(), from.clone().into());
-            object.insert("_toEntityKey".into(), to.clone().into());
+            members.push(("_fromEntityKey", Member::Text(from)));
+            members.push(("_toEntityKey", Member::Text(to)));
         }
         for (name, value) in &self.properties {
-            object.insert(name.clone(), value_json(value));
+            members.push((name, Member::Value(value)));
         }
-        // serde_json's Map is a BTreeMap here (no `preserve_order`), so members come sorted.
-        serde_json::Value::Object(object).to_string()
+        // Stable: of two members with one name, the property (pushed later) wins, as in a map.
+        members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        out.push(b'{');
+        let mut first = true;
+        for (i, (name, member)) in members.iter().enumerate() {
+            if members.get(i + 1).is_some_and(|next| next.0 == *name) {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_json_str(out, name);
+            out.push(b':');
+            match member {
+                Member::Text(text) => write_json_str(out, text),
+                Member::Value(value) => write_value(out, value),
+            }
+        }
+        out.push(b'}');
     }
 
     /// The record with every string (keys, names, values) passed through `f`: what a format
@@ -96,6 +127,49 @@ impl Record {
     /// Order of the digest: entities before relationships, each by key.
     pub fn canonical_cmp(&self, other: &Record) -> Ordering {
         (!self.is_entity(), self.key.as_bytes()).cmp(&(!other.is_entity(), other.key.as_bytes()))
+    }
+}
+
+fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    // Serializing a string into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// A value as [`value_json`] gives it, written straight to `out`.
+fn write_value(out: &mut Vec<u8>, value: &Value) {
+    use std::io::Write as _;
+    match value {
+        Value::String(s) => write_json_str(out, s),
+        Value::Integer(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Float(x) => {
+            // serde_json writes a finite f64 as `Number::from_f64` displays it, others as null.
+            let _ = serde_json::to_writer(&mut *out, x);
+        }
+        Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::DateTime(ms) => write_json_str(out, &format_datetime_millis(*ms)),
+        Value::Date(d) => write_json_str(out, &format_date(i64::from(*d))),
+        Value::StringArray(list) => {
+            out.push(b'[');
+            for (i, item) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json_str(out, item);
+            }
+            out.push(b']');
+        }
+        Value::IntegerArray(ns) => {
+            out.push(b'[');
+            for (i, n) in ns.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let _ = write!(out, "{n}");
+            }
+            out.push(b']');
+        }
     }
 }
 
@@ -174,7 +248,7 @@ pub struct DigestWriter {
     last: Option<(bool, String)>,
     entities: u64,
     relationships: u64,
-    line: String,
+    line: Vec<u8>,
 }
 
 impl Default for DigestWriter {
@@ -190,7 +264,7 @@ impl DigestWriter {
             last: None,
             entities: 0,
             relationships: 0,
-            line: String::new(),
+            line: Vec::new(),
         }
     }
 
@@ -211,9 +285,9 @@ impl DigestWriter {
             }
         }
         self.line.clear();
-        self.line.push_str(&record.canonical_json());
-        self.line.push('\n');
-        self.hasher.update(self.line.as_bytes());
+        record.write_canonical_json(&mut self.line);
+        self.line.push(b'\n');
+        self.hasher.update(&self.line);
         if rank {
             self.relationships += 1;
         } else {
@@ -347,6 +421,44 @@ mod tests {
         assert!(!line.contains("_class"));
         let rel = records(&g).find(|r| !r.is_entity()).unwrap();
         assert!(rel.canonical_json().contains("_fromEntityKey"));
+    }
+
+    /// The line is what serde_json writes for the same members in a map: the definition.
+    #[test]
+    fn lines_equal_serde_json_maps() {
+        let mut properties = BTreeMap::new();
+        properties.insert("Upper".to_owned(), Value::Float(0.1 + 0.2));
+        properties.insert("zeta".to_owned(), Value::String("a\u{1}\"\\\n🎣".into()));
+        properties.insert("n".to_owned(), Value::IntegerArray(vec![i64::MIN, 0, 7]));
+        properties.insert(
+            "s".to_owned(),
+            Value::StringArray(vec!["".into(), "\u{7f}".into()]),
+        );
+        properties.insert("d".to_owned(), Value::Date(-3));
+        properties.insert("t".to_owned(), Value::DateTime(1_700_000_000_123));
+        properties.insert("b".to_owned(), Value::Boolean(false));
+        properties.insert("big".to_owned(), Value::Float(1e300));
+        let record = Record {
+            kind: RecordKind::Relationship {
+                from: "a|b".into(),
+                to: "c\td".into(),
+            },
+            key: "a|b|has|c\td".into(),
+            type_name: "x_has_y".into(),
+            properties,
+        };
+        let mut map = serde_json::Map::new();
+        map.insert("_key".into(), record.key.clone().into());
+        map.insert("_type".into(), record.type_name.clone().into());
+        map.insert("_fromEntityKey".into(), "a|b".into());
+        map.insert("_toEntityKey".into(), "c\td".into());
+        for (name, value) in &record.properties {
+            map.insert(name.clone(), value_json(value));
+        }
+        assert_eq!(
+            record.canonical_json(),
+            serde_json::Value::Object(map).to_string()
+        );
     }
 
     #[test]
