@@ -26,6 +26,7 @@ use crate::export::graphml::FILE;
 use crate::export::graphml::keys::{AttrType, Domain};
 use crate::export::graphml::text::is_xml_char;
 use crate::model::Record;
+use crate::validate::graphml::check::{self, get};
 use items::{Item, Records};
 
 /// A `<key>` of the file.
@@ -133,38 +134,9 @@ fn location(path: &Path, offset: u64) -> String {
     format!("line {line}, column {}", offset - line_start + 1)
 }
 
+/// The element's attributes, as `validate` reads them, the error placed at `at`.
 fn attrs(e: &BytesStart<'_>, at: u64) -> Result<Vec<(String, String)>, Fail> {
-    let mut out = Vec::new();
-    for a in e.attributes() {
-        let a = a.map_err(|err| fail(at, format!("not well-formed XML: {err}")))?;
-        let name = a.key.as_ref().to_owned();
-        let value = a
-            .normalized_value(quick_xml::XmlVersion::Explicit1_0)
-            .map_err(|err| {
-                fail(
-                    at,
-                    format!("not well-formed XML in attribute {name}: {err}"),
-                )
-            })?;
-        if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
-            return Err(fail(
-                at,
-                format!(
-                    "attribute {name} holds U+{:04X}, which XML 1.0 forbids",
-                    u32::from(c)
-                ),
-            ));
-        }
-        out.push((name, value.into_owned()));
-    }
-    Ok(out)
-}
-
-fn get<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
+    check::attrs(e).map_err(|message| fail(at, message))
 }
 
 struct State {

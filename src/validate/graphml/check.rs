@@ -171,7 +171,7 @@ struct Checker<'a> {
     last_edge_key: Option<String>,
 }
 
-fn attrs(e: &BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn attrs(e: &BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for a in e.attributes() {
         let a = a.map_err(|err| format!("not well-formed XML: {err}"))?;
@@ -190,7 +190,7 @@ fn attrs(e: &BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-fn get<'v>(attrs: &'v [(String, String)], name: &str) -> Option<&'v str> {
+pub(crate) fn get<'v>(attrs: &'v [(String, String)], name: &str) -> Option<&'v str> {
     attrs
         .iter()
         .find(|(n, _)| n == name)

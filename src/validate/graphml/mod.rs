@@ -1,7 +1,7 @@
 //! Validation of `graphml/graph.graphml` against GraphML's own rules and kb4graph's bundled
 //! profile, `schemas/graphml-profile.json` (see [`profile`]).
 
-mod check;
+pub(crate) mod check;
 mod lines;
 pub mod profile;
 pub mod values;
