@@ -35,7 +35,7 @@ fn snapshot_dir() -> (PathBuf, Option<tempfile::TempDir>) {
     let out = dir.path().join("snapshot");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let server = kb4graph::pipeline::start_demo_server()
+        let server = kb4graph::pipeline::start_demo_server(kb4graph::mock::Profile::Small)
             .await
             .expect("the simulated API starts");
         let mut options = kb4graph::fetch::FetchOptions::new(

@@ -63,7 +63,8 @@ pub struct ServeMockArgs {
     /// Seed of the synthetic organisation and of fault injection.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Size of the organisation: small (~200 users), medium (10k), large (100k).
+    /// Size of the organisation: small (~200 users), medium (10k), large (100k), or hostile
+    /// (small, with every string made to break CSV, XML and Turtle readers).
     #[arg(long, default_value = "small")]
     pub profile: Profile,
     /// Number of active users, overriding the profile's.
@@ -166,6 +167,10 @@ pub struct RunArgs {
     /// Against a built-in simulated KnowBe4 account on loopback: no token, no network.
     #[arg(long, conflicts_with_all = ["site", "base_url", "token_file"])]
     pub demo: bool,
+    /// The simulated account `--demo` serves: small (~200 users), medium (10k), large (100k),
+    /// or hostile (small, with every string made to break CSV, XML and Turtle readers).
+    #[arg(long, requires = "demo", default_value = "small")]
+    pub profile: Profile,
     /// Namespace of instance IRIs in RDF exports.
     #[arg(long, default_value = kb4graph::export::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
     pub base_iri: String,
@@ -355,7 +360,7 @@ async fn run_all(args: RunArgs, quiet: bool) -> Result<u8> {
     // The demo's server lives until the fetch is done.
     let mut demo_server = None;
     let (connect, token) = if args.demo {
-        let server = pipeline::start_demo_server()
+        let server = pipeline::start_demo_server(args.profile)
             .await
             .context("starting the simulated KnowBe4 API on loopback")?;
         let mut connect = args.connect;

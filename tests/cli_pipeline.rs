@@ -226,3 +226,39 @@ fn an_incomplete_snapshot_is_not_exported() {
         output_text(&export)
     );
 }
+
+#[test]
+fn run_demo_serves_the_profile_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hostile");
+    let output = kb4graph(&[
+        "run",
+        "--demo",
+        "--profile",
+        "hostile",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", output_text(&output));
+    let graph: Value =
+        serde_json::from_slice(&std::fs::read(out.join("json/graph.json")).unwrap()).unwrap();
+    let account = graph["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["_type"] == "knowbe4_account")
+        .expect("the account");
+    let name = account["name"].as_str().unwrap();
+    assert!(name.ends_with('.'), "the hostile account's name {name:?}");
+
+    // A profile only means something for the built-in account.
+    let refused = kb4graph(&["run", "--profile", "hostile", "--out", "unused"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", output_text(&refused));
+    assert!(
+        output_text(&refused).contains("--demo"),
+        "{}",
+        output_text(&refused)
+    );
+}

@@ -1,6 +1,5 @@
 //! Groups and their membership.
 
-use super::text::GROUP_NAMES;
 use super::{GroupKind, GroupMeta, Org, Prog, Roster};
 use crate::mock::json::Obj;
 use crate::mock::rng::{Rng, guid, tag};
@@ -36,8 +35,9 @@ impl Org {
                 let step = (a / size.max(1)).max(1);
                 Prog::over(a, r.below(step), step)
             };
-            let base = GROUP_NAMES[(g % GROUP_NAMES.len() as u64) as usize];
-            let round = g / GROUP_NAMES.len() as u64;
+            let names = self.spec.texts.pools().group_names;
+            let base = names[(g % names.len() as u64) as usize];
+            let round = g / names.len() as u64;
             let name = if round == 0 {
                 base.to_string()
             } else {

@@ -48,16 +48,18 @@ use std::sync::OnceLock;
 
 use super::rng::{Rng, hash, tag};
 
-/// The size presets of DESIGN.md "Scale".
+/// The size presets of DESIGN.md "Scale", and `hostile`: the small account with every string
+/// drawn from values that break CSV, XML and Turtle readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Profile {
     Small,
     Medium,
     Large,
+    Hostile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown profile {0:?} (expected small, medium or large)")]
+#[error("unknown profile {0:?} (expected small, medium, large or hostile)")]
 pub struct ProfileError(pub String);
 
 impl FromStr for Profile {
@@ -67,6 +69,7 @@ impl FromStr for Profile {
             "small" => Ok(Profile::Small),
             "medium" => Ok(Profile::Medium),
             "large" => Ok(Profile::Large),
+            "hostile" => Ok(Profile::Hostile),
             _ => Err(ProfileError(s.to_string())),
         }
     }
@@ -78,6 +81,7 @@ impl fmt::Display for Profile {
             Profile::Small => "small",
             Profile::Medium => "medium",
             Profile::Large => "large",
+            Profile::Hostile => "hostile",
         })
     }
 }
@@ -104,6 +108,28 @@ pub struct OrgSpec {
     pub policies: u64,
     /// A trial account: `/v1/account` carries only name, type, domains, admins, risk score.
     pub trial_account: bool,
+    /// The word pools names, titles and comments are drawn from.
+    pub texts: Texts,
+}
+
+/// Which word pools an organisation draws its strings from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Texts {
+    /// Names as real accounts hold them, a few awkward ones included.
+    #[default]
+    Everyday,
+    /// Every pooled string carries something that breaks a reader: quotes, `\"`, a trailing
+    /// backslash, `,;|`, U+001F, newlines, CRLF, emoji, RTL text, names ending in `.`.
+    Hostile,
+}
+
+impl Texts {
+    pub fn pools(self) -> &'static text::Pools {
+        match self {
+            Texts::Everyday => &text::EVERYDAY,
+            Texts::Hostile => &text::HOSTILE,
+        }
+    }
 }
 
 /// Upper bounds applied to an `OrgSpec`, so absurd values cannot overflow ids or memory.
@@ -125,6 +151,7 @@ impl OrgSpec {
                 store_purchases: 6,
                 policies: 3,
                 trial_account: false,
+                texts: Texts::Everyday,
             },
             Profile::Medium => OrgSpec {
                 active_users: 10_000,
@@ -138,6 +165,7 @@ impl OrgSpec {
                 store_purchases: 25,
                 policies: 8,
                 trial_account: false,
+                texts: Texts::Everyday,
             },
             Profile::Large => OrgSpec {
                 active_users: 100_000,
@@ -151,6 +179,11 @@ impl OrgSpec {
                 store_purchases: 40,
                 policies: 12,
                 trial_account: false,
+                texts: Texts::Everyday,
+            },
+            Profile::Hostile => OrgSpec {
+                texts: Texts::Hostile,
+                ..OrgSpec::profile(Profile::Small)
             },
         }
     }
@@ -169,6 +202,7 @@ impl OrgSpec {
             store_purchases: 0,
             policies: 0,
             trial_account: false,
+            texts: Texts::Everyday,
         }
     }
 
@@ -569,7 +603,7 @@ impl Org {
             policy: 80_000 + nudge("id-policy", 100) * 100,
             enrollment: 2_147_482_000 - nudge("id-enr", 1000),
         };
-        let account = *Rng::new(seed, tag("account"), 0).pick(text::ACCOUNTS);
+        let account = *Rng::new(seed, tag("account"), 0).pick(spec.texts.pools().accounts);
         let mut org = Org {
             seed,
             spec,

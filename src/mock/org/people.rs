@@ -87,8 +87,8 @@ impl Org {
 
     pub fn person(&self, p: u64) -> Person {
         let mut r = Rng::new(self.seed, tag("person"), p);
-        let (first, first_ascii) = *r.pick(FIRST_NAMES);
-        let (last, last_ascii) = *r.pick(LAST_NAMES);
+        let (first, first_ascii) = *r.pick(self.spec.texts.pools().first_names);
+        let (last, last_ascii) = *r.pick(self.spec.texts.pools().last_names);
         let domain = if r.chance(90) {
             self.account.1
         } else {
@@ -136,7 +136,7 @@ impl Org {
         o.opt_str("employee_number", person.employee_number.as_deref());
         o.str("first_name", person.first)
             .str("last_name", person.last);
-        let job = (!nul(&mut r, 12)).then(|| *r.pick(JOB_TITLES));
+        let job = (!nul(&mut r, 12)).then(|| *r.pick(self.spec.texts.pools().job_titles));
         o.opt_str("job_title", job);
         o.str("email", &person.email);
         o.float("phish_prone_percentage", r.below(600) as f64 / 10.0);
@@ -208,11 +208,11 @@ impl Org {
         o.opt_str("archived_at", archived_at.as_deref());
         let org_name = (!nul(&mut r, 30)).then(|| *r.pick(ORGANIZATIONS));
         o.opt_str("organization", org_name);
-        let dept = (!nul(&mut r, 20)).then(|| *r.pick(DEPARTMENTS));
+        let dept = (!nul(&mut r, 20)).then(|| *r.pick(self.spec.texts.pools().departments));
         o.opt_str("department", dept);
         let lang = (!nul(&mut r, 20)).then(|| *r.pick(LANGUAGES));
         o.opt_str("language", lang);
-        let comment = (!nul(&mut r, 60)).then(|| *r.pick(COMMENTS));
+        let comment = (!nul(&mut r, 60)).then(|| *r.pick(self.spec.texts.pools().comments));
         o.opt_str("comment", comment);
         for k in [
             "custom_field_1",
@@ -220,7 +220,7 @@ impl Org {
             "custom_field_3",
             "custom_field_4",
         ] {
-            let v = (!nul(&mut r, 75)).then(|| *r.pick(CUSTOM_FIELDS));
+            let v = (!nul(&mut r, 75)).then(|| *r.pick(self.spec.texts.pools().custom_fields));
             o.opt_str(k, v);
         }
         for k in ["custom_date_1", "custom_date_2"] {

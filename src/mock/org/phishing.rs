@@ -73,8 +73,9 @@ impl Org {
             } else {
                 Target::Group(r.below(self.groups.len() as u64) as u32)
             };
-            let base = PHISH_CAMPAIGN_NAMES[(c % PHISH_CAMPAIGN_NAMES.len() as u64) as usize];
-            let round = c / PHISH_CAMPAIGN_NAMES.len() as u64;
+            let names = self.spec.texts.pools().phish_campaign_names;
+            let base = names[(c % names.len() as u64) as usize];
+            let round = c / names.len() as u64;
             let name = if round == 0 {
                 base.to_string()
             } else {
@@ -220,9 +221,10 @@ impl Org {
     /// (id, name) of the email template of test `t`; both null for a share of tests.
     fn pst_template(&self, t: u32) -> Option<(u64, &'static str)> {
         let mut r = Rng::new(self.seed, tag("pst-template"), t as u64);
-        let i = r.below(TEMPLATES.len() as u64);
+        let templates = self.spec.texts.pools().templates;
+        let i = r.below(templates.len() as u64);
         (!self.drifted("pst-template-null", t as u64, 4))
-            .then(|| (40_000 + i * 13, TEMPLATES[i as usize]))
+            .then(|| (40_000 + i * 13, templates[i as usize]))
     }
 
     fn render_template(tpl: Option<(u64, &'static str)>, buf: &mut Vec<u8>) {

@@ -1,7 +1,6 @@
 //! Training: store purchases, uploaded policies, training campaigns and enrollments.
 
 use super::people::{PersonKind, date, datetime};
-use super::text::*;
 use super::{ContentStyle, ModuleRef, Org, Prog, Segment, Target, TrainingMeta};
 use crate::mock::json::{self, Obj};
 use crate::mock::rng::{Rng, hash, tag};
@@ -215,8 +214,9 @@ impl Org {
                 next_start += seg.len();
                 self.segments.push(seg);
             }
-            let base = TRAINING_CAMPAIGN_NAMES[(c % TRAINING_CAMPAIGN_NAMES.len() as u64) as usize];
-            let round = c / TRAINING_CAMPAIGN_NAMES.len() as u64;
+            let names = self.spec.texts.pools().training_campaign_names;
+            let base = names[(c % names.len() as u64) as usize];
+            let round = c / names.len() as u64;
             let name = if round == 0 {
                 base.to_string()
             } else {
@@ -272,8 +272,9 @@ impl Org {
         match m {
             ModuleRef::Purchase(0 | 1) | ModuleRef::Policy(0) => COLLIDING_MODULE_NAME.to_string(),
             ModuleRef::Purchase(i) => {
-                let n = MODULE_NAMES.len() as u32;
-                let base = MODULE_NAMES[(i % n) as usize];
+                let names = self.spec.texts.pools().module_names;
+                let n = names.len() as u32;
+                let base = names[(i % n) as usize];
                 if i < n {
                     base.to_string()
                 } else {
@@ -281,8 +282,9 @@ impl Org {
                 }
             }
             ModuleRef::Policy(i) => {
-                let n = POLICY_NAMES.len() as u32;
-                let base = POLICY_NAMES[(i % n) as usize];
+                let names = self.spec.texts.pools().policy_names;
+                let n = names.len() as u32;
+                let base = names[(i % n) as usize];
                 if i < n {
                     base.to_string()
                 } else {
