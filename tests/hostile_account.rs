@@ -14,6 +14,11 @@ use kb4graph::model::{Graph, Value, normalize};
 use kb4graph::snapshot::Snapshot;
 use readback_support::{assert_same, export_with, read_back};
 
+/// Whether a string holds one kind of hostile content.
+type Holds = fn(&str) -> bool;
+/// What a format's read-back gives for a record of the graph.
+type ReadBackForm = fn(Record) -> Record;
+
 async fn hostile_account(dir: &Path) -> (Graph, SnapshotInfo) {
     let server = common::start(MockConfig::new(7, Profile::Hostile)).await;
     let out = dir.join("snapshot");
@@ -43,7 +48,7 @@ async fn every_hostile_kind_of_string_reaches_the_graph() {
     let dir = tempfile::tempdir().unwrap();
     let (graph, _) = hostile_account(dir.path()).await;
     let strings = strings(&graph);
-    let kinds: [(&str, fn(&str) -> bool); 15] = [
+    let kinds: [(&str, Holds); 15] = [
         ("a double quote", |s| s.contains('"')),
         ("a backslash-escaped quote", |s| s.contains("\\\"")),
         ("a trailing backslash", |s| s.ends_with('\\')),
@@ -107,10 +112,10 @@ async fn the_hostile_account_validates_and_reads_back_from_every_format() {
             report.format, report.violations
         );
     }
-    let expected = |read_back_form: fn(Record) -> Record| -> Vec<Record> {
+    let expected = |read_back_form: ReadBackForm| -> Vec<Record> {
         canonical::records(&graph).map(read_back_form).collect()
     };
-    let cases: [(Format, fn(Record) -> Record); 6] = [
+    let cases: [(Format, ReadBackForm); 6] = [
         (Format::Json, |r| r),
         (Format::Neo4j, neo4j::as_read_back),
         (Format::GraphMl, graphml::as_read_back),
