@@ -57,6 +57,21 @@ async fn graphml_holds_the_raw_users_with_exact_values_and_matches_the_json_expo
 
     let doc = graphml_read::parse(&bytes);
     assert_eq!(doc.edgedefault, "directed");
+    // igraph and graph-tool key attributes by (for, attr.name): each pair once.
+    let mut names = BTreeSet::new();
+    for key in doc.keys.values() {
+        assert!(
+            names.insert((key.domain.clone(), key.name.clone())),
+            "{} {} twice",
+            key.domain,
+            key.name
+        );
+    }
+    assert!(!names.contains(&("node".to_owned(), "id".to_owned())));
+    for node in &doc.nodes {
+        assert_eq!(node.get_attr(&doc, "label"), node.get(&doc, "displayName"));
+        assert!(node.get(&doc, "displayName").is_some());
+    }
     let by_key: BTreeMap<&str, &graphml_read::Element> = doc
         .nodes
         .iter()
@@ -185,8 +200,8 @@ async fn broken_copies_are_rejected_with_their_line() {
             mutate(
                 &text,
                 "knowbe4_user<",
-                "<data key=\"n.id\">",
-                "<data key=\"n.id\">x",
+                "<data key=\"n.id_long\">",
+                "<data key=\"n.id_long\">x",
             ),
             "is not a long",
         ),
@@ -215,6 +230,21 @@ async fn broken_copies_are_rejected_with_their_line() {
             "datetime without milliseconds",
             mutate(&text, "<data key=\"n.joinedOn\">", ".000Z<", "Z<"),
             "is not a datetime",
+        ),
+        (
+            "one attr.name twice in a domain",
+            text.replacen("attr.name=\"status_long\"", "attr.name=\"status\"", 1),
+            "must be for=\"node\" attr.name=\"status_long\"",
+        ),
+        (
+            "label that is not the displayName",
+            mutate(
+                &text,
+                "knowbe4_user<",
+                "<data key=\"n.label\">",
+                "<data key=\"n.label\">not ",
+            ),
+            "must repeat the displayName",
         ),
         (
             "truncated",

@@ -121,10 +121,14 @@ proptest! {
             prop_assert_eq!(node.get(&doc, "_key"), Some(&*sanitized(entity.key())));
             prop_assert_eq!(node.get(&doc, "_type"), Some(entity.def().name));
             prop_assert_eq!(node.data[0].0.as_str(), "labels");
-            let mut count = 4;
+            prop_assert_eq!(node.get_attr(&doc, "label"), node.get(&doc, "displayName"));
+            let mut count = 5;
             for p in entity.properties() {
                 let want = expected(p.value);
-                let key_and_text = node.data.iter().find(|(k, _)| doc.keys[k].name == p.name);
+                let key_and_text = node
+                    .data
+                    .iter()
+                    .find(|(k, _)| k != "n.label" && doc.keys[k].property() == p.name);
                 let (key, text) = key_and_text.expect("every property has its data");
                 let key = &doc.keys[key];
                 prop_assert_eq!(&key.domain, "node");
@@ -154,7 +158,7 @@ proptest! {
                 let (key, text) = edge
                     .data
                     .iter()
-                    .find(|(k, _)| doc.keys[k].name == p.name)
+                    .find(|(k, _)| doc.keys[k].property() == p.name)
                     .expect("every property has its data");
                 let want = expected(p.value);
                 prop_assert_eq!(read(&doc.keys[key].attr_type, text, &want), want);

@@ -185,9 +185,13 @@ fn broken_files_give_invalid_errors_naming_file_and_line() {
     // A value that is not of its type, on a known line.
     let (dir, _) = small_export();
     rewrite(dir.path(), FILE, |t| {
-        t.replacen("<data key=\"n.id\">1<", "<data key=\"n.id\">one<", 1)
+        t.replacen(
+            "<data key=\"n.id_long\">1<",
+            "<data key=\"n.id_long\">one<",
+            1,
+        )
     });
-    let line = line_of(dir.path(), "<data key=\"n.id\">one<");
+    let line = line_of(dir.path(), "<data key=\"n.id_long\">one<");
     let (file, location, message) = invalid(dir.path());
     assert_eq!(file, FILE);
     assert!(

@@ -13,6 +13,21 @@ pub struct Key {
     pub attr_type: String,
 }
 
+impl Key {
+    /// The property the key carries, as the README says to read it: the attr.name without a
+    /// final `_<attr.type>` (`status_long` is `status`).
+    pub fn property(&self) -> &str {
+        for t in ["boolean", "long", "double", "string"] {
+            if let Some(p) = self.name.strip_suffix(t).and_then(|p| p.strip_suffix('_'))
+                && !p.is_empty()
+            {
+                return p;
+            }
+        }
+        &self.name
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Element {
     pub id: String,
@@ -23,8 +38,19 @@ pub struct Element {
 }
 
 impl Element {
-    /// The text of the data whose key has attr.name `name`.
+    /// The text of the data whose key carries property `name` (the node label, which repeats
+    /// displayName, aside).
     pub fn get<'a>(&'a self, doc: &Doc, name: &str) -> Option<&'a str> {
+        self.data
+            .iter()
+            .find(|(k, _)| {
+                k != "n.label" && doc.keys.get(k).is_some_and(|key| key.property() == name)
+            })
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The text of the data whose key has attr.name `name`.
+    pub fn get_attr<'a>(&'a self, doc: &Doc, name: &str) -> Option<&'a str> {
         self.data
             .iter()
             .find(|(k, _)| doc.keys.get(k).is_some_and(|key| key.name == name))

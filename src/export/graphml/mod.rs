@@ -24,7 +24,8 @@ pub const FILE: &str = "graphml/graph.graphml";
 
 /// Identifies the layout (graph data `format`), so readers can refuse one they do not know.
 pub const DOCUMENT_FORMAT: &str = "kb4graph-graphml";
-pub const DOCUMENT_VERSION: u32 = 1;
+/// 2: `attr.name`s unique per domain (qualified `<name>_<type>`), and the node `label` key.
+pub const DOCUMENT_VERSION: u32 = 2;
 
 pub const GRAPHML_NS: &str = "http://graphml.graphdrawing.org/xmlns";
 const SCHEMA_LOCATION: &str =
@@ -301,6 +302,14 @@ pub fn write_document(
             key,
             keys::LABELS,
         )?;
+        // Every entity has a displayName (the table requires it); the label repeats it.
+        if let Some(ValueRef::String(display)) = entity
+            .properties()
+            .find(|p| p.name == keys::NODE_LABEL_OF)
+            .map(|p| p.value)
+        {
+            w.data(keys::NODE_LABEL, display, key, "label")?;
+        }
         w.data(&n_key, key, key, "_key")?;
         w.data(&n_type, def.name, key, "_type")?;
         let classes = serde_json::to_string(def.classes).map_err(io::Error::other)?;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::values::scalar;
 use super::{Fail, FileKey, fail};
 use crate::export::graphml::ids::decode_id;
-use crate::export::graphml::keys::{AttrType, Domain, LABEL, LABELS};
+use crate::export::graphml::keys::{AttrType, Domain, LABEL, LABELS, NODE_LABEL};
 use crate::export::graphml::text::sanitized;
 use crate::model::{EntityType, PropDef, Record, RecordKind, RelationshipType, Value, ValueType};
 use crate::validate::graphml::values::quote;
@@ -89,20 +89,20 @@ fn fields<'i>(item: &'i Item, keys: &'i BTreeMap<String, FileKey>) -> Result<Fie
             ));
         }
         // APOC's labels (nodes) and the `_class` (edges, and nodes' `_class` key) follow
-        // from `_type`: not graph data.
-        if (d.key == LABELS && item.domain == Domain::Node)
+        // from `_type`, and the node label repeats displayName: not graph data.
+        if ((d.key == LABELS || d.key == NODE_LABEL) && item.domain == Domain::Node)
             || (d.key == LABEL && item.domain == Domain::Edge)
         {
             continue;
         }
-        if seen.contains(&key.name.as_str()) {
+        if seen.contains(&key.property.as_str()) {
             return Err(fail(
                 d.offset,
-                format!("{what}: {} is given twice", key.name),
+                format!("{what}: {} is given twice", key.property),
             ));
         }
-        seen.push(&key.name);
-        match key.name.as_str() {
+        seen.push(&key.property);
+        match key.property.as_str() {
             "_key" => out.key = Some(d),
             "_type" => out.type_name = Some(d),
             "_class" => {}
@@ -121,7 +121,7 @@ fn properties(
 ) -> Result<BTreeMap<String, Value>, Fail> {
     let mut out = BTreeMap::new();
     for (key, d) in fields {
-        let (value_type, wanted) = match defs.iter().find(|p| p.name == key.name) {
+        let (value_type, wanted) = match defs.iter().find(|p| p.name == key.property) {
             Some(def) => (def.value_type, AttrType::of(def.value_type)),
             None => (ValueType::String, AttrType::String),
         };
@@ -132,14 +132,14 @@ fn properties(
                     "{what}: {} is a {} key, but {} is written as {}",
                     d.key,
                     key.attr_type.name(),
-                    key.name,
+                    key.property,
                     wanted.name()
                 ),
             ));
         }
         let value = value(value_type, &d.text)
-            .map_err(|e| fail(d.offset, format!("{what}: {}: {e}", key.name)))?;
-        out.insert(key.name.clone(), value);
+            .map_err(|e| fail(d.offset, format!("{what}: {}: {e}", key.property)))?;
+        out.insert(key.property.clone(), value);
     }
     Ok(out)
 }

@@ -3,7 +3,9 @@
 //! The file is streamed with quick-xml; only the data of the current node or edge is held
 //! besides the records themselves. Keys are read from the file's own `<key>` declarations, so
 //! extra properties come back under their names. Node and edge ids are checked against the
-//! `_key`s they were escaped from, and each edge's `_key` against its ends.
+//! `_key`s they were escaped from, and each edge's `_key` against its ends. A key's property is
+//! its `attr.name` without the type a qualified name adds (`status_long` is `status`; see
+//! [`crate::export::graphml::keys`]).
 //!
 //! What GraphML cannot carry: characters XML 1.0 forbids (C0 controls other than tab, line
 //! feed and carriage return; U+FFFE; U+FFFF) are written as U+FFFD, in keys and string values
@@ -23,7 +25,7 @@ use quick_xml::reader::Reader;
 
 use super::ReadbackError;
 use crate::export::graphml::FILE;
-use crate::export::graphml::keys::{AttrType, Domain};
+use crate::export::graphml::keys::{AttrType, Domain, property_of};
 use crate::export::graphml::text::is_xml_char;
 use crate::model::Record;
 use crate::validate::graphml::check::{self, get};
@@ -33,7 +35,8 @@ use items::{Item, Records};
 #[derive(Debug, Clone)]
 pub(super) struct FileKey {
     pub domain: Domain,
-    pub name: String,
+    /// The property the key carries: its attr.name, unqualified (`status_long` is `status`).
+    pub property: String,
     pub attr_type: AttrType,
 }
 
@@ -242,9 +245,10 @@ impl State {
                 ));
             }
         };
+        let name = get(attrs, "attr.name").unwrap_or_default();
         let key = FileKey {
             domain,
-            name: get(attrs, "attr.name").unwrap_or_default().to_owned(),
+            property: property_of(name).0.to_owned(),
             attr_type,
         };
         if self.keys.insert(id.to_owned(), key).is_some() {

@@ -18,7 +18,7 @@ use super::lines::{LineReader, Position};
 use super::profile::Profile;
 use super::values::{GmlType, check_value, quote};
 use crate::export::graphml::ids::decode_id;
-use crate::export::graphml::keys::{self, Domain, extra_key_id};
+use crate::export::graphml::keys::{self, Domain, extra_attr_name, key_id, property_of};
 use crate::export::graphml::text::{is_xml_char, sanitized};
 use crate::model::ValueType;
 use crate::validate::{ValidateError, Violation};
@@ -40,8 +40,11 @@ struct TypeRules {
 
 struct Rules {
     keys: HashMap<String, (Domain, String, GmlType)>,
-    /// Names the profile's keys use, per domain (extra keys then take a typed id).
-    names: HashSet<(Domain, String)>,
+    /// Properties the profile's keys carry, per domain (an extra property of such a name takes
+    /// a qualified name).
+    properties: HashSet<(Domain, String)>,
+    /// The id of the key carrying nodes' displayName, which the node label repeats.
+    display_name_key: String,
     graph_data: HashMap<String, (ValueType, bool)>,
     node_types: Vec<TypeRules>,
     edge_types: Vec<TypeRules>,
@@ -68,11 +71,18 @@ impl Rules {
     fn new(profile: &Profile) -> Result<Rules, ValidateError> {
         let bad = |what: String| ValidateError::Schema(format!("graphml profile: {what}"));
         let mut keys = HashMap::new();
-        let mut names = HashSet::new();
+        let mut properties = HashSet::new();
+        let mut display_name_key = String::new();
         for k in &profile.keys {
             let domain = Domain::from_name(&k.domain).ok_or_else(|| bad(k.domain.clone()))?;
             let at = GmlType::parse(&k.attr_type).ok_or_else(|| bad(k.attr_type.clone()))?;
-            names.insert((domain, k.name.clone()));
+            properties.insert((domain, k.property.clone()));
+            if domain == Domain::Node
+                && k.property == keys::NODE_LABEL_OF
+                && k.id != keys::NODE_LABEL
+            {
+                display_name_key = k.id.clone();
+            }
             keys.insert(k.id.clone(), (domain, k.name.clone(), at));
         }
         let node_names: Vec<&String> = profile.node_types.keys().collect();
@@ -105,7 +115,8 @@ impl Rules {
         }
         Ok(Rules {
             keys,
-            names,
+            properties,
+            display_name_key,
             graph_data: data_rules(&profile.graph_data)?,
             node_types,
             edge_types,
@@ -195,6 +206,12 @@ pub(crate) fn get<'v>(attrs: &'v [(String, String)], name: &str) -> Option<&'v s
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.as_str())
+}
+
+/// A property name as normalize makes them: ASCII letters and digits, a lower-case letter first.
+fn is_camel_case(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn is_nmtoken(s: &str) -> bool {
@@ -419,19 +436,22 @@ impl Checker<'_> {
                 }
             }
             None => {
-                let declared =
-                    domain.is_some_and(|d| self.rules.names.contains(&(d, name.to_owned())));
+                let property = property_of(name).0;
                 let extra_ok = matches!(domain, Some(Domain::Node | Domain::Edge))
                     && attr_type == GmlType::String
-                    && !name.is_empty()
-                    && name.chars().all(|c| c.is_ascii_alphanumeric())
-                    && domain.is_some_and(|d| extra_key_id(d, name, declared) == id);
+                    && !property.is_empty()
+                    && property.chars().all(|c| c.is_ascii_alphanumeric())
+                    && domain.is_some_and(|d| {
+                        let declared = self.rules.properties.contains(&(d, property.to_owned()));
+                        extra_attr_name(d, property, declared) == name && key_id(d, name) == id
+                    });
                 if !extra_ok {
                     self.report(
                         Some(pos),
                         format!(
                             "key {id} is not in the profile, and not an extra property's key \
-                             (a string key n.<name> or e.<name>)"
+                             (a string key n.<name> or e.<name>, or n.<name>_string or \
+                             e.<name>_string where the profile holds the name)"
                         ),
                     );
                 }
@@ -446,8 +466,8 @@ impl Checker<'_> {
                     extra_ok: attr_type == GmlType::String
                         && id != keys::LABELS
                         && id != keys::LABEL
-                        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                        && name.chars().all(|c| c.is_ascii_alphanumeric()),
+                        && id != keys::NODE_LABEL
+                        && is_camel_case(property_of(name).0),
                     attr_type,
                 },
             )
@@ -645,6 +665,17 @@ impl Checker<'_> {
                     && serde_json::from_str::<Vec<String>>(&d.value).ok().as_ref() != Some(&t.class)
                 {
                     self.report(Some(d.pos), format!("{what}: _class must be {:?}", t.class));
+                }
+                if item.domain == Domain::Node
+                    && let Some(d) = by_key.get(keys::NODE_LABEL)
+                    && by_key
+                        .get(self.rules.display_name_key.as_str())
+                        .is_some_and(|display| display.value != d.value)
+                {
+                    self.report(
+                        Some(d.pos),
+                        format!("{what}: {} must repeat the displayName", keys::NODE_LABEL),
+                    );
                 }
             }
         }

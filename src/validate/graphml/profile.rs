@@ -57,6 +57,9 @@ pub struct ProfileKey {
     pub domain: String,
     #[serde(rename = "attr.name")]
     pub name: String,
+    /// The property whose values the key carries: the attr.name, unless that is qualified
+    /// (`status_long` carries `status`); empty for APOC's `labels`.
+    pub property: String,
     #[serde(rename = "attr.type")]
     pub attr_type: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -111,6 +114,7 @@ fn profile_key(k: &Key) -> ProfileKey {
         id: k.id.clone(),
         domain: k.domain.name().to_owned(),
         name: k.name.clone(),
+        property: k.property.clone(),
         attr_type: k.attr_type.name().to_owned(),
         desc: k.desc.clone(),
     }
@@ -143,7 +147,7 @@ pub fn generate() -> Profile {
     let mut node_types = BTreeMap::new();
     for ty in EntityType::ALL {
         let def = ty.def();
-        let mut data = vec![fixed(keys::LABELS)];
+        let mut data = vec![fixed(keys::LABELS), fixed(keys::NODE_LABEL)];
         data.extend(node_props(ty).map(|p| rule(&node, p)));
         node_types.insert(
             def.name.to_owned(),
@@ -195,7 +199,7 @@ pub fn generate() -> Profile {
                       from kb4graph's property table; read by `kb4graph validate`."
             .to_owned(),
         format: PROFILE_FORMAT.to_owned(),
-        format_version: 1,
+        format_version: 2,
         file: export::FILE.to_owned(),
         document_format: export::DOCUMENT_FORMAT.to_owned(),
         document_version: export::DOCUMENT_VERSION,
@@ -205,10 +209,12 @@ pub fn generate() -> Profile {
             "The file is XML 1.0 in UTF-8: no control characters but tab, line feed and carriage return, no U+FFFE or U+FFFF (kb4graph writes U+FFFD instead and warns).",
             "One <graphml> in the GraphML namespace holds the <key>s, then one <graph edgedefault=\"directed\">, whose <data> come first, then every <node>, then every <edge>.",
             "Keys are those listed here, plus one string key per extra property (see extraKeys); every key listed here is declared. Key ids are unique; for is graph, node or edge, never all.",
+            "No two keys of one domain share an attr.name (igraph and graph-tool key attributes by it). A key is named after the property it carries, except where the property's name has several attr.types in the domain (the type carried by the most _types keeps the name, the first in table order on a tie) or a consumer reserves the name (igraph: id; Gephi: label, weight, size, x, y, ...): there the attr.name is <property>_<attr.type>, e.g. status_long, id_long. Property names never hold '_' but at the start, so the property is the attr.name without a final _boolean, _long, _double or _string.",
+            "Key ids are n.<attr.name>, e.<attr.name> and g.<attr.name>, except APOC's labels (node) and label (edge).",
             "A <data> refers to a declared key of its element's domain, at most once per element, and holds text that parses as the key's attr.type: long and int as decimal integers in range, double and float as xs:double, boolean as true or false.",
             "Node ids are unique; a node's id is its _key escaped into an NMTOKEN (ASCII letters, digits, '-', '.' and ':' as themselves, '_' as '__', every other UTF-8 byte as '_XX' in upper-case hex), so no '|' or '@' reaches an id.",
             "Every edge has an id: its _key escaped the same way; ids are unique; source and target are the ids of existing nodes whose _type are the edge type's source and target; the _key is <source _key>|<_class lowercased>|<target _key>, then |<enrollmentId> for per-enrollment types.",
-            "A node carries the keys its _type lists here (required ones always) and extra keys; labels and _class hold exactly the values given. An edge's first <data> is label (APOC reads the relationship type from it).",
+            "A node carries the keys its _type lists here (required ones always) and extra keys; labels and _class hold exactly the values given, and n.label (attr.name label, which Gephi and yEd show) the node's displayName. An edge's first <data> is label (APOC reads the relationship type from it).",
             "Values follow their kb4graph value type: datetime as YYYY-MM-DDTHH:MM:SS.sssZ, date as YYYY-MM-DD, string[] and integer[] as JSON arrays.",
             "Nodes, then edges, come in ascending byte order of _key.",
         ]
@@ -222,10 +228,12 @@ pub fn generate() -> Profile {
             .map(profile_key)
             .collect(),
         extra_keys: ExtraKeys {
-            description: "API fields this version of kb4graph does not know, kept as strings: \
-                          key id n.<name> (nodes) or e.<name> (edges), or n.<name>.string / \
-                          e.<name>.string when a key above already uses the name with another \
-                          attr.type in the domain; attr.name is the camelCase name."
+            description: "API fields this version of kb4graph does not know, kept as strings. \
+                          An extra property shares the string key of its name if there is one \
+                          above; else its attr.name is the camelCase name, or <name>_string when \
+                          a key above carries the name with another attr.type in the domain or a \
+                          consumer reserves the name; the key id is n.<attr.name> (nodes) or \
+                          e.<attr.name> (edges)."
                 .to_owned(),
             domains: vec![Domain::Node.name().to_owned(), Domain::Edge.name().to_owned()],
             attr_type: AttrType::String.name().to_owned(),
@@ -280,7 +288,7 @@ mod tests {
                 let r = node
                     .data
                     .iter()
-                    .find(|r| key(&r.key).name == p.name)
+                    .find(|r| key(&r.key).property == p.name)
                     .unwrap_or_else(|| panic!("{ty} {}", p.name));
                 assert_eq!(r.value_type, p.value_type.name());
                 assert_eq!(r.required, p.required);
@@ -292,13 +300,16 @@ mod tests {
             let edge = &profile.edge_types[ty.name()];
             assert_eq!(edge.data[0].key, keys::LABEL);
             for p in ty.def().properties {
-                assert!(edge.data.iter().any(|r| key(&r.key).name == p.name));
+                assert!(edge.data.iter().any(|r| key(&r.key).property == p.name));
             }
         }
         assert_eq!(
             profile.node_types["knowbe4_user"].labels,
             ":knowbe4_user:User"
         );
-        assert_eq!(key("n.id").attr_type, "long");
+        assert_eq!(key("n.id_long").attr_type, "long");
+        assert_eq!(key("n.id_long").property, "id");
+        assert_eq!(key("n.status_long").property, "status");
+        assert_eq!(key("n.label").name, "label");
     }
 }
