@@ -1,0 +1,88 @@
+package conformance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.GraphDatabaseService;
+
+/**
+ * A Neo4j home directory laid out like an installation: `bin/neo4j-admin` (Neo4j's own
+ * `org.neo4j.cli.AdminTool`, started on this harness's class path), `conf/neo4j.conf`,
+ * `conf/apoc.conf`, `plugins/`, `import/` and `data/`. The importer and the embedded DBMS both
+ * read its neo4j.conf, as a server's would.
+ */
+final class Home implements AutoCloseable {
+    static final String DATABASE = "kb4graph";
+
+    final Path dir;
+    private DatabaseManagementService dbms;
+
+    Home(Path dir, Map<String, String> settings, Path apocJar) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir.resolve("bin"));
+            Files.createDirectories(dir.resolve("conf"));
+            Files.createDirectories(dir.resolve("plugins"));
+            Files.createDirectories(dir.resolve("import"));
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Path admin = dir.resolve("bin/neo4j-admin");
+            // The launcher records the arguments it was given (NUL-separated) so the report can
+            // show exactly what import.sh passed.
+            Files.writeString(admin, "#!/bin/sh\n"
+                    + "printf '%s\\0' \"$@\" > \"$NEO4J_HOME/admin-arguments\"\n"
+                    + "exec " + sh(java) + " -Xmx1g -cp " + sh(System.getProperty("java.class.path"))
+                    + " org.neo4j.cli.AdminTool \"$@\"\n");
+            Files.setPosixFilePermissions(admin, PosixFilePermissions.fromString("rwx------"));
+            List<String> conf = new ArrayList<>();
+            conf.add("initial.dbms.default_database=" + DATABASE);
+            conf.add("server.directories.import=" + dir.resolve("import"));
+            conf.add("server.memory.pagecache.size=256m");
+            conf.add("dbms.security.procedures.unrestricted=apoc.*");
+            settings.forEach((k, v) -> conf.add(k + "=" + v));
+            Files.write(dir.resolve("conf/neo4j.conf"), conf);
+            Files.write(dir.resolve("conf/apoc.conf"), List.of("apoc.import.file.enabled=true"));
+            if (apocJar != null) Files.copy(apocJar, dir.resolve("plugins").resolve(apocJar.getFileName()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sh(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** The arguments the last `neo4j-admin` run was given. */
+    List<String> adminArguments() {
+        try {
+            String all = Files.readString(dir.resolve("admin-arguments"));
+            List<String> args = new ArrayList<>(List.of(all.split("\0", -1)));
+            args.remove(args.size() - 1);
+            return args;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The embedded DBMS on this home, started once. */
+    GraphDatabaseService db() {
+        if (dbms == null) {
+            dbms = new DatabaseManagementServiceBuilder(dir)
+                    .loadPropertiesFromFile(dir.resolve("conf/neo4j.conf"))
+                    .build();
+        }
+        return dbms.database(DATABASE);
+    }
+
+    @Override
+    public void close() {
+        if (dbms != null) dbms.shutdown();
+        dbms = null;
+    }
+}
