@@ -122,7 +122,8 @@ for u in active + archived:
 big = max(first)
 check(big > 2**32, f"the largest user id {big} is not above 2^32")
 d = node_by_key[f"knowbe4:user:{big}"]
-check(type(d["id"]) is int and d["id"] == big, f"large id: {d['id']!r} != {big}")
+# `id` is qualified as `id_long`: igraph keeps GraphML node ids under `id`.
+check(type(d["id_long"]) is int and d["id_long"] == big, f"large id: {d['id_long']!r} != {big}")
 
 flag = next(u for u in first.values() if isinstance(u.get("provisioning_managed"), bool))
 d = node_by_key[f"knowbe4:user:{flag['id']}"]
@@ -179,3 +180,14 @@ if failures:
         print("FAIL:", f, file=sys.stderr)
     sys.exit(1)
 print("networkx: counts, directed multigraph, labels and typed values all as the raw snapshot says")
+
+# Every value of every node and edge against json/graph.json, by the README's key rules.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import graphml_expect as gx  # noqa: E402
+
+nodes = {n: dict(d) for n, d in G.nodes(data=True)}
+edges = {k: dict(d) for _, _, k, d in G.edges(keys=True, data=True)}
+ends = {k: (u, v) for u, v, k in G.edges(keys=True)}
+reading = gx.Reading(f"networkx {nx.__version__}", absent=dict.fromkeys(gx.TYPES, gx.MISSING),
+                     drops_unused_keys=True)
+gx.compare(gx.Expected(export), reading, nodes, edges, ends, dict(G.graph))
