@@ -57,7 +57,8 @@ step "GraphML 1.0 XSD: xmllint --schema"
 xmllint --noout --nonet --schema "$xsd" "$file"
 
 step "kb4graph validate (the bundled GraphML profile)"
-"$kb4graph" -q validate "$export_dir" >/dev/null
+"$kb4graph" -q validate "$export_dir" >"$work/validate.out" \
+  || { head -20 "$work/validate.out" >&2; echo "FAIL: kb4graph validate rejects the export" >&2; exit 1; }
 
 step "networkx $networkx: read_graphml against the raw pages and json/graph.json"
 "$VENV/bin/python" "$here/graphml_networkx.py" "$export_dir"
