@@ -81,7 +81,7 @@ pub(super) fn import_sh(dialect: &Dialect) -> String {
          shift\n\
          admin=neo4j-admin\n\
          if [ -n \"${NEO4J_HOME:-}\" ]; then admin=$NEO4J_HOME/bin/neo4j-admin; fi\n\
-         exec \"$admin\" database import full \\\n\
+         exec \"$admin\" database import full \"$database\" \\\n\
          \x20 --id-type=string \\\n",
     );
     let _ = writeln!(s, "  --delimiter='{DELIMITER}' \\");
@@ -94,11 +94,15 @@ pub(super) fn import_sh(dialect: &Dialect) -> String {
     for f in &rels {
         let _ = writeln!(s, "  --relationships={f} \\");
     }
-    s.push_str("  \"$@\" \"$database\"\n");
+    // Options last: `--nodes=` and `--relationships=` take one or more files, so a database
+    // name after them would be read as one more file.
+    s.push_str("  \"$@\"\n");
     s
 }
 
-/// The Cypher expression converting `row.<header>` to the column's type.
+/// The Cypher expression converting `row.<header>` to the column's type. An empty array is left
+/// absent (null), as neo4j-admin leaves an empty field: an empty list literal would also be
+/// stored as `string[]` whatever the column's element type.
 fn conversion(c: &Column, array: &str) -> String {
     let cell = format!("row.`{}`", c.header());
     match c.value_type() {
@@ -109,10 +113,10 @@ fn conversion(c: &Column, array: &str) -> String {
         ValueType::DateTime => format!("datetime({cell})"),
         ValueType::Date => format!("date({cell})"),
         ValueType::StringArray => {
-            format!("CASE {cell} WHEN '' THEN [] ELSE split({cell}, '{array}') END")
+            format!("CASE WHEN {cell} <> '' THEN split({cell}, '{array}') END")
         }
         ValueType::IntegerArray => format!(
-            "CASE {cell} WHEN '' THEN [] ELSE [x IN split({cell}, '{array}') | toInteger(x)] END"
+            "CASE WHEN {cell} <> '' THEN [x IN split({cell}, '{array}') | toInteger(x)] END"
         ),
     }
 }
@@ -136,8 +140,8 @@ pub(super) fn load_cypher(graph: &Graph, dialect: &Dialect) -> String {
          // 1. Copy nodes/ and relationships/ into the server's import directory\n\
          //    (server.directories.import), so that file:///nodes/knowbe4_user.csv resolves.\n\
          // 2. cypher-shell -d DATABASE -f load.cypher\n\
-         //    (CALL { ... } IN TRANSACTIONS needs an implicit transaction: in Neo4j Browser,\n\
-         //    prefix each such statement with :auto.)\n\
+         //    (CALL (row) { ... } IN TRANSACTIONS needs Neo4j 5.23 or later and an implicit\n\
+         //    transaction: in Neo4j Browser, prefix each such statement with :auto.)\n\
          // MERGE on _key makes a second run update rather than duplicate.\n",
     );
     match dialect.quoting {
@@ -151,8 +155,8 @@ pub(super) fn load_cypher(graph: &Graph, dialect: &Dialect) -> String {
         ),
     }
     s.push_str(
-        "// LOAD CSV returns an empty quoted string (\"\") as null, so empty strings load as absent\n\
-         // properties; neo4j-admin (import.sh) keeps them.\n\n",
+        "// An empty string (\"\") loads as an empty string and an empty field as nothing, as\n\
+         // through neo4j-admin (import.sh); an empty array loads as an absent property in both.\n\n",
     );
     for ty in EntityType::ALL {
         let _ = writeln!(
@@ -181,7 +185,7 @@ pub(super) fn load_cypher(graph: &Graph, dialect: &Dialect) -> String {
         let _ = write!(
             s,
             "\nLOAD CSV WITH HEADERS FROM 'file:///{}' AS row\n\
-             CALL {{\n  WITH row\n  MERGE (n:{} {{_key: row.`_key:ID({})`}})\n",
+             CALL (row) {{\n  MERGE (n:{} {{_key: row.`_key:ID({})`}})\n",
             columns::node_file(ty),
             def.name,
             columns::ID_SPACE
@@ -198,7 +202,7 @@ pub(super) fn load_cypher(graph: &Graph, dialect: &Dialect) -> String {
         let _ = write!(
             s,
             "\nLOAD CSV WITH HEADERS FROM 'file:///{}' AS row\n\
-             CALL {{\n  WITH row\n\
+             CALL (row) {{\n\
              \x20 MATCH (a:{} {{_key: row.`:START_ID({space})`}})\n\
              \x20 MATCH (b:{} {{_key: row.`:END_ID({space})`}})\n\
              \x20 MERGE (a)-[r:{} {{_key: row.`_key:string`}}]->(b)\n",

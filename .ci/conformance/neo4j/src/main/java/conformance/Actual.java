@@ -38,6 +38,15 @@ final class Actual {
         return g;
     }
 
+    /** The Neo4j kernel version the database runs. */
+    static String version(GraphDatabaseService db) {
+        try (Transaction tx = db.beginTx()) {
+            Object v = tx.execute("CALL dbms.components() YIELD versions RETURN versions[0] AS v").next().get("v");
+            tx.commit();
+            return String.valueOf(v);
+        }
+    }
+
     private static String key(Entity e, String where) {
         Object key = e.getProperty("_key", null);
         if (!(key instanceof String s)) throw new Failure(where + " has no string _key property (" + key + ")");

@@ -7,7 +7,7 @@ import java.util.TreeSet;
 
 /** Compares the graph Neo4j holds with the expected one, naming each key and property that differs. */
 final class Compare {
-    private static final int SHOWN = 25;
+    private static final int SHOWN = Integer.getInteger("conformance.shown", 25);
 
     private final String what;
     private final List<String> problems = new ArrayList<>();

@@ -24,7 +24,7 @@ final class Home implements AutoCloseable {
     final Path dir;
     private DatabaseManagementService dbms;
 
-    Home(Path dir, Map<String, String> settings, Path apocJar) {
+    Home(Path dir, Map<String, String> settings) {
         this.dir = dir;
         try {
             Files.createDirectories(dir.resolve("bin"));
@@ -44,11 +44,8 @@ final class Home implements AutoCloseable {
             conf.add("initial.dbms.default_database=" + DATABASE);
             conf.add("server.directories.import=" + dir.resolve("import"));
             conf.add("server.memory.pagecache.size=256m");
-            conf.add("dbms.security.procedures.unrestricted=apoc.*");
             settings.forEach((k, v) -> conf.add(k + "=" + v));
             Files.write(dir.resolve("conf/neo4j.conf"), conf);
-            Files.write(dir.resolve("conf/apoc.conf"), List.of("apoc.import.file.enabled=true"));
-            if (apocJar != null) Files.copy(apocJar, dir.resolve("plugins").resolve(apocJar.getFileName()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,6 +53,18 @@ final class Home implements AutoCloseable {
 
     private static String sh(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** A setting as this home's neo4j.conf gives it. */
+    String setting(String name) {
+        try {
+            for (String line : Files.readAllLines(dir.resolve("conf/neo4j.conf"))) {
+                if (line.startsWith(name + "=")) return line.substring(name.length() + 1);
+            }
+            throw new Failure("neo4j.conf has no " + name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The arguments the last `neo4j-admin` run was given. */

@@ -1,25 +1,60 @@
 package conformance;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
+/**
+ * Loads one export into Neo4j twice, with the export's own scripts, and compares each database
+ * with json/graph.json, by value and by Neo4j type.
+ *
+ * <pre>java conformance.Main EXPORT_DIR GRAPH_SCHEMA WORK_DIR</pre>
+ */
 public final class Main {
     public static void main(String[] args) {
+        if (args.length != 3) {
+            System.err.println("usage: java conformance.Main EXPORT_DIR GRAPH_SCHEMA WORK_DIR");
+            System.exit(2);
+        }
         Path export = Path.of(args[0]);
         Path schema = Path.of(args[1]);
         Path work = Path.of(args[2]);
-        Graph want = Expected.load(export.resolve("json/graph.json"), schema);
-        Path copy = Scratch.dir(work, "export");
-        Scratch.copy(export, copy);
-        try (Home home = new Home(Scratch.dir(work, "home"), Map.of(), null)) {
-            AdminImport.Run run = AdminImport.run(copy, home, s -> s);
-            System.out.println(run.output());
-            System.out.println(run.exitCode() + " " + run.arguments() + " " + run.seconds());
-            Graph got = Actual.read(home.db());
-            System.out.println(Compare.check("neo4j-admin import", want, got));
+        try {
+            Graph want = Expected.load(export.resolve("json/graph.json"), schema);
+            adminImport(export, work, want);
+            loadCsv(export, work, want);
         } catch (Failure f) {
-            System.err.println(f.getMessage());
+            System.err.println("FAILED: " + f.getMessage());
             System.exit(1);
+        }
+    }
+
+    private static void adminImport(Path export, Path work, Graph want) {
+        Path copy = Scratch.dir(work, "admin-export");
+        Scratch.copy(export, copy);
+        try (Home home = new Home(Scratch.dir(work, "admin-home"), Map.of())) {
+            AdminImport.Run run = AdminImport.run(copy, home, s -> s);
+            if (run.exitCode() != 0) {
+                throw new Failure("neo4j-admin import exited with " + run.exitCode() + ":\n" + run.output());
+            }
+            List<String> options = run.arguments().stream().filter(a -> a.startsWith("--") && !a.startsWith("--nodes=")
+                    && !a.startsWith("--relationships=")).toList();
+            Graph got = Actual.read(home.db());
+            System.out.printf("neo4j-admin import (Neo4j %s): %d nodes, %d relationships in %.1f s, with import.sh's %s%n",
+                    Actual.version(home.db()), got.nodes.size(), got.relationships.size(), run.seconds(), options);
+            int values = Compare.check("neo4j-admin import", Documented.inNeo4j(want), got);
+            System.out.printf("neo4j-admin import: labels, types, ends and %d property values equal graph.json's, Neo4j types included%n", values);
+        }
+    }
+
+    private static void loadCsv(Path export, Path work, Graph want) {
+        try (Home home = new Home(Scratch.dir(work, "load-home"), LoadCsv.settings())) {
+            LoadCsv.Run run = LoadCsv.run(export, home);
+            Graph got = Actual.read(home.db());
+            System.out.printf("load.cypher (Neo4j %s, Bolt): %d statements, no notification; %d nodes, %d relationships in %.1f s%n",
+                    Actual.version(home.db()), run.statements(), got.nodes.size(), got.relationships.size(), run.seconds());
+            int values = Compare.check("load.cypher", Documented.inNeo4j(want), got);
+            System.out.printf("load.cypher: labels, types, ends and %d property values equal graph.json's, Neo4j types included%n", values);
         }
     }
 }
