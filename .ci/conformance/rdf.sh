@@ -7,7 +7,9 @@
 #     focus nodes, paths and constraint components;
 #   - pyoxigraph reads the same triples from all three syntaxes;
 #   - serd (serdi) and Redland (rapper) read each syntax without a warning, with as many
-#     triples (quads) as we wrote.
+#     triples (quads) as we wrote;
+#   - Apache Jena 5.6.0 RIOT (jena/, Maven) parses each syntax strictly, a warning fails, with
+#     as many triples (quads) as we wrote.
 #   rdf.sh EXPORT_DIR KB4GRAPH_BINARY     (VENV: the python venv to install into)
 set -euo pipefail
 here=$(dirname "$0")
@@ -60,4 +62,8 @@ for spec in graph.nt:ntriples:$nt_count graph.ttl:turtle:$nt_count graph.nq:nqua
   rapper -q -i "$syntax" -o ntriples "$rdf/$file" >"$tmp/out" 2>"$tmp/err" || true
   check rapper "$file" "$syntax" "$expected" "$(grep -c . "$tmp/out" || true)" "$tmp/err"
 done
+step "jena riot (jena-arq 5.6.0, strict, warnings fail)"
+# Absolute: mvn runs in jena/.
+export_dir=$(cd "$1" && pwd)
+mvn -q -B -f "$here/jena/pom.xml" compile exec:java -Dexec.args="$export_dir"
 echo "rdf: OK"
