@@ -9,7 +9,8 @@
 #   - serd (serdi) and Redland (rapper) read each syntax without a warning, with as many
 #     triples (quads) as we wrote;
 #   - Apache Jena 5.6.0 RIOT (jena/, Maven) parses each syntax strictly, a warning fails, with
-#     as many triples (quads) as we wrote.
+#     as many triples (quads) as we wrote;
+#   - the SPARQL examples give the same rows in Jena ARQ as in Oxigraph (pyoxigraph).
 #   rdf.sh EXPORT_DIR KB4GRAPH_BINARY     (VENV: the python venv to install into)
 set -euo pipefail
 here=$(dirname "$0")
@@ -66,4 +67,11 @@ step "jena riot (jena-arq 5.6.0, strict, warnings fail)"
 # Absolute: mvn runs in jena/.
 export_dir=$(cd "$1" && pwd)
 mvn -q -B -f "$here/jena/pom.xml" compile exec:java -Dexec.args="$export_dir"
+
+step "sparql: examples/queries/sparql in Jena ARQ 5.6.0 and Oxigraph 0.5.13"
+queries=$(cd "$here/../../examples/queries/sparql" && pwd)
+# mvn -q still prints colour resets; the rows are the rest.
+mvn -q -B -f "$here/jena/pom.xml" exec:java -Dmain=Sparql -Dexec.args="$export_dir $queries" \
+  | sed 's/\x1b\[[0-9;]*m//g' >"$tmp/jena-sparql.tsv"
+"$VENV/bin/python" "$here/rdf_sparql.py" "$1" "$queries" "$tmp/jena-sparql.tsv"
 echo "rdf: OK"
