@@ -21,7 +21,7 @@ step "install rdflib 7.6.0, pyshacl 0.40.1, pyoxigraph 0.5.13, serdi 0.30.16, ra
 "$VENV/bin/pip" install --quiet --disable-pip-version-check \
   rdflib==7.6.0 pyshacl==0.40.1 pyoxigraph==0.5.13
 if ! command -v serdi >/dev/null || ! command -v rapper >/dev/null; then
-  apt-get install -y -q serdi raptor2-utils >/dev/null
+  apt-get update -qq && apt-get install -y -qq serdi raptor2-utils >/dev/null
 fi
 
 step "build the Jena harness (jena-arq, jena-shacl 5.6.0)"
