@@ -1,6 +1,7 @@
-"""RDF conformance: rdflib parses the three syntaxes alike, pyshacl agrees with kb4graph.
+"""RDF conformance: rdflib parses the three syntaxes alike, pyshacl and jena-shacl agree with
+kb4graph.
 
-rdf_check.py SCHEMAS_DIR EXPORT_DIR KB4GRAPH_BINARY
+rdf_check.py SCHEMAS_DIR EXPORT_DIR KB4GRAPH_BINARY JENA_POM
 """
 
 import os
@@ -14,7 +15,7 @@ from pyshacl import validate
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-schemas, export, binary = sys.argv[1:4]
+schemas, export, binary, jena_pom = sys.argv[1:5]
 KB = "https://w3id.org/kb4graph/ns#"
 RULES = {
     SH.DatatypeConstraintComponent: "sh:datatype",
@@ -77,6 +78,31 @@ if not conforms:
     fail(f"pyshacl: the export does not conform: {sorted(found)[:10]}")
 print("pyshacl: the export conforms to kb4graph.shapes.ttl")
 
+
+def jena_shacl(dirs):
+    """jena-shacl's results per directory, as pyshacl_results gives them."""
+    run = subprocess.run(
+        ["mvn", "-q", "-B", "-f", jena_pom, "exec:java", "-Dmain=Shacl",
+         "-Dexec.args=" + " ".join([os.path.join(schemas, "kb4graph.shapes.ttl"), os.path.join(schemas, "kb4graph.ttl")] + dirs)],
+        capture_output=True, text=True)
+    if run.returncode != 0:
+        fail(f"jena-shacl exited {run.returncode}: {run.stdout[-2000:]}{run.stderr[-2000:]}")
+    results = {}
+    for line in re.sub(r"\x1b\[[0-9;]*m", "", run.stdout).splitlines():
+        if line.startswith("# "):
+            current = results.setdefault(line[2:], set())
+        elif line:
+            focus, path, component = line.split("\t")
+            current.add((focus, path, RULES.get(URIRef(component), component)))
+    return results
+
+
+absolute_export = os.path.abspath(export)
+found = jena_shacl([absolute_export]).get(absolute_export)
+if found is None or found:
+    fail(f"jena-shacl: the export does not conform: {sorted(found or [])[:10]}")
+print("jena-shacl: the export conforms to kb4graph.shapes.ttl")
+
 # 3. Broken on purpose: both validators reject, for the same reasons.
 text = open(path("graph.nt"), encoding="utf-8").read()
 triples = text.splitlines()
@@ -110,6 +136,7 @@ cases = {
 }
 line_re = re.compile(r"^\S+ <([^>]*)> (\S+): (sh:\w+)")
 with tempfile.TemporaryDirectory() as tmp:
+    verdicts = {}
     for name, broken in cases.items():
         if broken == text:
             fail(f"{name}: the mutation changed nothing")
@@ -132,5 +159,14 @@ with tempfile.TemporaryDirectory() as tmp:
             got.add((m.group(1), KB + p[3:] if p.startswith("kb:") else ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type" if p == "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" else p.strip("<>")), m.group(3)))
         if got != expected:
             fail(f"{name}: kb4graph found {sorted(got)}, pyshacl {sorted(expected)}")
-        print(f"broken file '{name}': both reject it: {sorted(got)}")
+        verdicts[root] = (name, got)
+        print(f"broken file '{name}': kb4graph and pyshacl reject it: {sorted(got)}")
+    jena = jena_shacl(sorted(verdicts))
+    if set(jena) != set(verdicts):
+        fail(f"jena-shacl reported on {sorted(jena)}, not on every broken file {sorted(verdicts)}")
+    for root, found in jena.items():
+        name, expected = verdicts[root]
+        if found != expected:
+            fail(f"{name}: jena-shacl found {sorted(found)}, kb4graph and pyshacl {sorted(expected)}")
+        print(f"broken file '{name}': jena-shacl rejects it for the same results")
 print("rdf conformance: OK")

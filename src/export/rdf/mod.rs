@@ -314,7 +314,7 @@ pub fn write_graph<W: Write>(
 ) -> io::Result<(W, u64)> {
     let terms = Terms::new();
     let data_graph = data_graph_iri(base, snapshot);
-    let mut sink = Sink::new(syntax, out, base, &data_graph)?;
+    let mut sink = Sink::new(syntax, out, &data_graph)?;
     if syntax == Syntax::NQuads {
         write_provenance(&mut sink, graph, snapshot, base)?;
     }

@@ -45,17 +45,19 @@ pub struct Sink<W: Write> {
 }
 
 impl<W: Write> Sink<W> {
-    /// `instance_prefix` is the base IRI, abbreviated `id:` in Turtle; `graph` names the data
-    /// graph in N-Quads.
-    pub fn new(syntax: Syntax, out: W, instance_prefix: &str, graph: &str) -> io::Result<Self> {
+    /// `graph` names the data graph in N-Quads.
+    ///
+    /// Turtle abbreviates only the vocabulary (`kb:`, `xsd:`), whose local names are plain
+    /// identifiers. Instance IRIs are written in full (`<…>`): as prefixed names, keys would need
+    /// `PN_LOCAL` escapes (`\.` for a final dot, as in `example%20corp.`, `\%`, `\~`), which oxttl
+    /// writes correctly but rdflib 7 misreads or rejects.
+    pub fn new(syntax: Syntax, out: W, graph: &str) -> io::Result<Self> {
         let inner = match syntax {
             Syntax::NTriples => Inner::NTriples(NTriplesSerializer::new().for_writer(out)),
             Syntax::NQuads => Inner::NQuads(NQuadsSerializer::new().for_writer(out)),
             Syntax::Turtle => {
                 let invalid = |e| io::Error::new(io::ErrorKind::InvalidInput, e);
                 let serializer = TurtleSerializer::new()
-                    .with_prefix("id", instance_prefix)
-                    .map_err(|e| invalid(e.to_string()))?
                     .with_prefix("kb", VOCAB_NS)
                     .map_err(|e| invalid(e.to_string()))?
                     .with_prefix("xsd", XSD)
