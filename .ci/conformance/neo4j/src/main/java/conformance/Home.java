@@ -15,7 +15,7 @@ import org.neo4j.graphdb.GraphDatabaseService;
 /**
  * A Neo4j home directory laid out like an installation: `bin/neo4j-admin` (Neo4j's own
  * `org.neo4j.cli.AdminTool`, started on this harness's class path), `conf/neo4j.conf`,
- * `conf/apoc.conf`, `plugins/`, `import/` and `data/`. The importer and the embedded DBMS both
+ * `plugins/`, `import/` and `data/`. The importer and the embedded DBMS both
  * read its neo4j.conf, as a server's would.
  */
 final class Home implements AutoCloseable {
