@@ -17,14 +17,22 @@ kb4graph=$2
 queries="$here/../../examples/queries/cypher"
 schema="$here/../../schemas/graph.schema.json"
 kuzu=0.11.3
-# Neo4j's version is pinned in neo4j/pom.xml.
+# The current LTS, and the newest release (it needs Java 21 or newer).
+lts=5.26.30
+newest=2026.08.1
+jdk_opens=(--enable-native-access=ALL-UNNAMED)
+for module in java.base/java.nio java.base/java.lang java.base/sun.nio.ch java.base/java.io \
+  java.base/java.util java.base/java.util.concurrent java.base/jdk.internal.misc \
+  java.base/java.lang.invoke java.base/java.lang.reflect java.base/java.net; do
+  jdk_opens+=("--add-opens=$module=ALL-UNNAMED")
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 started=$(date +%s)
 step() { echo "-- neo4j: $* ($(( $(date +%s) - started ))s)"; }
 
-step "install: Java 17 and Maven (apt), kuzu $kuzu (pip)"
+step "install: Java 17 and Maven (apt), the Java 25 JDK (present), kuzu $kuzu (pip)"
 apt_install() {
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
@@ -33,22 +41,34 @@ command -v mvn >/dev/null || apt_install maven
 command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
 java_major=$(javac -version 2>&1 | sed -E 's/^javac ([0-9]+).*/\1/')
 ((java_major >= 17)) || { echo "FAIL: Neo4j 5.26 needs Java 17 or newer, javac is $java_major" >&2; exit 1; }
+java25_home=$(ls -d /usr/lib/jvm/*-25-* 2>/dev/null | head -1)
+[[ -x $java25_home/bin/javac ]] || { echo "FAIL: Neo4j $newest needs a Java 25 JDK under /usr/lib/jvm, none found" >&2; exit 1; }
 "$VENV/bin/pip" install --quiet --disable-pip-version-check "kuzu==$kuzu"
 
-step "Neo4j: build the harness (Maven Central)"
-build="$work/harness"
-mkdir -p "$build"
-if ! mvn -q -B -f "$here/neo4j/pom.xml" -DbuildDirectory="$build" compile >"$build/mvn.log" 2>&1; then
-  cat "$build/mvn.log" >&2
-  echo "FAIL: the Neo4j harness did not build" >&2
-  exit 1
-fi
-
-step "Neo4j: neo4j-admin import with import.sh, then load.cypher over Bolt, each against json/graph.json"
-java -Xmx2g -cp "$build/classes:$(cat "$build/classpath")" conformance.Main \
-  "$export_dir" "$schema" "$work/neo4j" 2>"$work/neo4j.log" | grep -v '^\.\.\.\.\.\.\.\.\.\. ' >"$work/neo4j.out" \
-  || { cat "$work/neo4j.out"; tail -50 "$work/neo4j.log" >&2; exit 1; }
-grep -E '^(neo4j-admin import|load.cypher)' "$work/neo4j.out"
+# One harness, built and run once per Neo4j release: the LTS on Java 17, the newest release on
+# the Java 25 JDK it needs (with the JDK modules Neo4j's own launchers open).
+harness() {
+  local version=$1 java_home=$2 release=$3
+  local build="$work/harness-$version"
+  mkdir -p "$build"
+  step "Neo4j $version: build the harness (Maven Central)"
+  if ! JAVA_HOME=$java_home mvn -q -B -f "$here/neo4j/pom.xml" -DbuildDirectory="$build" \
+      -Dneo4j.version="$version" -Dmaven.compiler.release="$release" compile >"$build/mvn.log" 2>&1; then
+    cat "$build/mvn.log" >&2
+    echo "FAIL: the Neo4j $version harness did not build" >&2
+    exit 1
+  fi
+  step "Neo4j $version: neo4j-admin import with import.sh, then load.cypher over Bolt, each against json/graph.json"
+  "$java_home/bin/java" -Xmx2g "${@:4}" -cp "$build/classes:$(cat "$build/classpath")" conformance.Main \
+    "$export_dir" "$schema" "$work/neo4j-$version" 2>"$work/neo4j-$version.log" \
+    | grep -v '^\.\.\.\.\.\.\.\.\.\. ' >"$work/neo4j-$version.out" \
+    || { cat "$work/neo4j-$version.out"; tail -50 "$work/neo4j-$version.log" >&2; exit 1; }
+  grep -E '^(neo4j-admin import|load.cypher)' "$work/neo4j-$version.out"
+  rm -rf "$work/neo4j-$version"
+}
+java17_home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+harness "$lts" "$java17_home" 17
+harness "$newest" "$java25_home" 21 "${jdk_opens[@]}"
 
 quoting=$("$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["quoting"])' "$export_dir/neo4j/format.json")
 if [[ $quoting == rfc4180 ]]; then

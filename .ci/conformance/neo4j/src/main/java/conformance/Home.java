@@ -37,7 +37,7 @@ final class Home implements AutoCloseable {
             // show exactly what import.sh passed.
             Files.writeString(admin, "#!/bin/sh\n"
                     + "printf '%s\\0' \"$@\" > \"$NEO4J_HOME/admin-arguments\"\n"
-                    + "exec " + sh(java) + " -Xmx1g -cp " + sh(System.getProperty("java.class.path"))
+                    + "exec " + sh(java) + " -Xmx1g" + jvmOpens() + " -cp " + sh(System.getProperty("java.class.path"))
                     + " org.neo4j.cli.AdminTool \"$@\"\n");
             Files.setPosixFilePermissions(admin, PosixFilePermissions.fromString("rwx------"));
             List<String> conf = new ArrayList<>();
@@ -49,6 +49,19 @@ final class Home implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    // Neo4j's own launchers open these JDK modules; newer JDKs refuse the access without them,
+    // so neo4j-admin gets the ones this JVM was started with.
+    private static String jvmOpens() {
+        StringBuilder out = new StringBuilder();
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens=") || arg.startsWith("--add-exports=")
+                    || arg.startsWith("--enable-native-access=")) {
+                out.append(' ').append(sh(arg));
+            }
+        }
+        return out.toString();
     }
 
     private static String sh(String s) {
