@@ -294,6 +294,8 @@ pub const KNOWN_ONLY_FROM_VALUES: &[&str] = &[
 const ACCOUNT: &[PropDef] = &[
     req("name", S, &["name"]),
     req("displayName", S, &[]),
+    // Always [`ACCOUNT_VENDOR`]: JupiterOne's Account class requires the vendor.
+    req("vendor", S, &[]),
     opt("type", S, &["type"]),
     opt("domains", SA, &["domains[]"]),
     opt("adminIds", IA, &["admins[].id"]),
@@ -481,7 +483,16 @@ const SECURITY_TEST: &[PropDef] = &[
     // Older API versions.
     opt("vulnerablePluginCount", I, &["vulnerable_plugin_count"]),
     opt("exploitedCount", I, &["exploited_count"]),
+    // Constants JupiterOne's Assessment class requires: what kind of assessment every security
+    // test is ([`SECURITY_TEST_CATEGORY`], [`SECURITY_TEST_SUMMARY`]), run by the account itself.
+    req("category", S, &[]),
+    req("summary", S, &[]),
+    req("internal", B, &[]),
 ];
+
+pub const ACCOUNT_VENDOR: &str = "KnowBe4";
+pub const SECURITY_TEST_CATEGORY: &str = "Phishing Simulation";
+pub const SECURITY_TEST_SUMMARY: &str = "KnowBe4 simulated phishing security test";
 
 const SECURITY_TEST_RESULT: &[PropDef] = &[
     // The recipient's e-mail address, else "recipient <id>".

@@ -5,6 +5,7 @@ use crate::model::raw::{Fields, Raw, get};
 use super::builder::{Label, Loc};
 use super::record::{Ctx, quote, targets};
 use super::{IdMap, Slot, State};
+use crate::model::table;
 use crate::model::time::parse_date;
 use crate::model::warning::WarningCode;
 
@@ -43,6 +44,7 @@ impl State {
         };
         self.b.buf_set_str(name_slot, &name);
         self.b.buf_set_str(t.slot("displayName"), &name);
+        self.b.buf_set_str(t.slot("vendor"), table::ACCOUNT_VENDOR);
         let mut map: IdMap<i64, Slot<()>> = IdMap::default();
         if let Some(held) = self.account.take() {
             map.insert(0, held);

@@ -7,6 +7,7 @@ use super::people::{describe_id, name_from_record};
 use super::record::{Ctx, id_of, quote, targets};
 use super::{ResultRec, State, seen};
 use crate::model::props::Prop;
+use crate::model::table;
 use crate::model::warning::WarningCode;
 
 impl State {
@@ -89,6 +90,11 @@ impl State {
         };
         self.b.read_record(&ctx, obj);
         name_from_record(&mut self.b, t, || format!("security test {id}"));
+        self.b
+            .buf_set_str(t.slot("category"), table::SECURITY_TEST_CATEGORY);
+        self.b
+            .buf_set_str(t.slot("summary"), table::SECURITY_TEST_SUMMARY);
+        self.b.buf_set(Prop::boolean(t.slot("internal"), true));
         State::offer(&mut self.b, &mut self.tests, id, 0, loc, ());
     }
 
