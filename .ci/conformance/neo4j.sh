@@ -44,11 +44,11 @@ if ! mvn -q -B -f "$here/neo4j/pom.xml" -DbuildDirectory="$build" compile >"$bui
   exit 1
 fi
 
-step "Neo4j: neo4j-admin import with import.sh, then load.cypher over Bolt, each against json/graph.json"
+step "Neo4j: neo4j-admin import with import.sh, load.cypher over Bolt, APOC 5.26.19 apoc.import.graphml, each against json/graph.json"
 java -Xmx2g -cp "$build/classes:$(cat "$build/classpath")" conformance.Main \
   "$export_dir" "$schema" "$work/neo4j" 2>"$work/neo4j.log" | grep -v '^\.\.\.\.\.\.\.\.\.\. ' >"$work/neo4j.out" \
   || { cat "$work/neo4j.out"; tail -50 "$work/neo4j.log" >&2; exit 1; }
-grep -E '^(neo4j-admin import|load.cypher)' "$work/neo4j.out"
+grep -E "^(neo4j-admin import|load.cypher|apoc.import.graphml)" "$work/neo4j.out"
 
 quoting=$("$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["quoting"])' "$export_dir/neo4j/format.json")
 if [[ $quoting == rfc4180 ]]; then
