@@ -5,6 +5,9 @@
 #   Neo4j's AdminTool, then the database compared with json/graph.json by value and Neo4j type;
 # - LOAD CSV: the export's own neo4j/load.cypher run statement by statement over Bolt against a
 #   running Neo4j, no notification allowed, then the same comparison;
+# - APOC (5.26 only): apoc.import.graphml on graphml/graph.graphml with readLabels, compared
+#   with graph.json as the README's GraphML section says APOC reads it back;
+# each on the 5.26 LTS (Java 17) and on the newest release (Java 25).
 # - Kùzu (PyPI): the audit queries of examples/queries/cypher against answers computed from the
 #   raw pages, and deliberately broken copies refused by both Kùzu and `kb4graph validate`.
 #   Kùzu reads RFC 4180 CSV only, so on a backslash-quoted export only Neo4j runs.
@@ -19,6 +22,7 @@ schema="$here/../../schemas/graph.schema.json"
 kuzu=0.11.3
 # The current LTS, and the newest release (it needs Java 21 or newer).
 lts=5.26.30
+apoc=5.26.19
 newest=2026.08.1
 jdk_opens=(--enable-native-access=ALL-UNNAMED)
 for module in java.base/java.nio java.base/java.lang java.base/sun.nio.ch java.base/java.io \
@@ -48,27 +52,32 @@ java25_home=$(ls -d /usr/lib/jvm/*-25-* 2>/dev/null | head -1)
 # One harness, built and run once per Neo4j release: the LTS on Java 17, the newest release on
 # the Java 25 JDK it needs (with the JDK modules Neo4j's own launchers open).
 harness() {
-  local version=$1 java_home=$2 release=$3
+  local version=$1 java_home=$2 release=$3 apoc=$4
+  local with_apoc=(-Dapoc.version="$apoc")
+  [[ -n $apoc ]] || with_apoc=(-P '!apoc')
   local build="$work/harness-$version"
   mkdir -p "$build"
   step "Neo4j $version: build the harness (Maven Central)"
   if ! JAVA_HOME=$java_home mvn -q -B -f "$here/neo4j/pom.xml" -DbuildDirectory="$build" \
-      -Dneo4j.version="$version" -Dmaven.compiler.release="$release" compile >"$build/mvn.log" 2>&1; then
+      -Dneo4j.version="$version" -Dmaven.compiler.release="$release" "${with_apoc[@]}" compile >"$build/mvn.log" 2>&1; then
     cat "$build/mvn.log" >&2
     echo "FAIL: the Neo4j $version harness did not build" >&2
     exit 1
   fi
-  step "Neo4j $version: neo4j-admin import with import.sh, then load.cypher over Bolt, each against json/graph.json"
-  "$java_home/bin/java" -Xmx2g "${@:4}" -cp "$build/classes:$(cat "$build/classpath")" conformance.Main \
+  step "Neo4j $version: neo4j-admin import with import.sh, load.cypher over Bolt${apoc:+, APOC $apoc apoc.import.graphml}, each against json/graph.json"
+  "$java_home/bin/java" -Xmx2g "${@:5}" -Dconformance.apoc="${apoc:-none}" -cp "$build/classes:$(cat "$build/classpath")" conformance.Main \
     "$export_dir" "$schema" "$work/neo4j-$version" 2>"$work/neo4j-$version.log" \
     | grep -v '^\.\.\.\.\.\.\.\.\.\. ' >"$work/neo4j-$version.out" \
     || { cat "$work/neo4j-$version.out"; tail -50 "$work/neo4j-$version.log" >&2; exit 1; }
-  grep -E '^(neo4j-admin import|load.cypher)' "$work/neo4j-$version.out"
+  grep -E '^(neo4j-admin import|load.cypher|apoc.import.graphml)' "$work/neo4j-$version.out"
   rm -rf "$work/neo4j-$version"
 }
 java17_home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
-harness "$lts" "$java17_home" 17
-harness "$newest" "$java25_home" 21 "${jdk_opens[@]}"
+harness "$lts" "$java17_home" 17 "$apoc"
+# APOC core is published on Maven Central for 5.x only (none for 2025.x or 2026.x), so the
+# newest release proves import.sh and load.cypher.
+step "APOC on Neo4j $newest: not run, Maven Central serves no APOC core for 2025.x or 2026.x"
+harness "$newest" "$java25_home" 21 "" "${jdk_opens[@]}"
 
 quoting=$("$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["quoting"])' "$export_dir/neo4j/format.json")
 if [[ $quoting == rfc4180 ]]; then

@@ -23,6 +23,8 @@ public final class Main {
             Graph want = Expected.load(export.resolve("json/graph.json"), schema);
             adminImport(export, work, want);
             loadCsv(export, work, want);
+            // neo4j.sh builds a release APOC is not published for without APOC.
+            if (!"none".equals(System.getProperty("conformance.apoc"))) apocGraphml(export, work, want);
         } catch (Failure f) {
             System.err.println("FAILED: " + f.getMessage());
             System.exit(1);
@@ -55,6 +57,23 @@ public final class Main {
                     Actual.version(home.db()), run.statements(), got.nodes.size(), got.relationships.size(), run.seconds());
             int values = Compare.check("load.cypher", Documented.inNeo4j(want), got);
             System.out.printf("load.cypher: labels, types, ends and %d property values equal graph.json's, Neo4j types included%n", values);
+        }
+    }
+
+    private static void apocGraphml(Path export, Path work, Graph want) {
+        Graph expected = ApocDocumented.expected(want, Expected.records(export.resolve("json/graph.json")));
+        try (Home home = new Home(Scratch.dir(work, "apoc-home"), Map.of())) {
+            ApocGraphml.Run run = ApocGraphml.run(export.resolve("graphml/graph.graphml"), home);
+            Graph got = ApocReading.read(Actual.read(home.db()), expected);
+            System.out.printf("apoc.import.graphml (APOC %s, Neo4j %s, readLabels): %d nodes, %d relationships, %d properties in %.1f s%n",
+                    run.apoc(), Actual.version(home.db()), run.nodes(), run.relationships(), run.properties(), run.seconds());
+            if (run.nodes() != got.nodes.size() || run.relationships() != got.relationships.size()) {
+                throw new Failure("apoc.import.graphml reported " + run.nodes() + " nodes and " + run.relationships()
+                        + " relationships, the database holds " + got.nodes.size() + " and " + got.relationships.size());
+            }
+            int values = Compare.check("apoc.import.graphml", expected, got);
+            System.out.printf("apoc.import.graphml: labels, types, ends and %d property values as the README says"
+                    + " (dates and datetimes ISO strings, arrays JSON strings, _long/_double/_boolean/_string names)%n", values);
         }
     }
 }
