@@ -7,9 +7,11 @@
 #   running Neo4j, no notification allowed, then the same comparison;
 # - APOC (5.26 only): apoc.import.graphml on graphml/graph.graphml with readLabels, compared
 #   with graph.json as the README's GraphML section says APOC reads it back;
+# - the audit queries of examples/queries/cypher, run in the neo4j-admin database against
+#   answers audit_questions.py computes from the raw pages;
 # each on the 5.26 LTS (Java 17) and on the newest release (Java 25).
-# - Kùzu (PyPI): the audit queries of examples/queries/cypher against answers computed from the
-#   raw pages, and deliberately broken copies refused by both Kùzu and `kb4graph validate`.
+# - Kùzu (PyPI): the same audit queries against the same answers, and deliberately broken
+#   copies refused by both Kùzu and `kb4graph validate`.
 #   Kùzu reads RFC 4180 CSV only, so on a backslash-quoted export only Neo4j runs.
 # A consumer that cannot be installed fails the script.
 #   neo4j.sh EXPORT_DIR KB4GRAPH_BINARY     (VENV: the python venv to install into)
@@ -64,14 +66,16 @@ harness() {
     echo "FAIL: the Neo4j $version harness did not build" >&2
     exit 1
   fi
-  step "Neo4j $version: neo4j-admin import with import.sh, load.cypher over Bolt${apoc:+, APOC $apoc apoc.import.graphml}, each against json/graph.json"
+  step "Neo4j $version: neo4j-admin import with import.sh and the audit queries, load.cypher over Bolt${apoc:+, APOC $apoc apoc.import.graphml}, each against json/graph.json"
   "$java_home/bin/java" -Xmx2g "${@:5}" -Dconformance.apoc="${apoc:-none}" -cp "$build/classes:$(cat "$build/classpath")" conformance.Main \
-    "$export_dir" "$schema" "$work/neo4j-$version" 2>"$work/neo4j-$version.log" \
+    "$export_dir" "$schema" "$work/neo4j-$version" "$work/questions.json" "$queries" 2>"$work/neo4j-$version.log" \
     | grep -v '^\.\.\.\.\.\.\.\.\.\. ' >"$work/neo4j-$version.out" \
     || { cat "$work/neo4j-$version.out"; tail -50 "$work/neo4j-$version.log" >&2; exit 1; }
-  grep -E '^(neo4j-admin import|load.cypher|apoc.import.graphml)' "$work/neo4j-$version.out"
+  grep -E '^(neo4j-admin import|load.cypher|apoc.import.graphml|queries)' "$work/neo4j-$version.out"
   rm -rf "$work/neo4j-$version"
 }
+step "the audit questions of examples/queries/cypher, answered from the raw pages"
+"$VENV/bin/python" "$here/audit_questions.py" "$export_dir" >"$work/questions.json"
 java17_home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
 harness "$lts" "$java17_home" 17 "$apoc"
 # APOC core is published on Maven Central for 5.x only (none for 2025.x or 2026.x), so the

@@ -5,23 +5,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads one export into Neo4j twice, with the export's own scripts, and compares each database
- * with json/graph.json, by value and by Neo4j type.
+ * Loads one export into Neo4j with the export's own scripts (and its GraphML with APOC), and
+ * compares each database with json/graph.json, by value and by Neo4j type; then asks the
+ * database built by neo4j-admin the audit queries, whose answers audit_questions.py computed
+ * from the raw pages (QUESTIONS, the query files in QUERIES_DIR).
  *
- * <pre>java conformance.Main EXPORT_DIR GRAPH_SCHEMA WORK_DIR</pre>
+ * <pre>java conformance.Main EXPORT_DIR GRAPH_SCHEMA WORK_DIR QUESTIONS QUERIES_DIR</pre>
  */
 public final class Main {
     public static void main(String[] args) {
-        if (args.length != 3) {
-            System.err.println("usage: java conformance.Main EXPORT_DIR GRAPH_SCHEMA WORK_DIR");
+        if (args.length != 5) {
+            System.err.println("usage: java conformance.Main EXPORT_DIR GRAPH_SCHEMA WORK_DIR QUESTIONS QUERIES_DIR");
             System.exit(2);
         }
         Path export = Path.of(args[0]);
         Path schema = Path.of(args[1]);
         Path work = Path.of(args[2]);
+        Path questions = Path.of(args[3]);
+        Path queries = Path.of(args[4]);
         try {
             Graph want = Expected.load(export.resolve("json/graph.json"), schema);
-            adminImport(export, work, want);
+            adminImport(export, work, want, questions, queries);
             loadCsv(export, work, want);
             // neo4j.sh builds a release APOC is not published for without APOC.
             if (!"none".equals(System.getProperty("conformance.apoc"))) apocGraphml(export, work, want);
@@ -31,7 +35,7 @@ public final class Main {
         }
     }
 
-    private static void adminImport(Path export, Path work, Graph want) {
+    private static void adminImport(Path export, Path work, Graph want, Path questions, Path queries) {
         Path copy = Scratch.dir(work, "admin-export");
         Scratch.copy(export, copy);
         try (Home home = new Home(Scratch.dir(work, "admin-home"), Map.of())) {
@@ -46,6 +50,7 @@ public final class Main {
                     Actual.version(home.db()), got.nodes.size(), got.relationships.size(), run.seconds(), options);
             int values = Compare.check("neo4j-admin import", Documented.inNeo4j(want), got);
             System.out.printf("neo4j-admin import: labels, types, ends and %d property values equal graph.json's, Neo4j types included%n", values);
+            for (String line : Queries.check(home.db(), questions, queries)) System.out.println("queries: " + line);
         }
     }
 
