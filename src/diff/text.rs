@@ -20,7 +20,7 @@ pub fn value(value: &Value) -> String {
         Value::String(s) if s.is_empty() => return "\"\"".to_owned(),
         Value::String(s) => return escape(s),
         Value::Integer(n) => n.to_string(),
-        Value::Float(x) => x.to_string(),
+        Value::Float(x) | Value::Decimal(x) => x.to_string(),
         Value::Boolean(b) => b.to_string(),
         Value::DateTime(ms) => format_datetime_millis(*ms),
         Value::Date(d) => format_date(i64::from(*d)),

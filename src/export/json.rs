@@ -158,7 +158,9 @@ fn value(out: &mut impl Write, v: ValueRef<'_>) -> io::Result<()> {
     match v {
         ValueRef::String(s) => string(out, s),
         ValueRef::Integer(n) => write!(out, "{n}"),
-        ValueRef::Float(x) => serde_json::to_writer(out, &x).map_err(io::Error::from),
+        ValueRef::Float(x) | ValueRef::Decimal(x) => {
+            serde_json::to_writer(out, &x).map_err(io::Error::from)
+        }
         ValueRef::Boolean(b) => out.write_all(if b { b"true" } else { b"false" }),
         ValueRef::DateTime(_) | ValueRef::Date(_) => string(out, &v.to_string()),
         ValueRef::StringArray(list) => {

@@ -143,7 +143,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value) {
         Value::Integer(n) => {
             let _ = write!(out, "{n}");
         }
-        Value::Float(x) => {
+        Value::Float(x) | Value::Decimal(x) => {
             // serde_json writes a finite f64 as `Number::from_f64` displays it, others as null.
             let _ = serde_json::to_writer(&mut *out, x);
         }
@@ -179,7 +179,9 @@ pub fn value_json(value: &Value) -> serde_json::Value {
     match value {
         Value::String(s) => J::String(s.clone()),
         Value::Integer(n) => J::from(*n),
-        Value::Float(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
+        Value::Float(x) | Value::Decimal(x) => {
+            serde_json::Number::from_f64(*x).map_or(J::Null, J::Number)
+        }
         Value::Boolean(b) => J::Bool(*b),
         Value::DateTime(ms) => J::String(format_datetime_millis(*ms)),
         Value::Date(d) => J::String(format_date(i64::from(*d))),

@@ -142,7 +142,7 @@ impl Graph {
 
     /// Entities per type, every type listed (zero included), in [`EntityType::ALL`] order.
     pub fn entity_counts(&self) -> Vec<(EntityType, usize)> {
-        let mut counts = [0usize; 8];
+        let mut counts = [0usize; EntityType::ALL.len()];
         for e in &self.entities {
             counts[e.ty as usize] += 1;
         }
@@ -151,7 +151,7 @@ impl Graph {
 
     /// Relationships per type, every type listed, in [`RelationshipType::ALL`] order.
     pub fn relationship_counts(&self) -> Vec<(RelationshipType, usize)> {
-        let mut counts = [0usize; 12];
+        let mut counts = [0usize; RelationshipType::ALL.len()];
         for r in &self.relationships {
             counts[r.ty as usize] += 1;
         }

@@ -34,6 +34,14 @@ pub(crate) const MODULE_NAME: &str = "knowbe4:training:name:";
 pub(crate) const PHISHING_CAMPAIGN: &str = "knowbe4:phishing:campaign:";
 pub(crate) const SECURITY_TEST: &str = "knowbe4:phishing:security_test:";
 
+pub(crate) const RISK_SCORE: &str = "knowbe4:risk_score:account:";
+
+/// A risk score history point's key: its subject and its date (`days` since the epoch).
+pub(crate) fn risk_score_key(out: &mut String, days: i64) {
+    out.push_str(RISK_SCORE);
+    out.push_str(&crate::timefmt::format_date(days));
+}
+
 pub(crate) fn result_key(out: &mut String, pst: i64, recipient: i64) {
     let _ = write!(out, "{SECURITY_TEST}{pst}:recipient:{recipient}");
 }

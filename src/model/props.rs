@@ -18,6 +18,7 @@ pub(crate) enum Tag {
     String,
     Integer,
     Float,
+    Decimal,
     Boolean,
     DateTime,
     Date,
@@ -66,6 +67,10 @@ impl Prop {
         Prop::split(slot, Tag::Float, x.to_bits())
     }
 
+    pub fn decimal(slot: u16, x: f64) -> Prop {
+        Prop::split(slot, Tag::Decimal, x.to_bits())
+    }
+
     pub fn boolean(slot: u16, b: bool) -> Prop {
         Prop {
             slot,
@@ -94,6 +99,10 @@ impl Prop {
 
     pub fn as_string_id(&self) -> Option<u32> {
         (self.tag == Tag::String).then_some(self.a)
+    }
+
+    pub fn as_date(&self) -> Option<i32> {
+        (self.tag == Tag::Date).then_some(self.a as i32)
     }
 
     pub fn as_integer(&self) -> Option<i64> {
@@ -184,6 +193,7 @@ impl PropStore {
             Tag::String => ValueRef::String(strings.get(p.a)),
             Tag::Integer => ValueRef::Integer(p.wide() as i64),
             Tag::Float => ValueRef::Float(f64::from_bits(p.wide())),
+            Tag::Decimal => ValueRef::Decimal(f64::from_bits(p.wide())),
             Tag::Boolean => ValueRef::Boolean(p.a != 0),
             Tag::DateTime => ValueRef::DateTime(p.wide() as i64),
             Tag::Date => ValueRef::Date(p.a as i32),

@@ -19,6 +19,9 @@ pub enum ValueType {
     String,
     Integer,
     Float,
+    /// A decimal number as the API writes it (`26.7`): held as the nearest `f64`, written in
+    /// the shortest form that reads back to it, and typed `xsd:decimal` in RDF.
+    Decimal,
     Boolean,
     DateTime,
     Date,
@@ -27,10 +30,11 @@ pub enum ValueType {
 }
 
 impl ValueType {
-    pub const ALL: [ValueType; 8] = [
+    pub const ALL: [ValueType; 9] = [
         ValueType::String,
         ValueType::Integer,
         ValueType::Float,
+        ValueType::Decimal,
         ValueType::Boolean,
         ValueType::DateTime,
         ValueType::Date,
@@ -44,6 +48,7 @@ impl ValueType {
             ValueType::String => "string",
             ValueType::Integer => "integer",
             ValueType::Float => "float",
+            ValueType::Decimal => "decimal",
             ValueType::Boolean => "boolean",
             ValueType::DateTime => "datetime",
             ValueType::Date => "date",
@@ -78,7 +83,7 @@ pub struct PropDef {
     pub api: &'static [&'static str],
 }
 
-/// The eight entity types.
+/// The nine entity types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityType {
     Account,
@@ -89,9 +94,10 @@ pub enum EntityType {
     PhishingCampaign,
     PhishingSecurityTest,
     PhishingSecurityTestResult,
+    RiskScore,
 }
 
-/// The twelve relationship types.
+/// The fourteen relationship types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RelationshipType {
     AccountHasUser,
@@ -106,6 +112,8 @@ pub enum RelationshipType {
     PhishingCampaignContainsSecurityTest,
     SecurityTestContainsResult,
     UserHasSecurityTestResult,
+    AccountHasRiskScore,
+    UserManagesAccount,
 }
 
 /// An entity type: `_type`, `_class`es, how its `_key` is made, and its properties in output
@@ -164,6 +172,7 @@ impl RelationshipDef {
             "ASSIGNED" => "assigned",
             "COMPLETED" => "completed",
             "CONTAINS" => "contains",
+            "MANAGES" => "manages",
             // Unreachable with the table below; keys stay well-formed if a class is added.
             other => other,
         }
@@ -171,7 +180,7 @@ impl RelationshipDef {
 }
 
 impl EntityType {
-    pub const ALL: [EntityType; 8] = [
+    pub const ALL: [EntityType; 9] = [
         EntityType::Account,
         EntityType::User,
         EntityType::UserGroup,
@@ -180,6 +189,7 @@ impl EntityType {
         EntityType::PhishingCampaign,
         EntityType::PhishingSecurityTest,
         EntityType::PhishingSecurityTestResult,
+        EntityType::RiskScore,
     ];
 
     pub fn def(self) -> &'static EntityDef {
@@ -197,7 +207,7 @@ impl EntityType {
 }
 
 impl RelationshipType {
-    pub const ALL: [RelationshipType; 12] = [
+    pub const ALL: [RelationshipType; 14] = [
         RelationshipType::AccountHasUser,
         RelationshipType::AccountHasUserGroup,
         RelationshipType::UserGroupHasUser,
@@ -210,6 +220,8 @@ impl RelationshipType {
         RelationshipType::PhishingCampaignContainsSecurityTest,
         RelationshipType::SecurityTestContainsResult,
         RelationshipType::UserHasSecurityTestResult,
+        RelationshipType::AccountHasRiskScore,
+        RelationshipType::UserManagesAccount,
     ];
 
     pub fn def(self) -> &'static RelationshipDef {
@@ -241,6 +253,7 @@ impl fmt::Display for RelationshipType {
 const S: ValueType = ValueType::String;
 const I: ValueType = ValueType::Integer;
 const F: ValueType = ValueType::Float;
+const DEC: ValueType = ValueType::Decimal;
 const B: ValueType = ValueType::Boolean;
 const DT: ValueType = ValueType::DateTime;
 const D: ValueType = ValueType::Date;
@@ -285,6 +298,7 @@ pub const RELATIONSHIP_BUILTINS: &[PropDef] = &[
 /// Where a user, group or module came from when it is in none of its own listings
 /// (`knownOnlyFrom`): sorted, from these values.
 pub const KNOWN_ONLY_FROM_VALUES: &[&str] = &[
+    "account_admin",
     "enrollment",
     "group_members",
     "phishing_result",
@@ -298,16 +312,12 @@ const ACCOUNT: &[PropDef] = &[
     req("vendor", S, &[]),
     opt("type", S, &["type"]),
     opt("domains", SA, &["domains[]"]),
-    opt("adminIds", IA, &["admins[].id"]),
-    opt("adminFirstNames", SA, &["admins[].first_name"]),
-    opt("adminLastNames", SA, &["admins[].last_name"]),
-    opt("adminEmails", SA, &["admins[].email"]),
     opt("subscriptionLevel", S, &["subscription_level"]),
     opt("subscriptionEndDate", D, &["subscription_end_date"]),
     opt("numberOfSeats", I, &["number_of_seats"]),
     opt("currentRiskScore", F, &["current_risk_score"]),
-    // From `account/risk_score_history`: `<date>=<risk_score>`, newest first.
-    opt("riskScoreHistory", SA, &[]),
+    // `admins[]` are MANAGES relationships from the users they are, and
+    // `account/risk_score_history` is `knowbe4_risk_score` entities.
 ];
 
 const USER: &[PropDef] = &[
@@ -571,10 +581,28 @@ const CAMPAIGN_TEST: &[PropDef] = &[
     opt("phishPronePercentage", F, &["phish_prone_percentage"]),
 ];
 
+/// One point of the account's risk score history (`account/risk_score_history`).
+const RISK_SCORE: &[PropDef] = &[
+    // "Risk score <date>".
+    req("name", S, &[]),
+    req("displayName", S, &[]),
+    req("date", D, &["date"]),
+    req("riskScore", DEC, &["risk_score"]),
+];
+
+/// One of the account's `admins[]`, as the account record gives it: its place in the list and
+/// the names and address it holds there (which may differ from the user record's).
+const ADMIN: &[PropDef] = &[
+    req("position", I, &[]),
+    opt("firstName", S, &["first_name"]),
+    opt("lastName", S, &["last_name"]),
+    opt("email", S, &["email"]),
+];
+
 const NONE: &[PropDef] = &[];
 
 /// The entity types, indexed by [`EntityType`].
-pub static ENTITIES: [EntityDef; 8] = [
+pub static ENTITIES: [EntityDef; 9] = [
     EntityDef {
         entity_type: EntityType::Account,
         name: "knowbe4_account",
@@ -631,6 +659,13 @@ pub static ENTITIES: [EntityDef; 8] = [
         key: "knowbe4:phishing:security_test:<pst_id>:recipient:<recipient_id>",
         properties: SECURITY_TEST_RESULT,
     },
+    EntityDef {
+        entity_type: EntityType::RiskScore,
+        name: "knowbe4_risk_score",
+        classes: &["Record"],
+        key: "knowbe4:risk_score:account:<date>",
+        properties: RISK_SCORE,
+    },
 ];
 
 const fn rel(
@@ -658,7 +693,7 @@ const fn per_enrollment(mut def: RelationshipDef) -> RelationshipDef {
 }
 
 /// The relationship types, indexed by [`RelationshipType`].
-pub static RELATIONSHIPS: [RelationshipDef; 12] = [
+pub static RELATIONSHIPS: [RelationshipDef; 14] = [
     rel(
         RelationshipType::AccountHasUser,
         "knowbe4_account_has_user",
@@ -755,6 +790,22 @@ pub static RELATIONSHIPS: [RelationshipDef; 12] = [
         EntityType::PhishingSecurityTestResult,
         NONE,
     ),
+    rel(
+        RelationshipType::AccountHasRiskScore,
+        "knowbe4_account_has_risk_score",
+        "HAS",
+        EntityType::Account,
+        EntityType::RiskScore,
+        NONE,
+    ),
+    rel(
+        RelationshipType::UserManagesAccount,
+        "knowbe4_user_manages_account",
+        "MANAGES",
+        EntityType::User,
+        EntityType::Account,
+        ADMIN,
+    ),
 ];
 
 #[cfg(test)]
@@ -810,7 +861,7 @@ mod tests {
         // `knowbe4_account_has_user` and the like: the seed documents' names.
         for t in RelationshipType::ALL {
             let d = t.def();
-            assert!(["HAS", "ASSIGNED", "COMPLETED", "CONTAINS"].contains(&d.class));
+            assert!(["HAS", "ASSIGNED", "COMPLETED", "CONTAINS", "MANAGES"].contains(&d.class));
             assert_eq!(d.key_class(), d.class.to_ascii_lowercase());
             assert_eq!(
                 d.per_enrollment,

@@ -14,6 +14,8 @@ pub enum ValueRef<'g> {
     String(&'g str),
     Integer(i64),
     Float(f64),
+    /// A decimal, held as the nearest `f64` (see [`ValueType::Decimal`]).
+    Decimal(f64),
     Boolean(bool),
     /// UTC milliseconds since the Unix epoch.
     DateTime(i64),
@@ -29,6 +31,7 @@ pub enum Value {
     String(String),
     Integer(i64),
     Float(f64),
+    Decimal(f64),
     Boolean(bool),
     DateTime(i64),
     Date(i32),
@@ -80,6 +83,7 @@ impl<'g> ValueRef<'g> {
             ValueRef::String(_) => ValueType::String,
             ValueRef::Integer(_) => ValueType::Integer,
             ValueRef::Float(_) => ValueType::Float,
+            ValueRef::Decimal(_) => ValueType::Decimal,
             ValueRef::Boolean(_) => ValueType::Boolean,
             ValueRef::DateTime(_) => ValueType::DateTime,
             ValueRef::Date(_) => ValueType::Date,
@@ -114,6 +118,7 @@ impl<'g> ValueRef<'g> {
             ValueRef::String(s) => Value::String(s.to_owned()),
             ValueRef::Integer(n) => Value::Integer(n),
             ValueRef::Float(x) => Value::Float(x),
+            ValueRef::Decimal(x) => Value::Decimal(x),
             ValueRef::Boolean(b) => Value::Boolean(b),
             ValueRef::DateTime(ms) => Value::DateTime(ms),
             ValueRef::Date(d) => Value::Date(d),
@@ -131,7 +136,9 @@ impl<'g> ValueRef<'g> {
             ValueRef::String(s) => J::String(s.to_owned()),
             ValueRef::Integer(n) => J::from(n),
             // Values come from JSON numbers or checked text, so they are finite.
-            ValueRef::Float(x) => serde_json::Number::from_f64(x).map_or(J::Null, J::Number),
+            ValueRef::Float(x) | ValueRef::Decimal(x) => {
+                serde_json::Number::from_f64(x).map_or(J::Null, J::Number)
+            }
             ValueRef::Boolean(b) => J::Bool(b),
             ValueRef::DateTime(ms) => J::String(format_datetime_millis(ms)),
             ValueRef::Date(d) => J::String(format_date(i64::from(d))),
@@ -150,6 +157,7 @@ impl PartialEq for ValueRef<'_> {
             (ValueRef::String(a), ValueRef::String(b)) => a == b,
             (ValueRef::Integer(a), ValueRef::Integer(b)) => a == b,
             (ValueRef::Float(a), ValueRef::Float(b)) => a.to_bits() == b.to_bits(),
+            (ValueRef::Decimal(a), ValueRef::Decimal(b)) => a.to_bits() == b.to_bits(),
             (ValueRef::Boolean(a), ValueRef::Boolean(b)) => a == b,
             (ValueRef::DateTime(a), ValueRef::DateTime(b)) => a == b,
             (ValueRef::Date(a), ValueRef::Date(b)) => a == b,
@@ -164,6 +172,7 @@ impl PartialEq for Value {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Decimal(a), Value::Decimal(b)) => a.to_bits() == b.to_bits(),
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Integer(a), Value::Integer(b)) => a == b,
             (Value::Boolean(a), Value::Boolean(b)) => a == b,
@@ -194,7 +203,7 @@ impl fmt::Display for ValueRef<'_> {
         match *self {
             ValueRef::String(s) => f.write_str(s),
             ValueRef::Integer(n) => write!(f, "{n}"),
-            ValueRef::Float(x) => write!(f, "{x}"),
+            ValueRef::Float(x) | ValueRef::Decimal(x) => write!(f, "{x}"),
             ValueRef::Boolean(b) => write!(f, "{b}"),
             ValueRef::DateTime(ms) => f.write_str(&format_datetime_millis(ms)),
             ValueRef::Date(d) => f.write_str(&format_date(i64::from(d))),
@@ -211,6 +220,7 @@ impl Value {
             Value::String(_) => ValueType::String,
             Value::Integer(_) => ValueType::Integer,
             Value::Float(_) => ValueType::Float,
+            Value::Decimal(_) => ValueType::Decimal,
             Value::Boolean(_) => ValueType::Boolean,
             Value::DateTime(_) => ValueType::DateTime,
             Value::Date(_) => ValueType::Date,

@@ -317,6 +317,7 @@ fn value(text: &str, quoted: bool, ty: ValueType, array_delimiter: char) -> Resu
             ValueType::String | ValueType::StringArray => Some(Value::String(s.to_owned())),
             ValueType::Integer | ValueType::IntegerArray => integer(s).map(Value::Integer),
             ValueType::Float => float(s).map(Value::Float),
+            ValueType::Decimal => float(s).map(Value::Decimal),
             ValueType::Boolean => match s {
                 "true" => Some(Value::Boolean(true)),
                 "false" => Some(Value::Boolean(false)),

@@ -35,6 +35,7 @@ pub fn key_pattern(ty: EntityType) -> String {
         EntityType::PhishingSecurityTestResult => {
             format!("knowbe4:phishing:security_test:{ID}:recipient:{ID}")
         }
+        EntityType::RiskScore => "knowbe4:risk_score:account:[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned(),
     }
 }
 
@@ -56,7 +57,7 @@ fn value_schema(ty: ValueType) -> Value {
     match ty {
         ValueType::String => json!({"type": "string"}),
         ValueType::Integer => json!({"type": "integer"}),
-        ValueType::Float => json!({"type": "number"}),
+        ValueType::Float | ValueType::Decimal => json!({"type": "number"}),
         ValueType::Boolean => json!({"type": "boolean"}),
         ValueType::DateTime => json!({"$ref": "#/$defs/datetime"}),
         ValueType::Date => json!({"$ref": "#/$defs/date"}),

@@ -100,7 +100,7 @@ impl AttrType {
     pub const fn of(ty: ValueType) -> AttrType {
         match ty {
             ValueType::Integer => AttrType::Long,
-            ValueType::Float => AttrType::Double,
+            ValueType::Float | ValueType::Decimal => AttrType::Double,
             ValueType::Boolean => AttrType::Boolean,
             ValueType::String
             | ValueType::DateTime
@@ -207,6 +207,7 @@ pub fn value_type_desc(ty: ValueType) -> &'static str {
         ValueType::String => "text",
         ValueType::Integer => "integer (64-bit)",
         ValueType::Float => "floating-point number",
+        ValueType::Decimal => "decimal number, written in its shortest exact form, e.g. 26.7",
         ValueType::Boolean => "true or false",
         ValueType::DateTime => {
             "datetime as an ISO 8601 string in UTC with milliseconds, e.g. 2024-01-31T09:30:00.000Z"

@@ -165,7 +165,7 @@ pub fn format_value(out: &mut String, value: ValueRef<'_>) {
         ValueRef::Integer(n) => {
             let _ = write!(out, "{n}");
         }
-        ValueRef::Float(x) => push_double(out, x),
+        ValueRef::Float(x) | ValueRef::Decimal(x) => push_double(out, x),
         ValueRef::Boolean(b) => out.push_str(if b { "true" } else { "false" }),
         ValueRef::DateTime(_) | ValueRef::Date(_) => {
             let _ = write!(out, "{value}");

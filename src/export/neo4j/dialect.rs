@@ -206,7 +206,7 @@ pub fn write_value(
         ValueRef::String(s) => write_str(out, s, dialect),
         ValueRef::Integer(n) => write!(out, "{n}"),
         // Rust prints the shortest text that parses back to the same bits.
-        ValueRef::Float(x) => write!(out, "{x}"),
+        ValueRef::Float(x) | ValueRef::Decimal(x) => write!(out, "{x}"),
         ValueRef::Boolean(b) => out.write_all(if b { b"true" } else { b"false" }),
         ValueRef::DateTime(_) | ValueRef::Date(_) => write!(out, "{v}"),
         ValueRef::StringArray(list) => {

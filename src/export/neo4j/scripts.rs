@@ -108,7 +108,7 @@ fn conversion(c: &Column, array: &str) -> String {
     match c.value_type() {
         ValueType::String => cell,
         ValueType::Integer => format!("toInteger({cell})"),
-        ValueType::Float => format!("toFloat({cell})"),
+        ValueType::Float | ValueType::Decimal => format!("toFloat({cell})"),
         ValueType::Boolean => format!("toBoolean({cell})"),
         ValueType::DateTime => format!("datetime({cell})"),
         ValueType::Date => format!("date({cell})"),

@@ -42,6 +42,7 @@ pub const DEFAULT_BASE_IRI: &str = "https://w3id.org/kb4graph/id/";
 pub const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 pub const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
 pub const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
+pub const XSD_DECIMAL: &str = "http://www.w3.org/2001/XMLSchema#decimal";
 pub const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
 pub const XSD_DATETIME: &str = "http://www.w3.org/2001/XMLSchema#dateTime";
 pub const XSD_DATE: &str = "http://www.w3.org/2001/XMLSchema#date";
@@ -51,6 +52,7 @@ pub fn xsd(local: &str) -> &'static str {
     match local {
         "integer" => XSD_INTEGER,
         "double" => XSD_DOUBLE,
+        "decimal" => XSD_DECIMAL,
         "boolean" => XSD_BOOLEAN,
         "dateTime" => XSD_DATETIME,
         "date" => XSD_DATE,
@@ -218,6 +220,7 @@ fn add_property<'v>(
         ValueRef::String(s) => block.literal(predicate, s, XSD_STRING),
         ValueRef::Integer(n) => block.literal(predicate, n, XSD_INTEGER),
         ValueRef::Float(x) => block.literal(predicate, Double(x), XSD_DOUBLE),
+        ValueRef::Decimal(x) => block.literal(predicate, Double(x), XSD_DECIMAL),
         ValueRef::Boolean(b) => block.literal(predicate, b, XSD_BOOLEAN),
         ValueRef::DateTime(_) => block.literal(predicate, p.value, XSD_DATETIME),
         ValueRef::Date(_) => block.literal(predicate, p.value, XSD_DATE),
@@ -234,7 +237,9 @@ fn add_property<'v>(
     }
 }
 
-/// An `xsd:double` lexical form: the shortest decimal that reads back as the same double.
+/// An `xsd:double` lexical form: the shortest decimal that reads back as the same double. For a
+/// finite value (every decimal the model holds) it is also an `xsd:decimal` lexical form: Rust
+/// never writes an exponent.
 struct Double(f64);
 
 impl std::fmt::Display for Double {

@@ -41,6 +41,7 @@ pub fn entity_class(ty: EntityType) -> &'static str {
         EntityType::PhishingCampaign => "PhishingCampaign",
         EntityType::PhishingSecurityTest => "PhishingSecurityTest",
         EntityType::PhishingSecurityTestResult => "PhishingSecurityTestResult",
+        EntityType::RiskScore => "RiskScore",
     }
 }
 
@@ -90,6 +91,8 @@ pub fn datatype(ty: ValueType) -> &'static str {
         ValueType::Integer | ValueType::IntegerArray => "integer",
         // The model holds IEEE doubles; xsd:decimal would promise an exactness they lack.
         ValueType::Float => "double",
+        // The API writes risk scores as decimals (`26.7`); they read back exactly.
+        ValueType::Decimal => "decimal",
         ValueType::Boolean => "boolean",
         ValueType::DateTime => "dateTime",
         ValueType::Date => "date",

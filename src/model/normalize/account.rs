@@ -1,16 +1,22 @@
-//! The account record and its risk score history.
+//! The account record, its admins and its risk score history.
 
 use crate::model::raw::{Fields, Raw, get};
 
 use super::builder::{Label, Loc};
-use super::record::{Ctx, quote, targets};
-use super::{IdMap, Slot, State};
+use super::people::describe_id;
+use super::record::{Ctx, id_of, quote, targets};
+use super::{IdMap, Slot, State, seen};
+use crate::model::props::{Prop, Span};
 use crate::model::table;
-use crate::model::time::parse_date;
 use crate::model::warning::WarningCode;
+
+/// Users rank admins of the account after every other mention: the account record gives only
+/// their names and address.
+const ADMIN_MENTION: u8 = 3;
 
 impl State {
     pub(super) fn account(&mut self, loc: Loc, obj: &Fields<'_>) {
+        let admins = self.admins(loc, get(obj, "admins"));
         let t = &targets().account;
         let ctx = Ctx {
             target: t,
@@ -45,44 +51,120 @@ impl State {
         self.b.buf_set_str(name_slot, &name);
         self.b.buf_set_str(t.slot("displayName"), &name);
         self.b.buf_set_str(t.slot("vendor"), table::ACCOUNT_VENDOR);
-        let mut map: IdMap<i64, Slot<()>> = IdMap::default();
+        let mut map: IdMap<i64, Slot<Vec<(i64, Span)>>> = IdMap::default();
         if let Some(held) = self.account.take() {
             map.insert(0, held);
         }
-        State::offer(&mut self.b, &mut map, 0, 0, loc, ());
+        State::offer(&mut self.b, &mut map, 0, 0, loc, admins);
         self.account = map.remove(&0);
     }
 
-    pub(super) fn risk_score(&mut self, loc: Loc, obj: &Fields<'_>) {
-        let mut date = None;
-        let mut score = None;
-        for (field, v) in obj {
-            match field.as_ref() {
-                "date" => date = v.as_str().and_then(parse_date),
-                "risk_score" => {
-                    score = match v {
-                        Raw::Str(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
-                        other => other.as_f64(),
-                    }
-                }
-                other => {
-                    let path = format!("risk_score_history[].{other}");
-                    self.b
-                        .unknown_dropped(targets().account.type_name, &path, loc);
-                }
+    /// `admins[]` of the account record: (user id, MANAGES properties) in list order. Each
+    /// admin is also a mention of the user it is, so that an admin no user listing holds is
+    /// still a user.
+    fn admins(&mut self, loc: Loc, v: Option<&Raw<'_>>) -> Vec<(i64, Span)> {
+        let items = match v {
+            None | Some(Raw::Null) => return Vec::new(),
+            Some(Raw::Array(items)) => items,
+            Some(other) => {
+                self.b.warn(
+                    WarningCode::InvalidValue,
+                    loc,
+                    Some(Label::Account),
+                    format!(
+                        "`admins` is not an array: {}; no admins made",
+                        quote(other)
+                    ),
+                );
+                return Vec::new();
             }
+        };
+        let mut out: Vec<(i64, Span)> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let label = Label::Admin(i);
+            let Raw::Object(m) = item else {
+                self.b.warn(
+                    WarningCode::NotAnObject,
+                    loc,
+                    Some(label),
+                    format!("`admins[{i}]` is not an object: {}; left out", quote(item)),
+                );
+                continue;
+            };
+            let Some(user) = id_of(get(m, "id")) else {
+                self.b.warn(
+                    WarningCode::MissingId,
+                    loc,
+                    Some(label),
+                    format!(
+                        "an admin without a usable `id` ({}): left out",
+                        describe_id(get(m, "id"))
+                    ),
+                );
+                continue;
+            };
+            if out.iter().any(|&(u, _)| u == user) {
+                self.b.warn(
+                    WarningCode::DuplicateRecord,
+                    loc,
+                    Some(label),
+                    format!("user {user} is listed as an admin more than once: the first is kept"),
+                );
+                continue;
+            }
+            let t = &targets().admin;
+            let ctx = Ctx {
+                target: t,
+                loc,
+                label,
+            };
+            self.b.read_record(&ctx, m);
+            let position = i64::try_from(out.len()).unwrap_or(i64::MAX);
+            self.b.buf_set(Prop::integer(t.slot("position"), position));
+            if let Some(span) = self.b.commit() {
+                out.push((user, span));
+            }
+            self.mention_user(user, seen::ADMIN, ADMIN_MENTION, loc, m, label);
         }
-        match (date, score) {
-            (Some(date), Some(score)) => self.history.push((date, score)),
-            _ => self.b.warn(
+        out
+    }
+
+    /// A point of `account/risk_score_history`: a `knowbe4_risk_score` entity, one per date.
+    pub(super) fn risk_score(&mut self, loc: Loc, obj: &Fields<'_>) {
+        let t = &targets().risk_score;
+        let ctx = Ctx {
+            target: t,
+            loc,
+            label: Label::RiskScore(None),
+        };
+        self.b.read_record(&ctx, obj);
+        let date = self.b.buf_prop(t.slot("date")).and_then(|p| p.as_date());
+        let score = self.b.buf_prop(t.slot("riskScore"));
+        let (Some(date), Some(_)) = (date, score) else {
+            self.b.warn(
                 WarningCode::InvalidValue,
                 loc,
-                Some(Label::RiskScore),
+                Some(Label::RiskScore(date)),
                 format!(
                     "a risk score history point needs a date and a risk_score: {}; left out",
                     quote(&Raw::Object(obj.to_vec()))
                 ),
-            ),
-        }
+            );
+            return;
+        };
+        let name = format!(
+            "Risk score {}",
+            crate::timefmt::format_date(i64::from(date))
+        );
+        self.b.buf_set_str(t.slot("name"), &name);
+        self.b.buf_set_str(t.slot("displayName"), &name);
+        State::offer(
+            &mut self.b,
+            &mut self.risk_scores,
+            i64::from(date),
+            0,
+            loc,
+            (),
+        );
     }
 }

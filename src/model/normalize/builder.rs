@@ -19,7 +19,10 @@ pub(super) struct Loc {
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Label {
     Account,
-    RiskScore,
+    /// `admins[<index>]` of the account record.
+    Admin(usize),
+    /// A risk score history point, by date when it has one.
+    RiskScore(Option<i32>),
     User(Option<i64>),
     Group(Option<i64>),
     Member { group: i64, user: Option<i64> },
@@ -49,7 +52,13 @@ impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Label::Account => f.write_str("account"),
-            Label::RiskScore => f.write_str("risk score"),
+            Label::Admin(i) => write!(f, "account admin {i}"),
+            Label::RiskScore(None) => f.write_str("risk score"),
+            Label::RiskScore(Some(d)) => write!(
+                f,
+                "risk score {}",
+                crate::timefmt::format_date(i64::from(d))
+            ),
             Label::User(id) => write!(f, "user {}", Id(id)),
             Label::Group(id) => write!(f, "group {}", Id(id)),
             Label::Member { group, user } => write!(f, "group {group} member {}", Id(user)),
@@ -86,8 +95,6 @@ pub(super) struct UnknownField {
     pub property: String,
     pub first: Loc,
     pub count: u64,
-    /// False when the field cannot be kept (it is not on an entity or relationship).
-    pub kept: bool,
 }
 
 /// Names of extra properties, shared by every type.
@@ -223,6 +230,11 @@ impl Builder {
             .and_then(|p| p.prop.as_string_id())
             .map(|id| self.strings.get(id))
             .filter(|s| !s.trim().is_empty())
+    }
+
+    /// The property the buffer holds for declared slot `slot`.
+    pub fn buf_prop(&self, slot: u16) -> Option<Prop> {
+        self.buf.iter().find(|p| p.prop.slot == slot).map(|p| p.prop)
     }
 
     /// Replaces whatever the buffer holds for `slot`.

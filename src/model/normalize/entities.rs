@@ -60,6 +60,7 @@ fn duplicates<X>(b: &mut Builder, slot: &Slot<X>, label: Label) {
 fn with_known_only_from(b: &mut Builder, span: Span, slot: u16, seen_bits: u8) -> Span {
     let mut ids = Vec::new();
     for (bit, name) in [
+        (seen::ADMIN, "account_admin"),
         (seen::ENROLLMENT, "enrollment"),
         (seen::MEMBERS, "group_members"),
         (seen::RESULT, "phishing_result"),
@@ -89,6 +90,9 @@ fn seen_words(bits: u8) -> String {
     if bits & seen::RESULT != 0 {
         words.push("phishing results");
     }
+    if bits & seen::ADMIN != 0 {
+        words.push("the account's admins");
+    }
     words.join(", ")
 }
 
@@ -104,6 +108,8 @@ pub(super) struct UserInfo {
 pub(super) struct Entities {
     pub drafts: Drafts,
     pub account: Option<u32>,
+    /// The account's risk score history points.
+    pub risk_scores: Vec<u32>,
     pub users: IdMap<i64, UserInfo>,
     pub groups: IdMap<i64, u32>,
     /// (draft, record location, properties) by id.
@@ -119,6 +125,7 @@ impl State {
     pub(super) fn entities(&mut self) -> Entities {
         let mut d = Drafts::default();
         let account = self.finish_account(&mut d);
+        let risk_scores = self.finish_risk_scores(&mut d);
         let users = self.finish_users(&mut d);
         let active_users = users.values().filter(|u| u.active).count();
         let groups = self.finish_groups(&mut d, active_users);
@@ -145,6 +152,7 @@ impl State {
         Entities {
             drafts: d,
             account,
+            risk_scores,
             users,
             groups,
             training,
@@ -167,31 +175,30 @@ impl State {
         };
         duplicates(&mut self.b, &slot, Label::Account);
         let t = &targets().account;
-        let mut span = slot.span;
-        if !self.history.is_empty() {
-            let mut history = std::mem::take(&mut self.history);
-            history.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
-            history.dedup_by(|a, b| a.0 == b.0 && a.1.to_bits() == b.1.to_bits());
-            let mut ids = Vec::with_capacity(history.len());
-            for (date, score) in history {
-                let score = serde_json::Number::from_f64(score)
-                    .map_or_else(|| score.to_string(), |n| n.to_string());
-                let text = format!("{}={score}", crate::timefmt::format_date(i64::from(date)));
-                if let Some(id) = self.b.intern(&text) {
-                    ids.push(id);
-                }
-            }
-            self.b.load(span);
-            if let Some(prop) = self.b.store.string_array(t.slot("riskScoreHistory"), &ids) {
-                self.b.buf_set(prop);
-            }
-            span = self.b.commit().unwrap_or(span);
-        }
+        let span = slot.span;
+        self.admins = slot.extra;
         let name = prop_of(&self.b, span, t.slot("name"))
             .and_then(|p| p.as_string_id())
             .map(|id| self.b.str(id).to_owned())
             .unwrap_or_default();
         d.add(EntityType::Account, span, |k| keys::account_key(k, &name))
+    }
+
+    fn finish_risk_scores(&mut self, d: &mut Drafts) -> Vec<u32> {
+        let mut points: Vec<(i64, Slot<()>)> =
+            std::mem::take(&mut self.risk_scores).into_iter().collect();
+        points.sort_unstable_by_key(|&(date, _)| date);
+        let mut out = Vec::with_capacity(points.len());
+        for (date, slot) in points {
+            let day = i32::try_from(date).ok();
+            duplicates(&mut self.b, &slot, Label::RiskScore(day));
+            if let Some(draft) = d.add(EntityType::RiskScore, slot.span, |k| {
+                keys::risk_score_key(k, date)
+            }) {
+                out.push(draft);
+            }
+        }
+        out
     }
 
     fn finish_users(&mut self, d: &mut Drafts) -> IdMap<i64, UserInfo> {

@@ -156,12 +156,7 @@ impl State {
 
     fn unknown_warnings(&mut self) {
         for ((type_name, path), u) in std::mem::take(&mut self.b.unknown) {
-            let message = if !u.kept {
-                format!(
-                    "{type_name}: unknown field `{path}` in {}: not kept",
-                    plural(u.count, "record")
-                )
-            } else if u.property.is_empty() {
+            let message = if u.property.is_empty() {
                 format!(
                     "{type_name}: unknown field `{path}`, null wherever it appears ({})",
                     plural(u.count, "record")

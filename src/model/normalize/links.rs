@@ -17,6 +17,7 @@ impl State {
     pub(super) fn relationships(&mut self, e: &Entities, final_of: &[u32]) -> Vec<RelRec> {
         let Entities {
             account,
+            risk_scores,
             users,
             groups,
             training,
@@ -63,6 +64,15 @@ impl State {
                     c,
                     none,
                 );
+            }
+            for &r in risk_scores {
+                rel(RelationshipType::AccountHasRiskScore, account, r, none);
+            }
+            // Every admin is a user: listed, or else built from the admin record itself.
+            for &(user, props) in &self.admins {
+                if let Some(u) = users.get(&user) {
+                    rel(RelationshipType::UserManagesAccount, u.draft, account, props);
+                }
             }
         }
 

@@ -99,6 +99,7 @@ mod seen {
     pub const ENROLLMENT: u8 = 2;
     pub const RESULT: u8 = 4;
     pub const CAMPAIGN: u8 = 8;
+    pub const ADMIN: u8 = 16;
 }
 
 /// A record of a listing, the one kept among records with the same id.
@@ -172,8 +173,12 @@ struct Tally {
 struct State {
     b: Builder,
     collections: BTreeMap<String, ()>,
-    account: Option<Slot<()>>,
-    history: Vec<(i32, f64)>,
+    /// The account record, with its admins: (user id, MANAGES properties) in list order.
+    account: Option<Slot<Vec<(i64, Span)>>>,
+    /// Risk score history points by date (days since the epoch).
+    risk_scores: IdMap<i64, Slot<()>>,
+    /// The admins of the kept account record, once entities are finished.
+    admins: Vec<(i64, Span)>,
     users: IdMap<i64, UserSlot>,
     groups: IdMap<i64, Slot<()>>,
     /// (group id, user id) from `groups/<id>/members`.
@@ -314,7 +319,7 @@ impl State {
         let Raw::Object(obj) = record else {
             let label = match kind {
                 Kind::Account => Label::Account,
-                Kind::RiskScoreHistory => Label::RiskScore,
+                Kind::RiskScoreHistory => Label::RiskScore(None),
                 Kind::UsersActive | Kind::UsersArchived => Label::User(None),
                 Kind::GroupsActive | Kind::GroupsArchived => Label::Group(None),
                 Kind::Members(group) => Label::Member { group, user: None },

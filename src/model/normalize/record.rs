@@ -121,6 +121,8 @@ pub(super) struct Targets {
     pub result: Target,
     pub enrollment: Target,
     pub campaign_test: Target,
+    pub risk_score: Target,
+    pub admin: Target,
 }
 
 pub(super) fn targets() -> &'static Targets {
@@ -133,7 +135,7 @@ pub(super) fn targets() -> &'static Targets {
             Target::new(t.name(), t.def().properties, structural)
         };
         Targets {
-            account: entity(EntityType::Account, &[]),
+            account: entity(EntityType::Account, &["admins"]),
             user: entity(EntityType::User, &[]),
             group: entity(EntityType::UserGroup, &[]),
             training_campaign: entity(EntityType::TrainingCampaign, &["content", "modules"]),
@@ -146,6 +148,8 @@ pub(super) fn targets() -> &'static Targets {
                 RelationshipType::PhishingCampaignContainsSecurityTest,
                 &["pst_id"],
             ),
+            risk_score: entity(EntityType::RiskScore, &[]),
+            admin: rel(RelationshipType::UserManagesAccount, &["id"]),
         }
     })
 }
@@ -339,6 +343,14 @@ impl Builder {
                 Ok(x) => x.map(|x| Prop::float(slot, x)),
                 Err(p) => return self.invalid(ctx, path, v, p),
             },
+            ValueType::Decimal => match float(v) {
+                Ok(Some(x)) if !x.is_finite() => {
+                    let p = Problem("not a finite decimal".into());
+                    return self.invalid(ctx, path, v, p);
+                }
+                Ok(x) => x.map(|x| Prop::decimal(slot, x)),
+                Err(p) => return self.invalid(ctx, path, v, p),
+            },
             ValueType::Boolean => match boolean(v) {
                 Ok(b) => b.map(|b| Prop::boolean(slot, b)),
                 Err(p) => return self.invalid(ctx, path, v, p),
@@ -485,7 +497,6 @@ impl Builder {
         type_name: &'static str,
         path: &str,
         loc: Loc,
-        kept: bool,
     ) -> &mut UnknownField {
         let key = (type_name, path.to_owned());
         let earlier = match self.unknown.get(&key) {
@@ -496,10 +507,8 @@ impl Builder {
             property: String::new(),
             first: loc,
             count: 0,
-            kept,
         });
         entry.count += 1;
-        entry.kept &= kept;
         if earlier {
             entry.first = loc;
         }
@@ -507,7 +516,7 @@ impl Builder {
     }
 
     fn count_unknown(&mut self, ctx: &Ctx<'_>, path: &str, property: Option<String>) {
-        let entry = self.tally_unknown(ctx.target.type_name, path, ctx.loc, true);
+        let entry = self.tally_unknown(ctx.target.type_name, path, ctx.loc);
         // The name must not depend on which record came first: it is the field's camelCase
         // name except in a record where that name is taken, so keep the plainest seen.
         if let Some(p) = property
@@ -516,11 +525,6 @@ impl Builder {
         {
             entry.property = p;
         }
-    }
-
-    /// Counts an unknown field that has nowhere to go (inside a risk score history item).
-    pub(super) fn unknown_dropped(&mut self, type_name: &'static str, path: &str, loc: Loc) {
-        self.tally_unknown(type_name, path, loc, false);
     }
 
     /// Reads `obj` into the (cleared) buffer.

@@ -15,6 +15,10 @@ pub(in crate::readback) fn scalar(ty: ValueType, text: &str) -> Result<Value, St
         ValueType::Float => double(text)
             .map(Value::Float)
             .ok_or_else(|| bad("a floating-point number")),
+        ValueType::Decimal => double(text)
+            .filter(|x| x.is_finite())
+            .map(Value::Decimal)
+            .ok_or_else(|| bad("a decimal number")),
         ValueType::Boolean => match text {
             "true" => Ok(Value::Boolean(true)),
             "false" => Ok(Value::Boolean(false)),

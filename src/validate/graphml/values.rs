@@ -85,6 +85,7 @@ pub fn check_value(ty: ValueType, v: &str) -> Result<(), String> {
         ValueType::String => true,
         ValueType::Integer => is_integer(v) && !v.starts_with('+') && v.parse::<i64>().is_ok(),
         ValueType::Float => is_xs_double(v),
+        ValueType::Decimal => is_xs_double(v) && v.parse::<f64>().is_ok_and(f64::is_finite),
         ValueType::Boolean => matches!(v, "true" | "false"),
         ValueType::DateTime => is_datetime(v),
         ValueType::Date => is_date(v),

@@ -71,7 +71,7 @@ pub fn check(text: &str, quoted: bool, t: ValueType, array_delimiter: char) -> R
         let ok = match t {
             ValueType::String | ValueType::StringArray => true,
             ValueType::Integer | ValueType::IntegerArray => integer(s),
-            ValueType::Float => float(s),
+            ValueType::Float | ValueType::Decimal => float(s),
             ValueType::Boolean => s == "true" || s == "false",
             ValueType::DateTime => parse_datetime(s).is_some(),
             ValueType::Date => parse_date(s).is_some(),

@@ -63,6 +63,7 @@ pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{EntityType, RelationshipType};
 
     fn bless_or_compare(file: &str, bundled: &str, generated: &str) {
         if std::env::var_os("KB4GRAPH_BLESS").is_some() {
@@ -96,6 +97,9 @@ mod tests {
             }
         }
         let shapes = shapes::Shapes::parse(&shapes_gen::generate_text()).unwrap();
-        assert_eq!(shapes.node_shapes.len(), 8 + 12);
+        assert_eq!(
+            shapes.node_shapes.len(),
+            EntityType::ALL.len() + RelationshipType::ALL.len()
+        );
     }
 }

@@ -66,10 +66,13 @@ fn class_alignment(ty: EntityType) -> Option<&'static str> {
         EntityType::UserGroup => Some("sioc:Usergroup"),
         // Courses and policy documents alike: schema:Course would not fit a policy.
         EntityType::TrainingModule => Some("schema:LearningResource"),
+        // A dated value the account reports about itself: sosa:Observation would promise a
+        // sensor and a procedure that KnowBe4 does not name.
         EntityType::TrainingCampaign
         | EntityType::PhishingCampaign
         | EntityType::PhishingSecurityTest
-        | EntityType::PhishingSecurityTestResult => None,
+        | EntityType::PhishingSecurityTestResult
+        | EntityType::RiskScore => None,
     }
 }
 
@@ -77,7 +80,7 @@ fn class_comment(ty: EntityType) -> &'static str {
     match ty {
         EntityType::Account => "The KnowBe4 account (one customer organisation).",
         EntityType::User => {
-            "A KnowBe4 user: active, archived, or known only from a group listing, an enrollment or a phishing result (see knownOnlyFrom)."
+            "A KnowBe4 user: active, archived, or known only from a group listing, an enrollment, a phishing result or the account's admins (see knownOnlyFrom)."
         }
         EntityType::UserGroup => {
             "A KnowBe4 group of users, including the built-in \"All Users\" (id 0)."
@@ -92,6 +95,9 @@ fn class_comment(ty: EntityType) -> &'static str {
         EntityType::PhishingSecurityTest => "One phishing security test (PST) of a campaign.",
         EntityType::PhishingSecurityTestResult => {
             "One recipient's result in a phishing security test: what they did and when."
+        }
+        EntityType::RiskScore => {
+            "One point of the account's risk score history: the score KnowBe4 gave the account on a date."
         }
     }
 }
