@@ -30,7 +30,7 @@ fn expected(v: ValueRef<'_>) -> Expected {
     match v {
         ValueRef::String(s) => Expected::Text(sanitized(s).into_owned()),
         ValueRef::Integer(n) => Expected::Long(n),
-        ValueRef::Float(x) => Expected::Double(x),
+        ValueRef::Float(x) | ValueRef::Decimal(x) => Expected::Double(x),
         ValueRef::Boolean(b) => Expected::Bool(b),
         ValueRef::DateTime(_) | ValueRef::Date(_) => Expected::Text(v.to_string()),
         // JSON escapes control characters itself (`\u0007`); only U+FFFE and U+FFFF, which

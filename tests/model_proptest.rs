@@ -118,7 +118,7 @@ fn value(names: Vec<String>) -> BoxedStrategy<Value> {
 /// that generated pages exercise joins, duplicates and dangling references, not only rejects.
 fn core_fields(collection: &str) -> &'static [&'static str] {
     match collection {
-        "account" => &["name", "domains"],
+        "account" => &["name", "domains", "admins"],
         "account/risk_score_history" => &["date", "risk_score"],
         "groups/active" | "groups/archived" => &["id", "name"],
         "phishing/campaigns" | "phishing/campaigns/callback" => &["campaign_id", "psts", "groups"],
@@ -191,6 +191,14 @@ fn core_value(field: &'static str, collection: &'static str) -> BoxedStrategy<Va
         "date" => prop::sample::select(vec!["2025-09-30", "2025-09-23", "soon"]).prop_map(Value::from).boxed(),
         "risk_score" => (0.0f64..100.0).prop_map(Value::from).boxed(),
         "domains" => Just(serde_json::json!(["acme.example"])).boxed(),
+        // Admins are users: a few ids, two admins that share a last name.
+        "admins" => prop::collection::vec(
+            (small_id(), prop::sample::select(vec!["Johansson", "Lee", ""]))
+                .prop_map(|(id, last)| serde_json::json!({"id": id, "last_name": last})),
+            0..3,
+        )
+        .prop_map(Value::Array)
+        .boxed(),
         _ => small_id(),
     }
 }

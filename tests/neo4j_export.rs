@@ -60,7 +60,10 @@ async fn a_fetched_account_exports_valid_identical_complete_csv() {
     .unwrap();
     let a = common::files(&out.join("neo4j"));
     let b = common::files(&again.join("neo4j"));
-    assert_eq!(a.len(), 8 + 12 + 3);
+    assert_eq!(
+        a.len(),
+        kb4graph::model::EntityType::ALL.len() + kb4graph::model::RelationshipType::ALL.len() + 3
+    );
     assert_eq!(a, b, "the same snapshot gives the same bytes");
 
     // Every file's row count equals what the JSON exporter counted.

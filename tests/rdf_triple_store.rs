@@ -251,6 +251,52 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
     }
     assert!(some_clicked);
 
+    // Admins stay paired with their names and address, two of them named alike included.
+    let account: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(snapshot.join("raw/account/page-0001.json")).unwrap(),
+    )
+    .unwrap();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let admins: Vec<Vec<String>> = account["admins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            vec![
+                i.to_string(),
+                a["id"].to_string(),
+                text(&a["first_name"]),
+                text(&a["last_name"]),
+                text(&a["email"]),
+            ]
+        })
+        .collect();
+    assert!(
+        admins.len() >= 2 && admins[0][3] == admins[1][3],
+        "{admins:?}"
+    );
+    assert_eq!(select(&store, &query_file("account-admins.rq")), admins);
+
+    // Risk score history: dated, typed points, oldest first.
+    let mut history: BTreeMap<String, f64> = BTreeMap::new();
+    for p in common::raw_records(&snapshot, "raw/account/risk_score_history/", "") {
+        history.insert(text(&p["date"]), p["risk_score"].as_f64().unwrap());
+    }
+    assert!(!history.is_empty());
+    let got: Vec<(String, f64)> = select(&store, &query_file("risk-score-history.rq"))
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+        .collect();
+    assert_eq!(got, history.clone().into_iter().collect::<Vec<_>>());
+    let typed = "PREFIX kb: <https://w3id.org/kb4graph/ns#>
+        SELECT (COUNT(*) AS ?n) WHERE {
+          ?p kb:RiskScore_date ?d ; kb:RiskScore_riskScore ?s .
+          FILTER(datatype(?d) = <http://www.w3.org/2001/XMLSchema#date>
+                 && datatype(?s) = <http://www.w3.org/2001/XMLSchema#decimal>)
+        }";
+    assert_eq!(select(&store, typed), [[history.len().to_string()]]);
+
     // Nodes per class.
     let counts: BTreeMap<String, usize> = select(&store, &query_file("counts-per-class.rq"))
         .into_iter()
@@ -281,7 +327,9 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
         ("Account", 1),
         ("User", users.len()),
         ("PhishingSecurityTestResult", recipients.len()),
-        ("Record", recipients.len()),
+        ("Record", recipients.len() + history.len()),
+        ("RiskScore", history.len()),
+        ("UserManagesAccount", admins.len()),
         (
             "PhishingSecurityTest",
             common::raw_records(&snapshot, "raw/phishing/security_tests/", "").len(),

@@ -68,6 +68,21 @@ def questions(export_dir):
         want += [[u, None] for u in clicked if not any(u in m for m in members.values())]
         out.append({"query": "clicked_in_test", "params": {"pst": pst}, "ordered": False,
                     "columns": [0, 1], "want": want})
+    # Admins, paired with their names and address as the account record lists them.
+    account = json.loads((raw / "account" / "page-0001.json").read_text())
+    admins, seen = [], set()
+    for i, a in enumerate(account.get("admins") or []):
+        if isinstance(a, dict) and isinstance(a.get("id"), int) and a["id"] not in seen:
+            seen.add(a["id"])
+            admins.append([i, a["id"], a.get("first_name"), a.get("last_name"), a.get("email")])
+    out.append({"query": "account_admins", "params": {}, "ordered": True, "columns": [0, 1, 2, 3, 4],
+                "want": admins})
+
+    # Risk score history: one point per date, oldest first.
+    history = {p["date"]: float(p["risk_score"]) for p in pages("account/risk_score_history/page-*.json")}
+    assert history, "the snapshot has no risk score history"
+    out.append({"query": "risk_score_history", "params": {}, "ordered": True, "columns": [0, 1],
+                "want": [[f"Risk score {d}", s] for d, s in sorted(history.items())]})
     return out
 
 

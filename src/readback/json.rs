@@ -398,10 +398,13 @@ fn value(json: J, ty: ValueType) -> Result<Value, String> {
     match (ty, json) {
         (ValueType::String, J::String(s)) => Ok(Value::String(s)),
         (ValueType::Integer, json @ J::Number(_)) => integer(&json).map(Value::Integer),
-        (ValueType::Float, J::Number(n)) => n
+        (ValueType::Float | ValueType::Decimal, J::Number(n)) => n
             .as_f64()
             .filter(|x| x.is_finite())
-            .map(Value::Float)
+            .map(|x| match ty {
+                ValueType::Decimal => Value::Decimal(x),
+                _ => Value::Float(x),
+            })
             .ok_or_else(|| format!("{n} is not a finite number")),
         (ValueType::Boolean, J::Bool(b)) => Ok(Value::Boolean(b)),
         (ValueType::DateTime, J::String(s)) => parse_datetime(&s)
@@ -547,6 +550,11 @@ mod tests {
             value(serde_json::json!(4.0), ValueType::Float),
             Ok(Value::Float(4.0))
         );
+        assert_eq!(
+            value(serde_json::json!(26.7), ValueType::Decimal),
+            Ok(Value::Decimal(26.7))
+        );
+        assert!(value(serde_json::json!("26.7"), ValueType::Decimal).is_err());
         assert!(value(serde_json::json!(4.5), ValueType::Integer).is_err());
         assert!(value(serde_json::json!(u64::MAX), ValueType::Integer).is_err());
         assert!(value(J::Null, ValueType::String).is_err());

@@ -5,6 +5,9 @@ use super::{Org, RECENT_HISTORY_DAYS};
 use crate::mock::json::{self, Obj};
 use crate::mock::rng::{Rng, hash, tag};
 
+/// How many users the simulator looks through for an admin named like the first one.
+const NAMESAKE_SEARCH: u64 = 2_000;
+
 /// Weekly risk score points, newest first, addressed by position.
 #[derive(Debug, Clone, Copy)]
 pub struct History {
@@ -82,8 +85,18 @@ impl Org {
         );
         o.with("domains", |b| json::array(b, [d1, d2], json::string));
         let admins = self.spec.active_users.min(2);
+        // A third admin shares the first one's last name, as colleagues and relatives do: their
+        // names must stay paired with their addresses in every format.
+        let namesake = (admins == 2)
+            .then(|| {
+                let last = self.person(0).last;
+                (2..self.spec.active_users.min(NAMESAKE_SEARCH))
+                    .find(|&p| self.person(p).last == last)
+            })
+            .flatten();
+        let listed: Vec<u64> = (0..admins.max(1)).chain(namesake).collect();
         o.with("admins", |b| {
-            json::array(b, 0..admins.max(1), |b, p| {
+            json::array(b, listed.iter().copied(), |b, p| {
                 let mut a = Obj::new(b);
                 if admins == 0 {
                     // No users at all: the account owner still exists as an admin.

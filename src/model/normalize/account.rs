@@ -71,10 +71,7 @@ impl State {
                     WarningCode::InvalidValue,
                     loc,
                     Some(Label::Account),
-                    format!(
-                        "`admins` is not an array: {}; no admins made",
-                        quote(other)
-                    ),
+                    format!("`admins` is not an array: {}; no admins made", quote(other)),
                 );
                 return Vec::new();
             }
@@ -119,7 +116,8 @@ impl State {
                 label,
             };
             self.b.read_record(&ctx, m);
-            let position = i64::try_from(out.len()).unwrap_or(i64::MAX);
+            // The place in the account's list, gaps left by items left out included.
+            let position = i64::try_from(i).unwrap_or(i64::MAX);
             self.b.buf_set(Prop::integer(t.slot("position"), position));
             if let Some(span) = self.b.commit() {
                 out.push((user, span));

@@ -25,16 +25,28 @@ pub(super) enum Label {
     RiskScore(Option<i32>),
     User(Option<i64>),
     Group(Option<i64>),
-    Member { group: i64, user: Option<i64> },
+    Member {
+        group: i64,
+        user: Option<i64>,
+    },
     StorePurchase(Option<i64>),
     Policy(Option<i64>),
     TrainingCampaign(Option<i64>),
-    ContentItem { campaign: i64, item: usize },
+    ContentItem {
+        campaign: i64,
+        item: usize,
+    },
     Enrollment(Option<i64>),
     PhishingCampaign(Option<i64>),
-    CampaignTest { campaign: i64, pst: Option<i64> },
+    CampaignTest {
+        campaign: i64,
+        pst: Option<i64>,
+    },
     SecurityTest(Option<i64>),
-    Result { pst: i64, recipient: Option<i64> },
+    Result {
+        pst: i64,
+        recipient: Option<i64>,
+    },
 }
 
 struct Id(Option<i64>);
@@ -234,7 +246,10 @@ impl Builder {
 
     /// The property the buffer holds for declared slot `slot`.
     pub fn buf_prop(&self, slot: u16) -> Option<Prop> {
-        self.buf.iter().find(|p| p.prop.slot == slot).map(|p| p.prop)
+        self.buf
+            .iter()
+            .find(|p| p.prop.slot == slot)
+            .map(|p| p.prop)
     }
 
     /// Replaces whatever the buffer holds for `slot`.

@@ -71,7 +71,12 @@ impl State {
             // Every admin is a user: listed, or else built from the admin record itself.
             for &(user, props) in &self.admins {
                 if let Some(u) = users.get(&user) {
-                    rel(RelationshipType::UserManagesAccount, u.draft, account, props);
+                    rel(
+                        RelationshipType::UserManagesAccount,
+                        u.draft,
+                        account,
+                        props,
+                    );
                 }
             }
         }
