@@ -272,8 +272,12 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
             ]
         })
         .collect();
+    // Two admins sharing a last name prove the names stay paired with their addresses.
     assert!(
-        admins.len() >= 2 && admins[0][3] == admins[1][3],
+        admins
+            .iter()
+            .enumerate()
+            .any(|(i, a)| admins[i + 1..].iter().any(|b| b[3] == a[3])),
         "{admins:?}"
     );
     assert_eq!(select(&store, &query_file("account-admins.rq")), admins);
