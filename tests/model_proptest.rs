@@ -122,7 +122,7 @@ fn core_fields(collection: &str) -> &'static [&'static str] {
         "account/risk_score_history" => &["date", "risk_score"],
         "groups/active" | "groups/archived" => &["id", "name"],
         "phishing/campaigns" | "phishing/campaigns/callback" => &["campaign_id", "psts", "groups"],
-        "phishing/security_tests" => &["pst_id", "campaign_id", "groups"],
+        "phishing/security_tests" => &["pst_id", "campaign_id", "groups", "categories"],
         "training/store_purchases" => &["store_purchase_id", "name"],
         "training/policies" => &["policy_id", "name"],
         "training/campaigns" => &["campaign_id", "content", "groups", "name"],
@@ -181,6 +181,13 @@ fn core_value(field: &'static str, collection: &'static str) -> BoxedStrategy<Va
         "groups" => prop::collection::vec(small_id().prop_map(|id| serde_json::json!({"group_id": id})), 0..3)
             .prop_map(Value::Array)
             .boxed(),
+        // Categories named differently by different tests, or not at all.
+        "categories" => prop::collection::vec(
+            (small_id(), name()).prop_map(|(id, n)| serde_json::json!({"category_id": id, "name": n})),
+            0..3,
+        )
+        .prop_map(Value::Array)
+        .boxed(),
         "name" | "module_name" | "campaign_name" | "first_name" => name().boxed(),
         "content_type" => prop::sample::select(vec!["Store Purchase", "Uploaded Policy", "Video"])
             .prop_map(Value::from)

@@ -301,6 +301,30 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
         }";
     assert_eq!(select(&store, typed), [[history.len().to_string()]]);
 
+    // Phishing categories: each test's (category id, name) pairs, as its raw record lists them.
+    let mut categories: BTreeMap<i64, String> = BTreeMap::new();
+    let mut test_categories: BTreeSet<(i64, i64, String)> = BTreeSet::new();
+    for t in common::raw_records(&snapshot, "raw/phishing/security_tests/", "") {
+        for c in t["categories"].as_array().into_iter().flatten() {
+            let (Some(pst), Some(cid)) = (t["pst_id"].as_i64(), c["category_id"].as_i64()) else {
+                continue;
+            };
+            let name = categories.entry(cid).or_insert_with(|| text(&c["name"]));
+            test_categories.insert((pst, cid, name.clone()));
+        }
+    }
+    assert!(categories.len() > 1, "{categories:?}");
+    let pairs = "PREFIX kb: <https://w3id.org/kb4graph/ns#>
+        SELECT ?pst ?id ?name WHERE {
+          ?t kb:PhishingSecurityTest_pstId ?pst ; kb:PhishingSecurityTest_hasPhishingCategory ?c .
+          ?c kb:PhishingCategory_categoryId ?id ; kb:PhishingCategory_name ?name .
+        }";
+    let got: BTreeSet<(i64, i64, String)> = select(&store, pairs)
+        .into_iter()
+        .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap(), r[2].clone()))
+        .collect();
+    assert_eq!(got, test_categories);
+
     // Nodes per class.
     let counts: BTreeMap<String, usize> = select(&store, &query_file("counts-per-class.rq"))
         .into_iter()
@@ -331,7 +355,11 @@ async fn sparql_answers_the_audit_questions_like_the_raw_pages() {
         ("Account", 1),
         ("User", users.len()),
         ("PhishingSecurityTestResult", recipients.len()),
-        ("Record", recipients.len() + history.len()),
+        (
+            "Record",
+            recipients.len() + history.len() + categories.len(),
+        ),
+        ("PhishingCategory", categories.len()),
         ("RiskScore", history.len()),
         ("UserManagesAccount", admins.len()),
         (

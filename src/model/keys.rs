@@ -34,6 +34,8 @@ pub(crate) const MODULE_NAME: &str = "knowbe4:training:name:";
 pub(crate) const PHISHING_CAMPAIGN: &str = "knowbe4:phishing:campaign:";
 pub(crate) const SECURITY_TEST: &str = "knowbe4:phishing:security_test:";
 
+pub(crate) const PHISHING_CATEGORY: &str = "knowbe4:phishing:category:";
+
 pub(crate) const RISK_SCORE: &str = "knowbe4:risk_score:account:";
 
 /// A risk score history point's key: its subject and its date (`days` since the epoch).

@@ -83,7 +83,7 @@ pub struct PropDef {
     pub api: &'static [&'static str],
 }
 
-/// The nine entity types.
+/// The ten entity types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityType {
     Account,
@@ -94,10 +94,11 @@ pub enum EntityType {
     PhishingCampaign,
     PhishingSecurityTest,
     PhishingSecurityTestResult,
+    PhishingCategory,
     RiskScore,
 }
 
-/// The fourteen relationship types.
+/// The fifteen relationship types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RelationshipType {
     AccountHasUser,
@@ -112,6 +113,7 @@ pub enum RelationshipType {
     PhishingCampaignContainsSecurityTest,
     SecurityTestContainsResult,
     UserHasSecurityTestResult,
+    SecurityTestHasCategory,
     AccountHasRiskScore,
     UserManagesAccount,
 }
@@ -180,7 +182,7 @@ impl RelationshipDef {
 }
 
 impl EntityType {
-    pub const ALL: [EntityType; 9] = [
+    pub const ALL: [EntityType; 10] = [
         EntityType::Account,
         EntityType::User,
         EntityType::UserGroup,
@@ -189,6 +191,7 @@ impl EntityType {
         EntityType::PhishingCampaign,
         EntityType::PhishingSecurityTest,
         EntityType::PhishingSecurityTestResult,
+        EntityType::PhishingCategory,
         EntityType::RiskScore,
     ];
 
@@ -207,7 +210,7 @@ impl EntityType {
 }
 
 impl RelationshipType {
-    pub const ALL: [RelationshipType; 14] = [
+    pub const ALL: [RelationshipType; 15] = [
         RelationshipType::AccountHasUser,
         RelationshipType::AccountHasUserGroup,
         RelationshipType::UserGroupHasUser,
@@ -220,6 +223,7 @@ impl RelationshipType {
         RelationshipType::PhishingCampaignContainsSecurityTest,
         RelationshipType::SecurityTestContainsResult,
         RelationshipType::UserHasSecurityTestResult,
+        RelationshipType::SecurityTestHasCategory,
         RelationshipType::AccountHasRiskScore,
         RelationshipType::UserManagesAccount,
     ];
@@ -469,6 +473,8 @@ const SECURITY_TEST: &[PropDef] = &[
     opt("phishPronePercentage", F, &["phish_prone_percentage"]),
     opt("startedAt", DT, &["started_at"]),
     opt("duration", I, &["duration"]),
+    // As the API lists them; each id is also a HAS relationship to its category, which pairs it
+    // with its name where a format's arrays are sets (RDF).
     opt("categoryIds", IA, &["categories[].category_id"]),
     opt("categoryNames", SA, &["categories[].name"]),
     opt("templateId", I, &["template.id"]),
@@ -581,6 +587,13 @@ const CAMPAIGN_TEST: &[PropDef] = &[
     opt("phishPronePercentage", F, &["phish_prone_percentage"]),
 ];
 
+/// A phishing template category, as the security tests name it (`categories[]` of a test).
+const PHISHING_CATEGORY: &[PropDef] = &[
+    req("name", S, &["name"]),
+    req("displayName", S, &[]),
+    req("categoryId", I, &["category_id"]),
+];
+
 /// One point of the account's risk score history (`account/risk_score_history`).
 const RISK_SCORE: &[PropDef] = &[
     // "Risk score <date>".
@@ -602,7 +615,7 @@ const ADMIN: &[PropDef] = &[
 const NONE: &[PropDef] = &[];
 
 /// The entity types, indexed by [`EntityType`].
-pub static ENTITIES: [EntityDef; 9] = [
+pub static ENTITIES: [EntityDef; 10] = [
     EntityDef {
         entity_type: EntityType::Account,
         name: "knowbe4_account",
@@ -660,6 +673,13 @@ pub static ENTITIES: [EntityDef; 9] = [
         properties: SECURITY_TEST_RESULT,
     },
     EntityDef {
+        entity_type: EntityType::PhishingCategory,
+        name: "knowbe4_phishing_category",
+        classes: &["Record"],
+        key: "knowbe4:phishing:category:<category_id>",
+        properties: PHISHING_CATEGORY,
+    },
+    EntityDef {
         entity_type: EntityType::RiskScore,
         name: "knowbe4_risk_score",
         classes: &["Record"],
@@ -693,7 +713,7 @@ const fn per_enrollment(mut def: RelationshipDef) -> RelationshipDef {
 }
 
 /// The relationship types, indexed by [`RelationshipType`].
-pub static RELATIONSHIPS: [RelationshipDef; 14] = [
+pub static RELATIONSHIPS: [RelationshipDef; 15] = [
     rel(
         RelationshipType::AccountHasUser,
         "knowbe4_account_has_user",
@@ -788,6 +808,14 @@ pub static RELATIONSHIPS: [RelationshipDef; 14] = [
         "HAS",
         EntityType::User,
         EntityType::PhishingSecurityTestResult,
+        NONE,
+    ),
+    rel(
+        RelationshipType::SecurityTestHasCategory,
+        "knowbe4_phishing_security_test_has_phishing_category",
+        "HAS",
+        EntityType::PhishingSecurityTest,
+        EntityType::PhishingCategory,
         NONE,
     ),
     rel(

@@ -35,6 +35,7 @@ pub fn key_pattern(ty: EntityType) -> String {
         EntityType::PhishingSecurityTestResult => {
             format!("knowbe4:phishing:security_test:{ID}:recipient:{ID}")
         }
+        EntityType::PhishingCategory => format!("knowbe4:phishing:category:{ID}"),
         EntityType::RiskScore => "knowbe4:risk_score:account:[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned(),
     }
 }

@@ -41,6 +41,7 @@ pub fn entity_class(ty: EntityType) -> &'static str {
         EntityType::PhishingCampaign => "PhishingCampaign",
         EntityType::PhishingSecurityTest => "PhishingSecurityTest",
         EntityType::PhishingSecurityTestResult => "PhishingSecurityTestResult",
+        EntityType::PhishingCategory => "PhishingCategory",
         EntityType::RiskScore => "RiskScore",
     }
 }

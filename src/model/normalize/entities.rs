@@ -1,14 +1,16 @@
 //! Entities chosen, completed and keyed: the kept record of each id, users and modules built
-//! from what mentions them, "All Users", the account's risk score history.
+//! from what mentions them, "All Users", the account's risk score history, the phishing
+//! categories the tests name.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::builder::{Builder, Label, Loc, plural};
-use super::record::targets;
+use super::record::{quote, targets};
 use super::{IdMap, ModuleKey, ModuleSlot, Slot, State, seen};
 use crate::model::intern::StrArena;
 use crate::model::keys;
 use crate::model::props::{Prop, Span};
+use crate::model::raw::Raw;
 use crate::model::table::EntityType;
 use crate::model::warning::WarningCode;
 
@@ -117,6 +119,7 @@ pub(super) struct Entities {
     pub modules: HashMap<ModuleKey, u32>,
     pub phishing: IdMap<i64, (u32, Loc, Span)>,
     pub tests: IdMap<i64, (u32, Loc, Span)>,
+    pub categories: IdMap<i64, u32>,
     /// (draft, test id, properties).
     pub results: Vec<(u32, i64, Span)>,
 }
@@ -147,6 +150,7 @@ impl State {
             keys::SECURITY_TEST,
             Label::SecurityTest,
         );
+        let categories = self.finish_categories(&mut d, &tests);
         let results = self.finish_results(&mut d);
 
         Entities {
@@ -159,8 +163,80 @@ impl State {
             modules,
             phishing,
             tests,
+            categories,
             results,
         }
+    }
+
+    /// One entity per category id the tests list, named as the first test (by id) names it.
+    fn finish_categories(
+        &mut self,
+        d: &mut Drafts,
+        tests: &IdMap<i64, (u32, Loc, Span)>,
+    ) -> IdMap<i64, u32> {
+        let t = &targets().security_test;
+        let (ids_slot, names_slot) = (t.slot("categoryIds"), t.slot("categoryNames"));
+        let mut test_ids: Vec<i64> = tests.keys().copied().collect();
+        test_ids.sort_unstable();
+        // Category id -> (name, the test that named it first, where).
+        let mut named: BTreeMap<i64, (u32, i64, Loc)> = BTreeMap::new();
+        for pst in test_ids {
+            let Some(&(_, loc, span)) = tests.get(&pst) else {
+                continue;
+            };
+            let Some(ids) = prop_of(&self.b, span, ids_slot) else {
+                continue;
+            };
+            let ids = self.b.store.int_list(&ids).to_vec();
+            // Both arrays hold one entry per item the test kept (a missing name is "").
+            let names = prop_of(&self.b, span, names_slot)
+                .map(|p| self.b.store.str_list(&p).to_vec())
+                .unwrap_or_default();
+            for (i, &id) in ids.iter().enumerate() {
+                let Some(&name) = names.get(i) else { continue };
+                match named.get(&id) {
+                    None => {
+                        named.insert(id, (name, pst, loc));
+                    }
+                    Some(&(first, by, first_loc)) if first != name => {
+                        let message = format!(
+                            "names category {id} {}, but security test {by} ({}) names it {}: the first name is kept",
+                            quote(&Raw::Str(self.b.str(name).into())),
+                            self.b.location(first_loc),
+                            quote(&Raw::Str(self.b.str(first).into())),
+                        );
+                        self.b.warn(
+                            WarningCode::DuplicateRecord,
+                            loc,
+                            Some(Label::SecurityTest(Some(pst))),
+                            message,
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let c = &targets().phishing_category;
+        let mut out = IdMap::default();
+        for (id, (name, _, _)) in named {
+            let text = match self.b.str(name) {
+                "" => format!("Category {id}"),
+                text => text.to_owned(),
+            };
+            self.b.buf.clear();
+            self.b.buf_set_str(c.slot("name"), &text);
+            self.b.buf_set_str(c.slot("displayName"), &text);
+            self.b.buf_set(Prop::integer(c.slot("categoryId"), id));
+            let Some(span) = self.b.commit() else {
+                continue;
+            };
+            if let Some(draft) = d.add(EntityType::PhishingCategory, span, |k| {
+                keys::id_key(k, keys::PHISHING_CATEGORY, id)
+            }) {
+                out.insert(id, draft);
+            }
+        }
+        out
     }
 
     fn finish_account(&mut self, d: &mut Drafts) -> Option<u32> {

@@ -24,6 +24,7 @@ impl State {
             modules,
             phishing,
             tests,
+            categories,
             results,
             ..
         } = e;
@@ -259,6 +260,23 @@ impl State {
                         Some(Label::PhishingCampaign(Some(*id))),
                         format!("`psts` lists security test {pst}, which is not in phishing/security_tests: not contained"),
                     ),
+                }
+            }
+        }
+        let test_categories = targets().security_test.slot("categoryIds");
+        for id in &test_ids {
+            let Some(&(t, _, span)) = tests.get(id) else {
+                continue;
+            };
+            let Some(p) = prop_of(&self.b, span, test_categories) else {
+                continue;
+            };
+            let mut listed = self.b.store.int_list(&p).to_vec();
+            listed.sort_unstable();
+            listed.dedup();
+            for c in listed {
+                if let Some(&cd) = categories.get(&c) {
+                    rel(RelationshipType::SecurityTestHasCategory, t, cd, none);
                 }
             }
         }

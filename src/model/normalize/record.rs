@@ -122,6 +122,7 @@ pub(super) struct Targets {
     pub enrollment: Target,
     pub campaign_test: Target,
     pub risk_score: Target,
+    pub phishing_category: Target,
     pub admin: Target,
 }
 
@@ -149,6 +150,7 @@ pub(super) fn targets() -> &'static Targets {
                 &["pst_id"],
             ),
             risk_score: entity(EntityType::RiskScore, &[]),
+            phishing_category: entity(EntityType::PhishingCategory, &[]),
             admin: rel(RelationshipType::UserManagesAccount, &["id"]),
         }
     })

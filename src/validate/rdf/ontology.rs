@@ -20,6 +20,7 @@ pub(super) const PREFIXES: &[(&str, &str)] = &[
     ("schema", "https://schema.org/"),
     ("sh", "http://www.w3.org/ns/shacl#"),
     ("sioc", "http://rdfs.org/sioc/ns#"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
 ];
 
@@ -73,6 +74,8 @@ fn class_alignment(ty: EntityType) -> Option<&'static str> {
         | EntityType::PhishingSecurityTest
         | EntityType::PhishingSecurityTestResult
         | EntityType::RiskScore => None,
+        // A category KnowBe4 files its phishing templates under: a term in its own scheme.
+        EntityType::PhishingCategory => Some("skos:Concept"),
     }
 }
 
@@ -96,6 +99,9 @@ fn class_comment(ty: EntityType) -> &'static str {
         EntityType::PhishingSecurityTestResult => {
             "One recipient's result in a phishing security test: what they did and when."
         }
+        EntityType::PhishingCategory => {
+            "A category of phishing templates, such as \"Current Events\", as the security tests name it."
+        }
         EntityType::RiskScore => {
             "One point of the account's risk score history: the score KnowBe4 gave the account on a date."
         }
@@ -114,6 +120,7 @@ fn property_alignment(owner: Option<EntityType>, name: &str) -> Option<&'static 
         | (Some(E::TrainingCampaign | E::PhishingCampaign), "campaignId")
         | (Some(E::TrainingModule), "storePurchaseId" | "policyId")
         | (Some(E::PhishingSecurityTest), "pstId")
+        | (Some(E::PhishingCategory), "categoryId")
         | (Some(E::PhishingSecurityTestResult), "recipientId")
         | (None, "enrollmentId") => Some("dcterms:identifier"),
         (Some(E::User), "email") => Some("schema:email"),
@@ -194,7 +201,9 @@ pub fn generate_text() -> String {
     header(
         &mut out,
         "kb4graph vocabulary (classes and properties of the RDF exports)",
-        &["kb", "dcterms", "owl", "rdfs", "schema", "sioc", "xsd"],
+        &[
+            "kb", "dcterms", "owl", "rdfs", "schema", "sioc", "skos", "xsd",
+        ],
     );
     let _ = writeln!(
         out,
