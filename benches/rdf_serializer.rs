@@ -55,7 +55,7 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let (path, dir) = snapshot_dir();
         let snapshot = Snapshot::open(&path).expect("a snapshot");
-        let info = SnapshotInfo::of(&snapshot).expect("snapshot info");
+        let info = SnapshotInfo::of(&snapshot);
         let (graph, _) = normalize(&snapshot);
         let (bytes, _) = write_graph(
             &graph,

@@ -158,6 +158,11 @@ pub struct ExportArgs {
     /// Export directory (created; an existing export in it is never overwritten).
     #[arg(long, value_name = "OUT_DIR")]
     pub out: PathBuf,
+    /// Export even if some pages of the snapshot are missing or damaged: they are left out,
+    /// listed as warnings and in the export's manifest (`snapshot.damagedPages`), and `verify`
+    /// reports the export as built from a damaged snapshot.
+    #[arg(long)]
+    pub allow_damaged: bool,
 }
 
 #[derive(Debug, Args)]
@@ -348,6 +353,7 @@ fn export(args: ExportArgs, quiet: bool) -> Result<u8> {
     let formats = args.format.0;
     let options = ExportOptions {
         base_iri: args.base_iri,
+        allow_damaged: args.allow_damaged,
     };
     let summary = pipeline::export_snapshot(&args.from, &formats, &options, &args.out)?;
     print_export(&summary, quiet);
@@ -397,6 +403,7 @@ async fn run_all(args: RunArgs, quiet: bool) -> Result<u8> {
     }
     let options = ExportOptions {
         base_iri: args.base_iri,
+        ..ExportOptions::default()
     };
     let summary = pipeline::export_snapshot(&snapshot_dir, &formats, &options, &args.out)?;
     print_export(&summary, quiet);

@@ -81,6 +81,90 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Opens `relative` (a `/`-separated path from a manifest) under `root` for reading, only if
+/// every part of it is a real directory or, last, a regular file: no symbolic link is followed
+/// (a page linked to `/etc/passwd` or out of the snapshot is refused, not read), and a FIFO or
+/// device is refused before it can block the reader or feed it without end.
+pub(crate) fn open_regular_inside(root: &Path, relative: &str) -> io::Result<fs::File> {
+    let mut path = root.to_owned();
+    let parts: Vec<&str> = relative.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() || *part == "." || *part == ".." {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{relative:?} is not a path inside the directory"),
+            ));
+        }
+        path.push(part);
+        let kind = fs::symlink_metadata(&path)?.file_type();
+        let last = i + 1 == parts.len();
+        if kind.is_symlink() {
+            return Err(refused(
+                "is a symbolic link: kb4graph reads only the regular files inside the directory, never through a link",
+            ));
+        }
+        if !last && !kind.is_dir() {
+            return Err(refused("is not a directory"));
+        }
+        if last && !kind.is_file() {
+            return Err(refused(&format!(
+                "is {}, not a regular file",
+                describe_kind(kind)
+            )));
+        }
+    }
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Between the check above and the open, the file could be swapped for a link or a FIFO.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(&path)?;
+    if !file.metadata()?.is_file() {
+        return Err(refused("is not a regular file"));
+    }
+    Ok(file)
+}
+
+/// Reads a file expected to hold `expected` bytes, never more than one byte past it, so that a
+/// file grown (or replaced) behind the manifest's back cannot exhaust memory.
+pub(crate) fn read_expected(file: fs::File, expected: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    const PREALLOCATE_AT_MOST: u64 = 64 << 20;
+    let mut bytes =
+        Vec::with_capacity(usize::try_from(expected.min(PREALLOCATE_AT_MOST)).unwrap_or(0));
+    file.take(expected.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn refused(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_owned())
+}
+
+fn describe_kind(kind: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
 /// Removes temporary files a killed process left under `dir` (recursively).
 pub(crate) fn remove_stale_temp_files(dir: &Path) -> io::Result<usize> {
     let mut removed = 0;

@@ -4,9 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::export::{self, ExportError, ExportOptions, ExportedFile, Format, SnapshotInfo};
+use crate::export::{
+    self, DamagedPage, ExportError, ExportOptions, ExportedFile, Format, SnapshotInfo,
+};
 use crate::mock::{MockConfig, MockServer, Profile};
-use crate::model::{EntityType, Record, RelationshipType, Warning, canonical, normalize};
+use crate::model::{
+    EntityType, Record, RelationshipType, Warning, WarningCode, canonical, normalize,
+};
 use crate::snapshot::{Snapshot, SnapshotError};
 use crate::validate::{self, FormatReport, ValidateError};
 
@@ -19,6 +23,14 @@ pub enum PipelineError {
         dir.display(), dir.display()
     )]
     Incomplete { dir: PathBuf },
+    #[error(
+        "the snapshot {} is damaged: {} of its pages cannot be used, so nothing was done (a graph without them would pass for a smaller account):{}\nrun `kb4graph verify {}` to list every damaged page, then restore the snapshot from its archive or fetch the account again; `--allow-damaged` goes on without them and records each one in the export's manifest",
+        dir.display(), pages.len(), list_damaged(pages), dir.display()
+    )]
+    Damaged {
+        dir: PathBuf,
+        pages: Vec<DamagedPage>,
+    },
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -69,13 +81,11 @@ pub fn export_snapshot(
             dir: snapshot_dir.to_owned(),
         });
     }
-    let info = SnapshotInfo::of(&snapshot).map_err(|source| PipelineError::Io {
-        path: snapshot_dir.join("manifest.json"),
-        source,
-    })?;
+    let mut info = SnapshotInfo::of(&snapshot);
     let started = Instant::now();
     let (graph, warnings) = normalize(&snapshot);
     let normalize_time = started.elapsed();
+    info.damaged_pages = accept_damage(snapshot_dir, &warnings, options.allow_damaged)?;
     tracing::info!(
         entities = graph.entity_count(),
         relationships = graph.relationship_count(),
@@ -102,6 +112,53 @@ pub fn export_snapshot(
     })
 }
 
+/// The pages `normalize` had to leave out. Unless `allow_damaged`, any of them is an error: a
+/// graph without their records would pass for a smaller account.
+fn accept_damage(
+    dir: &Path,
+    warnings: &[Warning],
+    allow_damaged: bool,
+) -> Result<Vec<DamagedPage>, PipelineError> {
+    let pages: Vec<DamagedPage> = warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::UnreadablePage)
+        .map(|w| DamagedPage {
+            file: w.location.clone(),
+            problem: w
+                .message
+                .strip_prefix(crate::model::warning::PAGE_LEFT_OUT)
+                .unwrap_or(&w.message)
+                .to_owned(),
+        })
+        .collect();
+    if pages.is_empty() || allow_damaged {
+        for page in &pages {
+            tracing::warn!(
+                "{}: left out of the graph (--allow-damaged): {}",
+                page.file,
+                page.problem
+            );
+        }
+        return Ok(pages);
+    }
+    Err(PipelineError::Damaged {
+        dir: dir.to_owned(),
+        pages,
+    })
+}
+
+fn list_damaged(pages: &[DamagedPage]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = String::new();
+    for page in pages.iter().take(SHOWN) {
+        text.push_str(&format!("\n  {}: {}", page.file, page.problem));
+    }
+    if pages.len() > SHOWN {
+        text.push_str(&format!("\n  ... and {} more", pages.len() - SHOWN));
+    }
+    text
+}
+
 /// Validates what was written into `out_dir`, reading it back from disk.
 pub fn validate_export(out_dir: &Path) -> Result<Vec<FormatReport>, PipelineError> {
     Ok(validate::validate_dir(out_dir)?)
@@ -122,10 +179,14 @@ pub enum Side {
     Graph {
         graph: Box<crate::model::Graph>,
         warnings: Vec<Warning>,
+        /// Pages left out (only with `allow_damaged`).
+        damaged: Vec<DamagedPage>,
     },
     Export {
         records: Vec<Record>,
         format: Format,
+        /// Pages its snapshot lacked when it was exported with `--allow-damaged`.
+        damaged: Vec<DamagedPage>,
         /// Keeps an unpacked archive until the side is dropped.
         _unpacked: Option<tempfile::TempDir>,
     },
@@ -146,6 +207,13 @@ impl Side {
             Side::Export { .. } => &[],
         }
     }
+
+    /// Pages of the snapshot behind this side that its graph lacks.
+    pub fn damaged(&self) -> &[DamagedPage] {
+        match self {
+            Side::Graph { damaged, .. } | Side::Export { damaged, .. } => damaged,
+        }
+    }
 }
 
 /// Formats `diff` reads an export from, first found first: the lossless ones before GraphML.
@@ -159,8 +227,8 @@ const READ_PREFERENCE: [Format; 6] = [
 ];
 
 /// Loads a snapshot (normalized), an export (read back from its most faithful format), or an
-/// archive of either.
-pub fn load_side(path: &Path) -> Result<Side, PipelineError> {
+/// archive of either. A snapshot with damaged pages is refused unless `allow_damaged`.
+pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError> {
     let io = |source| PipelineError::Io {
         path: path.to_owned(),
         source,
@@ -172,7 +240,7 @@ pub fn load_side(path: &Path) -> Result<Side, PipelineError> {
             .map_err(io)?;
         let root = temp.path().join("unpacked");
         crate::archive::extract_archive(path, &root)?;
-        let mut side = load_side(&root)?;
+        let mut side = load_side(&root, allow_damaged)?;
         if let Side::Export { _unpacked, .. } = &mut side {
             *_unpacked = Some(temp);
         }
@@ -198,9 +266,11 @@ pub fn load_side(path: &Path) -> Result<Side, PipelineError> {
                 });
             }
             let (graph, warnings) = normalize(&snapshot);
+            let damaged = accept_damage(path, &warnings, allow_damaged)?;
             Ok(Side::Graph {
                 graph: Box::new(graph),
                 warnings,
+                damaged,
             })
         }
         Some(export::MANIFEST_FORMAT) => {
@@ -219,11 +289,16 @@ pub fn load_side(path: &Path) -> Result<Side, PipelineError> {
                     .and_then(serde_json::Value::as_str)
                     .map_or_else(|| export::rdf::DEFAULT_BASE_IRI.to_owned(), str::to_owned),
             };
+            let damaged = value
+                .pointer("/snapshot/damagedPages")
+                .and_then(|pages| serde_json::from_value(pages.clone()).ok())
+                .unwrap_or_default();
             let mut records = crate::readback::read_records(path, format, &options)?;
             records.sort_by(Record::canonical_cmp);
             Ok(Side::Export {
                 records,
                 format,
+                damaged,
                 _unpacked: None,
             })
         }

@@ -22,6 +22,7 @@ fn info() -> SnapshotInfo {
         manifest_sha256: "0".repeat(64),
         fetched_at: "2026-01-01T00:00:00.000Z".into(),
         complete: true,
+        damaged_pages: Vec::new(),
     }
 }
 

@@ -26,7 +26,7 @@ async fn hostile_account(dir: &Path) -> (Graph, SnapshotInfo) {
     server.shutdown().await;
     let snapshot = Snapshot::open(&out).expect("snapshot");
     let (graph, _) = normalize(&snapshot);
-    (graph, SnapshotInfo::of(&snapshot).expect("snapshot facts"))
+    (graph, SnapshotInfo::of(&snapshot))
 }
 
 fn strings(graph: &Graph) -> Vec<String> {

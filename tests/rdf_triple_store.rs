@@ -496,6 +496,7 @@ async fn the_three_syntaxes_hold_the_same_triples_and_the_same_snapshot_the_same
     let c = dir.path().join("c");
     let options = ExportOptions {
         base_iri: "https://grc.example.com/knowbe4/acme/".into(),
+        ..ExportOptions::default()
     };
     pipeline::export_snapshot(&snapshot, &[Format::NTriples], &options, &c).unwrap();
     let custom = triples(&c.join("rdf/graph.nt"));
@@ -503,6 +504,7 @@ async fn the_three_syntaxes_hold_the_same_triples_and_the_same_snapshot_the_same
     assert!(custom.iter().all(|t| !t.contains("w3id.org/kb4graph/id/")));
     let bad = ExportOptions {
         base_iri: "not an iri".into(),
+        ..ExportOptions::default()
     };
     let err =
         pipeline::export_snapshot(&snapshot, &[Format::NTriples], &bad, &dir.path().join("d"))

@@ -26,6 +26,7 @@ const RDF: [(Format, Syntax); 3] = [
 fn export_rdf(graph: &Graph, snapshot: &SnapshotInfo, base_iri: &str, dir: &Path) {
     let options = ExportOptions {
         base_iri: base_iri.to_owned(),
+        ..ExportOptions::default()
     };
     let formats: Vec<Format> = RDF.iter().map(|(f, _)| *f).collect();
     export_with(graph, snapshot, &formats, &options, dir);

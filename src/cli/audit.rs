@@ -36,6 +36,10 @@ pub struct DiffArgs {
     /// Only these entity or relationship types (`_type`, e.g. knowbe4_user); repeatable.
     #[arg(long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
+    /// Compare a snapshot even if some of its pages are missing or damaged: the pages left out
+    /// are listed, and what they held shows as removed.
+    #[arg(long)]
+    pub allow_damaged: bool,
 }
 
 #[derive(Debug, Args)]
@@ -113,11 +117,21 @@ fn describe(report: &Report, name: &str, text: &mut String) {
 
 pub fn run_diff(args: &DiffArgs) -> Result<u8> {
     let filter = kb4graph::diff::TypeFilter::new(&args.types)?;
-    let old = pipeline::load_side(&args.old)?;
-    let new = pipeline::load_side(&args.new)?;
+    let old = pipeline::load_side(&args.old, args.allow_damaged)?;
+    let new = pipeline::load_side(&args.new, args.allow_damaged)?;
     for (side, path) in [(&old, &args.old), (&new, &args.new)] {
         for w in side.warnings() {
             tracing::debug!("{}: {w}", path.display());
+        }
+        let damaged = side.damaged();
+        if let Some(first) = damaged.first() {
+            eprintln!(
+                "{} is damaged: {} pages of its snapshot are left out of its graph (first {}: {}), so their records show as changed",
+                path.display(),
+                damaged.len(),
+                first.file,
+                first.problem
+            );
         }
     }
     let diff = kb4graph::diff::diff(old.records(), new.records(), &filter)?;

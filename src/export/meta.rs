@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-use crate::files::sha256_hex;
 use crate::model::{EntityType, Graph};
 use crate::snapshot::Snapshot;
 
@@ -19,22 +18,34 @@ pub struct SnapshotInfo {
     /// When the fetch that completed the snapshot ended (its start if it never ended).
     pub fetched_at: String,
     pub complete: bool,
+    /// Pages left out because they were missing, differed from the snapshot's manifest or could
+    /// not be parsed (only with `--allow-damaged`): the graph lacks their records.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub damaged_pages: Vec<DamagedPage>,
+}
+
+/// A page of a snapshot that an export had to leave out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DamagedPage {
+    /// Relative to the snapshot, e.g. `raw/users/active/page-0001.json`.
+    pub file: String,
+    pub problem: String,
 }
 
 impl SnapshotInfo {
-    pub fn of(snapshot: &Snapshot) -> std::io::Result<SnapshotInfo> {
+    pub fn of(snapshot: &Snapshot) -> SnapshotInfo {
         let manifest = snapshot.manifest();
-        let bytes = std::fs::read(snapshot.root().join("manifest.json"))?;
-        Ok(SnapshotInfo {
+        SnapshotInfo {
             site: manifest.source.site.map(|s| s.to_string()),
             base_url: manifest.source.base_url.clone(),
-            manifest_sha256: sha256_hex(&bytes),
+            manifest_sha256: snapshot.manifest_sha256().to_owned(),
             fetched_at: manifest
                 .finished_at
                 .clone()
                 .unwrap_or_else(|| manifest.started_at.clone()),
             complete: manifest.complete,
-        })
+            damaged_pages: Vec::new(),
+        }
     }
 }
 

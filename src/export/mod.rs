@@ -25,7 +25,7 @@ use serde::Serialize;
 pub use bundle::{Bundle, BundleFile, ExportedFile, MANIFEST_FILE, SUMS_FILE};
 pub use error::ExportError;
 pub use json::JsonExporter;
-pub use meta::{SnapshotInfo, account_name};
+pub use meta::{DamagedPage, SnapshotInfo, account_name};
 
 use crate::model::{Graph, GraphDigest, canonical};
 
@@ -95,12 +95,16 @@ impl Format {
 pub struct ExportOptions {
     /// The namespace of instance IRIs in RDF exports; see [`rdf::DEFAULT_BASE_IRI`].
     pub base_iri: String,
+    /// Export a snapshot whose pages are not all usable, leaving those out and listing them in
+    /// the manifest (`snapshot.damagedPages`). Off: such a snapshot is refused.
+    pub allow_damaged: bool,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
         ExportOptions {
             base_iri: rdf::DEFAULT_BASE_IRI.to_owned(),
+            allow_damaged: false,
         }
     }
 }

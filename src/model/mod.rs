@@ -70,7 +70,7 @@ mod source;
 mod table;
 mod time;
 mod value;
-mod warning;
+pub(crate) mod warning;
 
 pub use canonical::{GraphDigest, Record, RecordKind};
 pub use graph::{EntityRef, Graph, Property, RelationshipRef};

@@ -73,6 +73,9 @@ impl fmt::Display for WarningCode {
     }
 }
 
+/// How an [`WarningCode::UnreadablePage`] message starts; what follows is the problem.
+pub(crate) const PAGE_LEFT_OUT: &str = "page left out: ";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
     pub code: WarningCode,

@@ -1,6 +1,5 @@
 //! Reads a snapshot back, page by page, checking each page against the manifest.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -9,7 +8,7 @@ use serde_json::Value;
 use super::error::SnapshotError;
 use super::layout::{self, MANIFEST_FILE};
 use super::manifest::{CollectionEntry, CollectionKind, Manifest, PageEntry};
-use crate::files::sha256_hex;
+use crate::files::{open_regular_inside, read_expected, sha256_hex};
 
 /// An opened snapshot. Holds only the manifest; pages are read when iterated.
 #[derive(Debug, Clone)]
@@ -52,7 +51,7 @@ pub(crate) fn read_manifest(root: &Path) -> Result<Manifest, SnapshotError> {
 /// The manifest and the SHA-256 of its bytes.
 fn read_manifest_hashed(root: &Path) -> Result<(Manifest, String), SnapshotError> {
     let path = root.join(MANIFEST_FILE);
-    let bytes = match fs::read(&path) {
+    let bytes = match read_manifest_bytes(root) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
             return Err(SnapshotError::NoManifest {
@@ -70,6 +69,46 @@ fn read_manifest_hashed(root: &Path) -> Result<(Manifest, String), SnapshotError
         .check()
         .map_err(|problem| SnapshotError::ManifestInvalid { path, problem })?;
     Ok((manifest, sha256_hex(&bytes)))
+}
+
+/// A manifest lists every page, a few hundred bytes each: a large account's is some MiB. Past
+/// this, the file is not a manifest kb4graph wrote.
+const MANIFEST_MAX_BYTES: u64 = 1 << 30;
+
+fn read_manifest_bytes(root: &Path) -> io::Result<Vec<u8>> {
+    let file = open_regular_inside(root, MANIFEST_FILE)?;
+    let bytes = read_expected(file, MANIFEST_MAX_BYTES)?;
+    if bytes.len() as u64 > MANIFEST_MAX_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {MANIFEST_MAX_BYTES} bytes: not a manifest kb4graph wrote"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads a file the manifest lists, checking its size and SHA-256: the problem if it is missing,
+/// not a regular file inside the snapshot, or different.
+fn read_listed(root: &Path, relative: &str, size: u64, sha256: &str) -> Result<Vec<u8>, String> {
+    let file = open_regular_inside(root, relative).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => "missing".to_owned(),
+        _ => e.to_string(),
+    })?;
+    let on_disk = file.metadata().map_err(|e| e.to_string())?.len();
+    if on_disk != size {
+        return Err(format!("{on_disk} bytes on disk, the manifest says {size}"));
+    }
+    let bytes = read_expected(file, size).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 != size {
+        return Err(format!(
+            "{} bytes read, the manifest says {size} (the file changed while it was read)",
+            bytes.len()
+        ));
+    }
+    if sha256_hex(&bytes) != sha256 {
+        return Err("content differs from the manifest (SHA-256 mismatch)".to_owned());
+    }
+    Ok(bytes)
 }
 
 /// A problem found by [`Snapshot::verify`].
@@ -155,25 +194,8 @@ impl Snapshot {
                 problem: format!("unsafe page path {:?}", page.file),
             }
         })?;
-        let bytes = fs::read(&path).map_err(SnapshotError::io(&path))?;
-        if bytes.len() as u64 != page.size {
-            return Err(SnapshotError::PageMismatch {
-                path,
-                problem: format!(
-                    "{} bytes on disk, the manifest says {}",
-                    bytes.len(),
-                    page.size
-                ),
-            });
-        }
-        let sha256 = sha256_hex(&bytes);
-        if sha256 != page.sha256 {
-            return Err(SnapshotError::PageMismatch {
-                path,
-                problem: "content differs from the manifest (SHA-256 mismatch)".to_owned(),
-            });
-        }
-        Ok(bytes)
+        read_listed(&self.root, &page.file, page.size, &page.sha256)
+            .map_err(|problem| SnapshotError::PageMismatch { path, problem })
     }
 
     /// The pages of collection `id` in page order, each body verbatim.
@@ -276,18 +298,7 @@ impl Snapshot {
         for file in &self.manifest.files {
             let problem = match layout::resolve(&self.root, &file.path) {
                 None => Some("unsafe path".to_owned()),
-                Some(path) => match fs::read(&path) {
-                    Err(err) => Some(err.to_string()),
-                    Ok(bytes) if bytes.len() as u64 != file.size => Some(format!(
-                        "{} bytes on disk, the manifest says {}",
-                        bytes.len(),
-                        file.size
-                    )),
-                    Ok(bytes) if sha256_hex(&bytes) != file.sha256 => {
-                        Some("SHA-256 mismatch".to_owned())
-                    }
-                    Ok(_) => None,
-                },
+                Some(_) => read_listed(&self.root, &file.path, file.size, &file.sha256).err(),
             };
             if let Some(problem) = problem {
                 problems.push(VerifyProblem {

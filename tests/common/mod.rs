@@ -205,6 +205,7 @@ pub fn snapshot_info() -> kb4graph::export::SnapshotInfo {
         manifest_sha256: "0".repeat(64),
         fetched_at: "2026-01-01T00:00:00.000Z".into(),
         complete: true,
+        damaged_pages: Vec::new(),
     }
 }
 

@@ -26,7 +26,7 @@ pub async fn simulated_account(seed: u64, dir: &Path) -> (Graph, SnapshotInfo) {
     let snapshot = Snapshot::open(&out).expect("snapshot");
     let (graph, _) = normalize(&snapshot);
     assert!(graph.relationship_count() > 100, "a real account");
-    (graph, SnapshotInfo::of(&snapshot).expect("snapshot facts"))
+    (graph, SnapshotInfo::of(&snapshot))
 }
 
 /// Exports the simulated account as `format`, with the facts of an in-memory snapshot, and

@@ -24,7 +24,7 @@ use super::graph::Graph;
 use super::intern::IdMap;
 use super::props::Span;
 use super::source::RawSource;
-use super::warning::{Warning, WarningCode};
+use super::warning::{PAGE_LEFT_OUT, Warning, WarningCode};
 
 /// Builds the graph of the account in `source`. Problems in the data become warnings (sorted
 /// by location); nothing in the data makes it fail or panic.
@@ -276,7 +276,7 @@ impl State {
                             WarningCode::UnreadablePage,
                             err.file,
                             None,
-                            format!("page left out: {}", err.message),
+                            format!("{PAGE_LEFT_OUT}{}", err.message),
                         );
                         continue;
                     }
@@ -299,7 +299,7 @@ impl State {
                             WarningCode::UnreadablePage,
                             page.file.clone(),
                             None,
-                            format!("page left out: {what}: {err}"),
+                            format!("{PAGE_LEFT_OUT}{what}: {err}"),
                         );
                         continue;
                     }

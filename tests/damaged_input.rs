@@ -1,0 +1,322 @@
+//! A snapshot damaged on disk never becomes a smaller graph that passes for the account:
+//! `export` and `diff` refuse it with exit 2, naming the page and what to do, unless
+//! `--allow-damaged` is given, and then the pages left out are recorded. Special files (FIFOs,
+//! devices, links out of the snapshot) are refused without being read.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use common::{kb4graph, output_text};
+
+const PAGE: &str = "raw/users/active/page-0001.json";
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// One demo run shared by the tests; each test damages its own copy of the snapshot.
+fn demo() -> &'static Path {
+    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, out) = DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let output = kb4graph(&["run", "--demo", "-q", "--format", "json", "--out", s(&out)]);
+        assert!(output.status.success(), "{}", output_text(&output));
+        (dir, out)
+    });
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn snapshot_copy(dir: &Path) -> PathBuf {
+    let snap = dir.join("snap");
+    copy_dir(&demo().join("snapshot"), &snap);
+    snap
+}
+
+/// Runs the binary, killing it if it has not ended within `limit`: a reader that blocks on a
+/// FIFO must fail the test, not hang it.
+fn kb4graph_within(args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kb4graph"))
+        .args(args)
+        .env_remove("KNOWBE4_API_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "kb4graph {args:?} still running after {limit:?}: {}",
+                output_text(&output)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn export(snap: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "-q",
+        "export",
+        "--from",
+        s(snap),
+        "--format",
+        "json",
+        "--out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    kb4graph_within(&args, Duration::from_secs(60))
+}
+
+/// Each way a page can be damaged on disk.
+fn damages() -> Vec<(&'static str, Box<dyn Fn(&Path)>)> {
+    fn write(bytes: &'static [u8]) -> Box<dyn Fn(&Path)> {
+        Box::new(move |page: &Path| fs::write(page, bytes).unwrap())
+    }
+    vec![
+        (
+            "truncated",
+            Box::new(|page: &Path| {
+                let bytes = fs::read(page).unwrap();
+                fs::write(page, &bytes[..100]).unwrap();
+            }),
+        ),
+        (
+            "one byte changed",
+            Box::new(|page: &Path| {
+                let mut bytes = fs::read(page).unwrap();
+                let i = bytes.iter().position(|&b| b == b'a').unwrap();
+                bytes[i] = b'b';
+                fs::write(page, bytes).unwrap();
+            }),
+        ),
+        ("an empty object", write(b"{}")),
+        ("null", write(b"null")),
+        ("invalid UTF-8", write(b"[{\"first_name\": \"\xff\xfe\"}]")),
+        ("a number out of range", write(b"[{\"id\": 1e400}]")),
+        (
+            "missing",
+            Box::new(|page: &Path| fs::remove_file(page).unwrap()),
+        ),
+        (
+            "a directory",
+            Box::new(|page: &Path| {
+                fs::remove_file(page).unwrap();
+                fs::create_dir(page).unwrap();
+            }),
+        ),
+        (
+            "a link to /etc/passwd",
+            Box::new(|page: &Path| {
+                fs::remove_file(page).unwrap();
+                std::os::unix::fs::symlink("/etc/passwd", page).unwrap();
+            }),
+        ),
+        (
+            "a link to /dev/zero",
+            Box::new(|page: &Path| {
+                fs::remove_file(page).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", page).unwrap();
+            }),
+        ),
+        (
+            "a FIFO",
+            Box::new(|page: &Path| {
+                fs::remove_file(page).unwrap();
+                let made = Command::new("mkfifo").arg(page).status().unwrap();
+                assert!(made.success());
+            }),
+        ),
+        (
+            // The very bytes the manifest lists, but outside the snapshot.
+            "a link out of the snapshot to an identical copy",
+            Box::new(|page: &Path| {
+                let outside = page
+                    .ancestors()
+                    .nth(5)
+                    .unwrap()
+                    .join("outside-page-0001.json");
+                fs::rename(page, &outside).unwrap();
+                std::os::unix::fs::symlink(&outside, page).unwrap();
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn export_refuses_every_damaged_page_and_writes_nothing() {
+    for (what, damage) in damages() {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = snapshot_copy(dir.path());
+        damage(&snap.join(PAGE));
+        let out = dir.path().join("out");
+        let output = export(&snap, &out, &[]);
+        let text = output_text(&output);
+        assert_eq!(output.status.code(), Some(2), "{what}: {text}");
+        assert!(text.contains(PAGE), "{what}: the page is not named: {text}");
+        assert!(text.contains("is damaged"), "{what}: {text}");
+        assert!(
+            text.contains(&format!("kb4graph verify {}", snap.display())),
+            "{what}: {text}"
+        );
+        assert!(text.contains("--allow-damaged"), "{what}: {text}");
+        assert!(
+            !out.join("manifest.json").exists() && !out.join("json").exists(),
+            "{what}: an export was written"
+        );
+    }
+}
+
+#[test]
+fn verify_names_the_damaged_page_without_hanging_or_following_links() {
+    for (what, damage) in damages() {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = snapshot_copy(dir.path());
+        damage(&snap.join(PAGE));
+        let output = kb4graph_within(&["verify", s(&snap)], Duration::from_secs(60));
+        let text = output_text(&output);
+        assert_eq!(output.status.code(), Some(1), "{what}: {text}");
+        assert!(text.contains(PAGE), "{what}: {text}");
+        assert!(
+            !text.contains("root:"),
+            "{what}: /etc/passwd was read: {text}"
+        );
+    }
+}
+
+#[test]
+fn allow_damaged_exports_the_rest_and_records_every_page_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot_copy(dir.path());
+    let page = snap.join(PAGE);
+    let bytes = fs::read(&page).unwrap();
+    fs::write(&page, &bytes[..100]).unwrap();
+    let out = dir.path().join("out");
+    let output = export(&snap, &out, &["--allow-damaged"]);
+    assert!(output.status.success(), "{}", output_text(&output));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let damaged = manifest["snapshot"]["damagedPages"].as_array().unwrap();
+    assert_eq!(damaged.len(), 1, "{manifest}");
+    assert_eq!(damaged[0]["file"], PAGE);
+    assert!(
+        damaged[0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("manifest says"),
+        "{manifest}"
+    );
+    // The graph document says so too, so it cannot be taken out of its export unmarked.
+    let graph: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("json/graph.json")).unwrap()).unwrap();
+    assert_eq!(
+        graph["metadata"]["snapshot"]["damagedPages"],
+        manifest["snapshot"]["damagedPages"]
+    );
+
+    // A healthy export records nothing of the kind.
+    let healthy: serde_json::Value =
+        serde_json::from_slice(&fs::read(demo().join("manifest.json")).unwrap()).unwrap();
+    assert!(
+        healthy["snapshot"].get("damagedPages").is_none(),
+        "{healthy}"
+    );
+}
+
+#[test]
+fn diff_refuses_a_damaged_side_and_says_so_when_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot_copy(dir.path());
+    let page = snap.join(PAGE);
+    let bytes = fs::read(&page).unwrap();
+    fs::write(&page, &bytes[..100]).unwrap();
+    let good = demo().join("snapshot");
+    let output = kb4graph_within(&["diff", s(&good), s(&snap)], Duration::from_secs(60));
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains(PAGE) && text.contains("is damaged"), "{text}");
+
+    let output = kb4graph_within(
+        &["diff", "--allow-damaged", s(&good), s(&snap)],
+        Duration::from_secs(60),
+    );
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("{} is damaged: 1 pages", snap.display())),
+        "{text}"
+    );
+}
+
+#[test]
+fn diff_never_blocks_on_a_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot_copy(dir.path());
+    let page = snap.join(PAGE);
+    fs::remove_file(&page).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(&page)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let good = demo().join("snapshot");
+    let output = kb4graph_within(&["diff", s(&good), s(&snap)], Duration::from_secs(60));
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("a FIFO, not a regular file"), "{text}");
+}
+
+#[test]
+fn a_manifest_that_is_a_fifo_or_a_link_is_refused() {
+    for link in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = snapshot_copy(dir.path());
+        let manifest = snap.join("manifest.json");
+        if link {
+            let outside = dir.path().join("manifest-elsewhere.json");
+            fs::rename(&manifest, &outside).unwrap();
+            std::os::unix::fs::symlink(&outside, &manifest).unwrap();
+        } else {
+            fs::remove_file(&manifest).unwrap();
+            assert!(
+                Command::new("mkfifo")
+                    .arg(&manifest)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        }
+        let output = export(&snap, &dir.path().join("out"), &[]);
+        let text = output_text(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(text.contains("manifest.json"), "{text}");
+    }
+}
