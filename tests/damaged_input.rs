@@ -320,3 +320,44 @@ fn a_manifest_that_is_a_fifo_or_a_link_is_refused() {
         assert!(text.contains("manifest.json"), "{text}");
     }
 }
+
+/// A key twice in one record: kb4graph reads what Python, jq and serde_json read (the last
+/// value) and says so, rather than keeping the first value silently.
+#[test]
+fn a_repeated_key_takes_its_last_value_like_other_json_readers_and_is_reported() {
+    use kb4graph::model::{MemorySource, WarningCode, normalize};
+    let page = br#"[{"id": 42, "first_name": "Ann", "email": "a@example.com", "first_name": "Bea", "status": "active"}]"#;
+    let python = Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys; print(json.load(sys.stdin)[0]['first_name'])",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(page)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&python.stdout).trim(), "Bea");
+
+    let mut source = MemorySource::new();
+    source.add_page("account", &serde_json::json!({"name": "Example Corp."}));
+    source.add_raw_page("users/active", page.to_vec());
+    let (graph, warnings) = normalize(&source);
+    let user = graph.entity("knowbe4:user:42").expect("the user");
+    assert_eq!(user.get("firstName").and_then(|v| v.as_str()), Some("Bea"));
+    let reported: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::DuplicateKey)
+        .collect();
+    assert_eq!(reported.len(), 1, "{warnings:?}");
+    assert_eq!(reported[0].location, "raw/users/active/page-0001.json");
+    assert!(
+        reported[0].message.contains("\"first_name\""),
+        "{}",
+        reported[0]
+    );
+}

@@ -3,7 +3,9 @@
 //! `serde_json::Value` allocates every key and string and keeps objects in B-trees; on a large
 //! account that was half of `normalize`'s time. Here strings without escapes borrow from the
 //! page bytes and an object is a vector of fields in document order. A key that appears twice
-//! counts once, with its first value.
+//! counts once, at its first place, with its last value: what Python, jq and serde_json's
+//! `Value` read from the same page, so that kb4graph never disagrees with them silently. Each
+//! such key is reported by [`parse_list`] and [`parse_one`] for a warning.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -68,14 +70,45 @@ pub(crate) fn get<'r, 'a>(fields: &'r Fields<'a>, key: &str) -> Option<&'r Raw<'
     fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
+thread_local! {
+    /// Keys found twice in one object while parsing the current page on this thread.
+    static DUPLICATE_KEYS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A parsed page and the keys that appeared twice in one of its objects (in page order).
+pub(crate) struct Parsed<T> {
+    pub value: T,
+    pub duplicate_keys: Vec<String>,
+}
+
+fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<Parsed<T>, serde_json::Error> {
+    DUPLICATE_KEYS.with_borrow_mut(Vec::clear);
+    let value = serde_json::from_slice(bytes);
+    let duplicate_keys = DUPLICATE_KEYS.with_borrow_mut(std::mem::take);
+    Ok(Parsed {
+        value: value?,
+        duplicate_keys,
+    })
+}
+
 /// Parses a page: a JSON array of records.
-pub(crate) fn parse_list(bytes: &[u8]) -> Result<Vec<Raw<'_>>, serde_json::Error> {
-    serde_json::from_slice(bytes)
+pub(crate) fn parse_list(bytes: &[u8]) -> Result<Parsed<Vec<Raw<'_>>>, serde_json::Error> {
+    parse(bytes)
 }
 
 /// Parses an object page: one record.
-pub(crate) fn parse_one(bytes: &[u8]) -> Result<Raw<'_>, serde_json::Error> {
-    serde_json::from_slice(bytes)
+pub(crate) fn parse_one(bytes: &[u8]) -> Result<Parsed<Raw<'_>>, serde_json::Error> {
+    parse(bytes)
+}
+
+/// A cheap fingerprint of a key: objects have a few dozen fields, and a repeated key is rare,
+/// so the linear search for an earlier one runs only when the fingerprint was seen before.
+fn key_bit(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let mix = bytes.len()
+        ^ usize::from(bytes.first().copied().unwrap_or(0)).wrapping_mul(7)
+        ^ usize::from(bytes.last().copied().unwrap_or(0)).wrapping_mul(31);
+    1 << (mix & 63)
 }
 
 struct RawVisitor;
@@ -136,9 +169,20 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'de>, A::Error> {
-        let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        let mut fields: Vec<(Cow<'de, str>, Raw<'de>)> =
+            Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        let mut seen = 0u64;
         while let Some(Key(key)) = map.next_key()? {
             let value: Raw<'de> = map.next_value()?;
+            let bit = key_bit(&key);
+            if seen & bit != 0
+                && let Some(earlier) = fields.iter_mut().find(|(k, _)| *k == key)
+            {
+                DUPLICATE_KEYS.with_borrow_mut(|keys| keys.push(key.into_owned()));
+                earlier.1 = value;
+                continue;
+            }
+            seen |= bit;
             fields.push((key, value));
         }
         Ok(Raw::Object(fields))
@@ -210,7 +254,7 @@ mod tests {
     #[test]
     fn borrows_plain_strings_and_keeps_field_order() {
         let bytes = br#"[{"b": "plain", "a": "esc\"aped", "n": -5, "u": 18446744073709551615, "f": 2.5, "x": null, "l": [true, {}]}]"#;
-        let list = parse_list(bytes).unwrap();
+        let list = parse_list(bytes).unwrap().value;
         let Raw::Object(fields) = &list[0] else {
             panic!("an object")
         };
@@ -230,11 +274,22 @@ mod tests {
     }
 
     #[test]
-    fn first_of_repeated_keys_wins() {
-        let one = parse_one(br#"{"id": 1, "id": 2}"#).unwrap();
-        let Raw::Object(fields) = &one else {
+    fn last_of_repeated_keys_wins_at_the_first_place_and_is_reported() {
+        let bytes = br#"{"id": 1, "name": "a", "id": 2, "u": {"x": 1, "x": [3]}}"#;
+        let one = parse_one(bytes).unwrap();
+        let Raw::Object(fields) = &one.value else {
             panic!("an object")
         };
-        assert_eq!(get(fields, "id"), Some(&Raw::U64(1)));
+        assert_eq!(get(fields, "id"), Some(&Raw::U64(2)));
+        assert_eq!(fields.len(), 3);
+        assert_eq!(fields[0].0, "id");
+        assert_eq!(one.duplicate_keys, ["id", "x"]);
+        // What serde_json's own Value reads from the same bytes.
+        let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(value["id"], 2);
+        assert_eq!(value["u"]["x"], serde_json::json!([3]));
+        assert_eq!(one.value.to_json(), r#"{"id":2,"name":"a","u":{"x":[3]}}"#);
+        // The next page starts with none.
+        assert!(parse_list(b"[{}]").unwrap().duplicate_keys.is_empty());
     }
 }

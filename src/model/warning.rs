@@ -23,6 +23,8 @@ pub enum WarningCode {
     UnknownField,
     /// Two records with the same id; one is kept.
     DuplicateRecord,
+    /// A key twice in one JSON object; the last value is used, as other JSON readers do.
+    DuplicateKey,
     /// An enrollment or result without a user; it cannot be linked to one.
     MissingUser,
     /// A user in neither user listing, built from the records that mention it.
@@ -54,6 +56,7 @@ impl WarningCode {
             WarningCode::InvalidValue => "invalid_value",
             WarningCode::UnknownField => "unknown_field",
             WarningCode::DuplicateRecord => "duplicate_record",
+            WarningCode::DuplicateKey => "duplicate_key",
             WarningCode::MissingUser => "missing_user",
             WarningCode::UnlistedUser => "unlisted_user",
             WarningCode::UnlistedModule => "unlisted_module",

@@ -283,12 +283,18 @@ impl State {
                 };
                 let file = self.b.file(&page.file);
                 let parsed = if kind == Kind::Account {
-                    raw::parse_one(&page.body).map(|record| vec![record])
+                    raw::parse_one(&page.body).map(|one| raw::Parsed {
+                        value: vec![one.value],
+                        duplicate_keys: one.duplicate_keys,
+                    })
                 } else {
                     raw::parse_list(&page.body)
                 };
                 let records = match parsed {
-                    Ok(records) => records,
+                    Ok(parsed) => {
+                        self.warn_duplicate_keys(&page.file, &parsed.duplicate_keys);
+                        parsed.value
+                    }
                     Err(err) => {
                         let what = if err.is_data() {
                             "not a JSON array of records"
@@ -312,6 +318,24 @@ impl State {
                     self.record(kind, loc, record);
                 }
             }
+        }
+    }
+
+    /// One warning per page and key, however often the key repeats there.
+    fn warn_duplicate_keys(&mut self, file: &str, keys: &[String]) {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for key in keys {
+            *counts.entry(key).or_default() += 1;
+        }
+        for (key, times) in counts {
+            self.b.warn_at(
+                WarningCode::DuplicateKey,
+                file.to_owned(),
+                None,
+                format!(
+                    "key {key:?} appears twice in one object ({times} times in this page): the last value is used, as Python, jq and serde_json read it"
+                ),
+            );
         }
     }
 
