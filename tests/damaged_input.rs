@@ -94,9 +94,12 @@ fn export(snap: &Path, out: &Path, extra: &[&str]) -> Output {
     kb4graph_within(&args, Duration::from_secs(60))
 }
 
+/// Damages the page at the path given.
+type Damage = Box<dyn Fn(&Path)>;
+
 /// Each way a page can be damaged on disk.
-fn damages() -> Vec<(&'static str, Box<dyn Fn(&Path)>)> {
-    fn write(bytes: &'static [u8]) -> Box<dyn Fn(&Path)> {
+fn damages() -> Vec<(&'static str, Damage)> {
+    fn write(bytes: &'static [u8]) -> Damage {
         Box::new(move |page: &Path| fs::write(page, bytes).unwrap())
     }
     vec![
