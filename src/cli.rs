@@ -494,10 +494,9 @@ fn validate(dir: &std::path::Path, quiet: bool) -> Result<u8> {
 }
 
 fn schemas(out: &std::path::Path) -> Result<u8> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    for (name, text) in kb4graph::validate::bundled_schemas() {
-        let path = out.join(name);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    let written = kb4graph::validate::write_bundled_schemas(out)
+        .context("cannot write the bundled schemas")?;
+    for path in written {
         println!("{}", path.display());
     }
     Ok(0)

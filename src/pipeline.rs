@@ -37,6 +37,11 @@ pub enum PipelineError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "{} is inside the snapshot {}: an export there would change the evidence it is made from; choose an --out directory outside the snapshot",
+        out.display(), snapshot.display()
+    )]
+    OutInsideSnapshot { out: PathBuf, snapshot: PathBuf },
     #[error(transparent)]
     Export(#[from] ExportError),
     #[error(transparent)]
@@ -75,6 +80,7 @@ pub fn export_snapshot(
     options: &ExportOptions,
     out_dir: &Path,
 ) -> Result<ExportSummary, PipelineError> {
+    check_out_dir(snapshot_dir, formats, out_dir)?;
     let snapshot = Snapshot::open(snapshot_dir)?;
     if !snapshot.is_complete() {
         return Err(PipelineError::Incomplete {
@@ -110,6 +116,58 @@ pub fn export_snapshot(
         normalize_time,
         export_time,
     })
+}
+
+/// Refuses, before the snapshot is read, an output directory the export could not be written
+/// into: one inside the snapshot (it would change the evidence it is made from), or one that
+/// already holds an export or one of the formats asked for.
+fn check_out_dir(
+    snapshot_dir: &Path,
+    formats: &[Format],
+    out_dir: &Path,
+) -> Result<(), PipelineError> {
+    let snapshot = std::fs::canonicalize(snapshot_dir).map_err(|source| PipelineError::Io {
+        path: snapshot_dir.to_owned(),
+        source,
+    })?;
+    if resolved(out_dir).starts_with(&snapshot) {
+        return Err(PipelineError::OutInsideSnapshot {
+            out: out_dir.to_owned(),
+            snapshot: snapshot_dir.to_owned(),
+        });
+    }
+    let taken = [export::MANIFEST_FILE, export::SUMS_FILE]
+        .into_iter()
+        .chain(formats.iter().map(|f| f.dir()))
+        .map(|name| out_dir.join(name))
+        .find(|path| path.symlink_metadata().is_ok());
+    match taken {
+        Some(path) => Err(ExportError::Exists { path }.into()),
+        None => Ok(()),
+    }
+}
+
+/// `path` made absolute with its links resolved, as far as it exists (an output directory
+/// usually does not yet).
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return rest
+                .iter()
+                .rev()
+                .fold(real, |acc: PathBuf, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
 }
 
 /// The pages `normalize` had to leave out. Unless `allow_damaged`, any of them is an error: a

@@ -364,3 +364,64 @@ fn a_repeated_key_takes_its_last_value_like_other_json_readers_and_is_reported()
         reported[0]
     );
 }
+
+#[test]
+fn an_export_inside_its_own_snapshot_is_refused_and_the_snapshot_stays_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot_copy(dir.path());
+    for out in [
+        snap.join("export"),
+        snap.join("raw/x/../export2"),
+        snap.clone(),
+    ] {
+        let output = export(&snap, &out, &[]);
+        let text = output_text(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(text.contains("is inside the snapshot"), "{text}");
+    }
+    let output = kb4graph(&["verify", s(&snap)]);
+    assert!(output.status.success(), "{}", output_text(&output));
+}
+
+#[test]
+fn an_existing_export_is_refused_before_the_snapshot_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot_copy(dir.path());
+    // Damaged, so that reading it would fail differently.
+    fs::write(snap.join(PAGE), b"[]").unwrap();
+    let out = dir.path().join("out");
+    fs::create_dir_all(out.join("json")).unwrap();
+    let output = export(&snap, &out, &[]);
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("already exists") && text.contains("json"),
+        "{text}"
+    );
+    assert!(!text.contains("is damaged"), "{text}");
+}
+
+#[test]
+fn schemas_are_written_owner_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("schemas");
+    let status = Command::new("sh")
+        .args(["-c", "umask 000 && exec \"$0\" schemas --out \"$1\""])
+        .arg(env!("CARGO_BIN_EXE_kb4graph"))
+        .arg(&out)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&out), 0o700);
+    let files: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(files.len() >= 4, "{files:?}");
+    for file in files {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}

@@ -97,3 +97,20 @@ pub fn bundled_schemas() -> Vec<(&'static str, &'static str)> {
     all.extend_from_slice(rdf::SCHEMAS);
     all
 }
+
+/// Writes the bundled schemas into `out` (created if missing), owner-only whatever the umask,
+/// each file whole or not at all; returns the paths written.
+pub fn write_bundled_schemas(out: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let with_path = |path: &Path| {
+        let path = path.to_owned();
+        move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+    };
+    crate::files::create_private_dir(out).map_err(with_path(out))?;
+    let mut written = Vec::new();
+    for (name, text) in bundled_schemas() {
+        let path = out.join(name);
+        crate::files::write_atomic(&path, text.as_bytes()).map_err(with_path(&path))?;
+        written.push(path);
+    }
+    Ok(written)
+}
