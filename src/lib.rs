@@ -22,6 +22,7 @@ pub mod fetch;
 mod files;
 pub mod mock;
 pub mod model;
+pub mod owner;
 pub mod pipeline;
 pub mod rate;
 pub mod readback;

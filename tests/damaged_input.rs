@@ -425,3 +425,84 @@ fn schemas_are_written_owner_only_whatever_the_umask() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
 }
+
+fn staging_dirs(out: &Path) -> Vec<String> {
+    fs::read_dir(out)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(".kb4graph-staging-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `kill -9` of a real export mid-way, then the same export again: the leftover staging
+/// directory is recognised as a dead process's and removed, and the export verifies.
+#[test]
+fn a_killed_export_leaves_nothing_that_poisons_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = &demo().join("snapshot");
+    let out = dir.path().join("out");
+    let mut killed = false;
+    for _ in 0..20 {
+        let _ = fs::remove_dir_all(&out);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kb4graph"))
+            .args(["-q", "export", "--from", s(snap), "--out", s(&out)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        while child.try_wait().unwrap().is_none() {
+            if !staging_dirs(&out).is_empty() {
+                child.kill().unwrap();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        child.wait().unwrap();
+        if !staging_dirs(&out).is_empty() && !out.join("manifest.json").exists() {
+            killed = true;
+            break;
+        }
+    }
+    assert!(killed, "no export was caught mid-way in 20 tries");
+    let output = kb4graph(&["export", "--from", s(snap), "--out", s(&out)]);
+    let text = output_text(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("what an export killed before it finished"),
+        "{text}"
+    );
+    assert!(staging_dirs(&out).is_empty(), "{:?}", staging_dirs(&out));
+    let output = kb4graph(&["verify", s(&out)]);
+    assert!(output.status.success(), "{}", output_text(&output));
+}
+
+#[test]
+fn a_running_exports_staging_or_an_unknown_one_is_never_removed() {
+    use kb4graph::owner::Owner;
+    let snap = &demo().join("snapshot");
+    let me = Owner::current();
+    let cases = [
+        (
+            format!(".kb4graph-staging-{}.{}-abc", me.pid, me.start),
+            format!("another export (pid {})", me.pid),
+        ),
+        (".kb4graph-staging-Xy12z".to_owned(), "rm -rf".to_owned()),
+    ];
+    for (name, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir_all(out.join(&name)).unwrap();
+        fs::write(out.join(&name).join("partial"), b"x").unwrap();
+        let output = kb4graph(&["-q", "export", "--from", s(snap), "--out", s(&out)]);
+        let text = output_text(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(text.contains(&expected), "{name}: {text}");
+        assert!(
+            out.join(&name).join("partial").exists(),
+            "{name} was touched"
+        );
+    }
+}

@@ -15,12 +15,14 @@ use sha2::{Digest, Sha256};
 
 use super::error::ExportError;
 use crate::files::{create_private_dir, hex, sync_dir};
+use crate::owner::Owner;
 
 /// Written last: its presence means the export is complete.
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// `sha256sum -c SHA256SUMS`, run in the export directory, checks every file.
 pub const SUMS_FILE: &str = "SHA256SUMS";
 
+/// Staging directories start with this, then their [`Owner`].
 const STAGING_PREFIX: &str = ".kb4graph-staging-";
 
 /// One file of a finished export.
@@ -53,8 +55,12 @@ impl Bundle {
                 return Err(ExportError::Exists { path });
             }
         }
+        clear_stale_staging(&out_dir)?;
         let staging = tempfile::Builder::new()
-            .prefix(STAGING_PREFIX)
+            .prefix(&format!(
+                "{STAGING_PREFIX}{}-",
+                Owner::current().to_string().replace(' ', ".")
+            ))
             .tempdir_in(&out_dir)
             .map_err(ExportError::io(&out_dir))?;
         crate::files::make_private(staging.path(), 0o700)
@@ -154,6 +160,52 @@ impl Bundle {
         sync_dir(&self.out_dir).map_err(ExportError::io(&self.out_dir))?;
         Ok(std::mem::take(&mut self.files))
     }
+}
+
+/// The export that writes through a staging directory: its name is
+/// `.kb4graph-staging-<pid>.<start>-<random>` (see [`Owner`]). `None` for another name.
+pub fn staging_owner(name: &str) -> Option<Owner> {
+    let rest = name.strip_prefix(STAGING_PREFIX)?;
+    let (owner, _) = rest.split_once('-')?;
+    Owner::parse(&owner.replacen('.', " ", 1))
+}
+
+/// Whether a name is that of a staging directory, this version's or an earlier one's.
+pub fn is_staging(name: &str) -> bool {
+    name.starts_with(STAGING_PREFIX)
+}
+
+/// Removes the staging directories that killed exports left in `out_dir`. One of a running
+/// export, or one whose writer cannot be told, is refused rather than touched.
+fn clear_stale_staging(out_dir: &Path) -> Result<(), ExportError> {
+    let entries = fs::read_dir(out_dir).map_err(ExportError::io(out_dir))?;
+    for entry in entries {
+        let entry = entry.map_err(ExportError::io(out_dir))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !is_staging(&name) {
+            continue;
+        }
+        let path = entry.path();
+        match staging_owner(&name) {
+            Some(owner) if owner.is_running() => {
+                return Err(ExportError::Busy {
+                    dir: out_dir.to_owned(),
+                    pid: owner.pid,
+                });
+            }
+            Some(owner) => {
+                fs::remove_dir_all(&path).map_err(ExportError::io(&path))?;
+                tracing::info!(
+                    "removed {}: what an export killed before it finished (pid {}) had staged",
+                    path.display(),
+                    owner.pid
+                );
+            }
+            None => return Err(ExportError::UnknownStaging { path }),
+        }
+    }
+    Ok(())
 }
 
 fn open_private(path: &Path) -> io::Result<File> {

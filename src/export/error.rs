@@ -15,6 +15,16 @@ pub enum ExportError {
         path.display()
     )]
     Exists { path: PathBuf },
+    #[error(
+        "another export (pid {pid}) is writing into {}: wait for it to finish, or choose another --out directory",
+        dir.display()
+    )]
+    Busy { dir: PathBuf, pid: u32 },
+    #[error(
+        "{} was left by an export that did not finish (kb4graph cannot tell which process wrote it): if no export is running there, remove it with `rm -rf '{}'` and export again",
+        path.display(), path.display()
+    )]
+    UnknownStaging { path: PathBuf },
     #[error("{0} is not a file name an export can hold")]
     BadName(String),
     #[error("{file} was opened twice in one export")]
