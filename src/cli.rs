@@ -323,6 +323,7 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
             concurrency: Some(args.connect.concurrency),
             retries: Some(args.connect.retries),
             progress: progress_wanted(quiet),
+            stop_on_ctrl_c: true,
             since: args.since,
         };
         kb4graph::fetch::resume(&dir, token, overrides).await?
@@ -336,7 +337,9 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
     Ok(fetch_exit_code(&report))
 }
 
-/// A budget stop is what was asked for; an interrupt is not, and scripts must see it.
+/// A budget stop is what was asked for; an interrupt is not, and scripts must see it. SIGINT,
+/// SIGTERM and SIGHUP alike exit 130: each stopped the fetch cleanly, and a script can tell
+/// "stopped, resumable" by that one code.
 fn fetch_exit_code(report: &FetchReport) -> u8 {
     match report.stopped {
         Some(StopReason::Interrupted) => 130,
