@@ -81,8 +81,16 @@ async fn stopped_by(signal: &'static str) {
         .spawn()
         .expect("kb4graph starts");
     let pid = child.id().to_string();
+    // Mid-way: a few requests answered, most of the account still to fetch.
+    let started = Instant::now();
+    while server.stats().requests < 4 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{signal}: the fetch did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let output = tokio::task::spawn_blocking(move || {
-        std::thread::sleep(Duration::from_millis(1600));
         let sent = Command::new("kill")
             .args(["-s", signal, &pid])
             .status()
@@ -94,18 +102,18 @@ async fn stopped_by(signal: &'static str) {
     .unwrap();
     let text = common::output_text(&output);
     assert_eq!(output.status.code(), Some(130), "{signal}: {text}");
-    assert!(
-        text.contains("--resume") && text.contains(&format!("SIG{signal}")),
-        "{signal}: {text}"
-    );
     let manifest = common::manifest(&out);
     assert_eq!(manifest["complete"], false, "{signal}: stopped mid-way");
     let seen = server.stats().requests;
-    assert!(seen >= 3, "{signal}: the fetch was under way: {seen}");
+    assert!(seen >= 4, "{signal}: the fetch was under way: {seen}");
     assert_eq!(
         manifest["totals"]["requests"].as_u64(),
         Some(seen),
         "{signal}: the manifest counts the requests the server saw"
+    );
+    assert!(
+        text.contains("--resume") && text.contains(&format!("SIG{signal}")),
+        "{signal}: {text}"
     );
     let pages = manifest["totals"]["pages"].as_u64().unwrap();
     assert_eq!(
@@ -165,6 +173,11 @@ async fn a_spent_daily_quota_stops_every_worker_at_once() {
         .await
         .unwrap();
     let text = common::output_text(&output);
+    let seen = server.stats().requests;
+    assert!(
+        seen <= QUOTA + CONCURRENCY,
+        "{seen} requests against a quota of {QUOTA}: {text}"
+    );
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(
         text.contains("daily API quota") && text.contains("is spent"),
@@ -173,11 +186,6 @@ async fn a_spent_daily_quota_stops_every_worker_at_once() {
     assert!(
         text.contains(&format!("kb4graph fetch --resume {}", out.display())),
         "{text}"
-    );
-    let seen = server.stats().requests;
-    assert!(
-        seen <= QUOTA + CONCURRENCY,
-        "{seen} requests against a quota of {QUOTA}: {text}"
     );
     let manifest = common::manifest(&out);
     assert_eq!(manifest["complete"], false);

@@ -150,12 +150,12 @@ async fn a_token_echoed_in_response_headers_reaches_no_file_log_or_error() {
             text.contains("retrying"),
             "{level}: faults were met and logged: {text}"
         );
+        assert_no_secret_in(&out, &text);
         let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
         assert!(
             manifest.contains("Bearer [redacted]"),
             "{level}: the echoed request ids are kept, scrubbed"
         );
-        assert_no_secret_in(&out, &text);
     }
 
     // A fetch that fails ends with an error naming the last X-Request-Id.

@@ -395,6 +395,15 @@ impl Client {
                 None,
             ));
         }
+        if self.token.appears_in(&body) {
+            // Pages are saved verbatim, so a page echoing the token cannot be saved at all.
+            return Err(fail(
+                ApiErrorKind::BadBody,
+                false,
+                Some("the response body holds the API token: the server echoes credentials, so the page is not saved".to_owned()),
+                None,
+            ));
+        }
         match check_body(&body, expect) {
             BodyCheck::Records(records) => Ok(Response {
                 body,

@@ -222,3 +222,19 @@ async fn a_cursor_echoing_the_token_is_neither_kept_nor_shown() {
     assert!(!err.to_string().contains(SECRET), "{err}");
     assert!(err.to_string().contains("X-Next-Cursor"), "{err}");
 }
+
+#[tokio::test]
+async fn a_page_echoing_the_token_is_not_returned_for_saving() {
+    let server =
+        TestServer::start(|_, _| Reply::ok(format!("[{{\"id\":1,\"note\":\"Bearer {SECRET}\"}}]")))
+            .await;
+    let client = new_client(&server, None);
+    let err = client.get("/users", 1, Expect::Array).await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::BadBody);
+    assert_eq!(err.attempts, 1, "the same server would echo it again");
+    let text = err.to_string();
+    assert!(
+        !text.contains(SECRET) && text.contains("body holds the API token"),
+        "{text}"
+    );
+}
