@@ -77,7 +77,8 @@ pub struct ServeMockArgs {
     /// Requests allowed per UTC day (default with limits on: 2000 + licensed users).
     #[arg(long)]
     pub daily_quota: Option<u64>,
-    /// Faults to inject, e.g. `all=10%` or `500=2%,503=1%,429=1%,slow=1%,drop=1%,malformed=1%,truncated=1%,delay=1500ms`.
+    /// Faults to inject, e.g. `all=10%` or `500=2%,503=1%,429=1%,slow=1%,drop=1%,malformed=1%,truncated=1%,delay=1500ms`;
+    /// `echo` copies each request's Authorization header into X-Request-Id and other response headers.
     #[arg(long, default_value = "none")]
     pub faults: FaultSpec,
     /// The only bearer token accepted (default: any non-empty token).
