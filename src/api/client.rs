@@ -431,6 +431,8 @@ impl Client {
     /// means the daily quota is gone"): retrying it for hours would only add to the count.
     fn judge_rate_limit(&self, mut failure: Failure) -> Failure {
         if failure.kind != ApiErrorKind::RateLimited {
+            // Any other answer breaks the run.
+            *self.limited_since() = None;
             return failure;
         }
         let now = Instant::now();
