@@ -77,7 +77,8 @@ pub struct ServeMockArgs {
     /// Requests allowed per UTC day (default with limits on: 2000 + licensed users).
     #[arg(long)]
     pub daily_quota: Option<u64>,
-    /// Faults to inject, e.g. `all=10%` or `500=2%,503=1%,429=1%,slow=1%,drop=1%,malformed=1%,truncated=1%,delay=1500ms`.
+    /// Faults to inject, e.g. `all=10%` or `500=2%,503=1%,429=1%,slow=1%,drop=1%,malformed=1%,truncated=1%,delay=1500ms`;
+    /// `echo` copies each request's Authorization header into X-Request-Id and other response headers.
     #[arg(long, default_value = "none")]
     pub faults: FaultSpec,
     /// The only bearer token accepted (default: any non-empty token).
@@ -328,6 +329,7 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
             concurrency: Some(args.connect.concurrency),
             retries: Some(args.connect.retries),
             progress: progress_wanted(quiet),
+            stop_on_ctrl_c: true,
             since: args.since,
         };
         kb4graph::fetch::resume(&dir, token, overrides).await?
@@ -341,7 +343,9 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
     Ok(fetch_exit_code(&report))
 }
 
-/// A budget stop is what was asked for; an interrupt is not, and scripts must see it.
+/// A budget stop is what was asked for; an interrupt is not, and scripts must see it. SIGINT,
+/// SIGTERM and SIGHUP alike exit 130: each stopped the fetch cleanly, and a script can tell
+/// "stopped, resumable" by that one code.
 fn fetch_exit_code(report: &FetchReport) -> u8 {
     match report.stopped {
         Some(StopReason::Interrupted) => 130,

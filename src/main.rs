@@ -1,5 +1,6 @@
 //! `kb4graph`: parse the command line, run it, map the outcome to an exit code
-//! (0 success, 1 a check found problems, 2 usage or runtime error, 130 interrupted by Ctrl-C).
+//! (0 success, 1 a check found problems, 2 usage or runtime error, 130 a fetch stopped by
+//! Ctrl-C, SIGTERM or SIGHUP, resumable).
 
 mod cli;
 
@@ -17,7 +18,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_text(&err));
             ExitCode::from(2)
         }
     }
@@ -37,6 +38,24 @@ fn init_logging(quiet: bool, verbose: u8) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
+}
+
+/// The error and its causes on one line, each cause only if the text so far does not already
+/// say it: library errors often include their cause's text (an OS error, a parse error) in
+/// their own, and printing the chain as well would repeat "(os error 2)".
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 /// A reader that closed the pipe (`kb4graph ... | head`) is not an error worth reporting.

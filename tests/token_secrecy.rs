@@ -16,10 +16,24 @@ async fn run_fetch(
     token_env: Option<&str>,
     out: &Path,
 ) -> (Output, String) {
+    run_fetch_at(config, "-vv", args, token_env, out).await
+}
+
+/// The same at a chosen log level (`-q`, `-v`, `-vv`; anything else for the default), without
+/// RUST_LOG unless at `-vv`.
+async fn run_fetch_at(
+    config: MockConfig,
+    level: &str,
+    args: &[&str],
+    token_env: Option<&str>,
+    out: &Path,
+) -> (Output, String) {
     let server = common::start(config).await;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kb4graph"));
+    if ["-q", "-v", "-vv"].contains(&level) {
+        cmd.arg(level);
+    }
     cmd.args([
-        "-vv",
         "fetch",
         "--base-url",
         &server.base_url(),
@@ -31,8 +45,11 @@ async fn run_fetch(
     .arg("--out")
     .arg(out)
     .args(args)
-    .env("RUST_LOG", "trace")
+    .env_remove("RUST_LOG")
     .env_remove("KNOWBE4_API_TOKEN");
+    if level == "-vv" {
+        cmd.env("RUST_LOG", "trace");
+    }
     if let Some(token) = token_env {
         cmd.env("KNOWBE4_API_TOKEN", token);
     }
@@ -52,6 +69,7 @@ fn assert_no_secret_in(dir: &Path, output: &str) {
         !output.contains(SECRET),
         "the token leaked to the output:\n{output}"
     );
+
     for (path, bytes) in common::files(dir) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(
@@ -114,4 +132,41 @@ async fn a_missing_token_is_a_usage_error_naming_the_variable() {
         "{text}"
     );
     assert!(!out.exists(), "nothing written without a token");
+}
+
+/// A server that copies the Authorization header into X-Request-Id (and other headers): the
+/// request ids go into the manifest, every retry's log line and the final error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_echoed_in_response_headers_reaches_no_file_log_or_error() {
+    for level in ["default", "-v", "-vv"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("snap");
+        let mut config = common::small(54);
+        config.faults = "echo,500=10%,429=5%".parse::<FaultSpec>().unwrap();
+        config.token = Some(SECRET.into());
+        let (output, text) = run_fetch_at(config, level, &[], Some(SECRET), &out).await;
+        assert!(output.status.success(), "{level}: {text}");
+        assert!(
+            text.contains("retrying"),
+            "{level}: faults were met and logged: {text}"
+        );
+        assert_no_secret_in(&out, &text);
+        let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+        assert!(
+            manifest.contains("Bearer [redacted]"),
+            "{level}: the echoed request ids are kept, scrubbed"
+        );
+    }
+
+    // A fetch that fails ends with an error naming the last X-Request-Id.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    let mut config = common::small(55);
+    config.faults = "echo,503=100%".parse::<FaultSpec>().unwrap();
+    config.token = Some(SECRET.into());
+    let (output, text) = run_fetch_at(config, "-v", &["--retries", "1"], Some(SECRET), &out).await;
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("X-Request-Id"), "{text}");
+    assert!(text.contains("--resume"), "{text}");
+    assert_no_secret_in(&out, &text);
 }

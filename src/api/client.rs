@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use tokio::sync::Notify;
@@ -56,6 +56,15 @@ pub struct Response {
     pub records: usize,
 }
 
+/// A request counted in advance against the budget; dropped unsent, it is uncounted.
+struct Reservation<'a>(&'a AtomicU64);
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Counters shared by every request of a client.
 #[derive(Debug, Default)]
 struct Counters {
@@ -71,6 +80,8 @@ pub struct Client {
     retry: RetryPolicy,
     max_requests: Option<u64>,
     counters: Counters,
+    /// When the current run of 429s (no success since) began.
+    limited_since: std::sync::Mutex<Option<Instant>>,
     stopped: AtomicBool,
     stop_signal: Notify,
 }
@@ -142,6 +153,7 @@ impl Client {
             retry: config.retry,
             max_requests: config.max_requests,
             counters: Counters::default(),
+            limited_since: std::sync::Mutex::new(None),
             stopped: AtomicBool::new(false),
             stop_signal: Notify::new(),
         })
@@ -216,21 +228,27 @@ impl Client {
             if !self.reserve_request() {
                 return Err(halt(ApiErrorKind::BudgetSpent, &info, attempt));
             }
+            // Counted as sent only once it goes out: a wait for the pace that is stopped, or
+            // whose task is cancelled, gives the reservation back.
+            let reservation = Reservation(&self.counters.requests);
             tokio::select! {
                 biased;
                 _ = self.until_stopped() => {
-                    // The reserved request never went out.
-                    self.counters.requests.fetch_sub(1, Ordering::SeqCst);
                     return Err(halt(ApiErrorKind::Stopped, &info, attempt));
                 }
                 _ = self.pacer.acquire() => {}
             }
+            if self.is_stopped() {
+                return Err(halt(ApiErrorKind::Stopped, &info, attempt));
+            }
+            std::mem::forget(reservation);
             attempt += 1;
             if attempt > 1 {
                 self.counters.retries.fetch_add(1, Ordering::SeqCst);
             }
             let failure = match self.attempt(&url, expect).await {
                 Ok(response) => {
+                    *self.limited_since() = None;
                     tracing::debug!(
                         endpoint = %info.endpoint,
                         status = response.status,
@@ -240,7 +258,7 @@ impl Client {
                     );
                     return Ok(response);
                 }
-                Err(failure) => failure,
+                Err(failure) => self.judge_rate_limit(failure),
             };
             let retries_left = attempt <= self.retry.max_retries;
             let too_long = failure
@@ -266,6 +284,10 @@ impl Client {
                     _ = tokio::time::sleep(wait) => {}
                 }
                 continue;
+            }
+            if failure.kind == ApiErrorKind::QuotaSpent {
+                // Every other request would be refused as well and spend nothing but time.
+                self.stop();
             }
             let error = ApiError {
                 kind: failure.kind,
@@ -300,7 +322,9 @@ impl Client {
             .map_err(Failure::transport)?;
         let status = response.status().as_u16();
         let headers = response.headers();
-        let request_id = header_text(headers, "x-request-id");
+        // Whatever a server sends back may echo the Authorization header; the request id goes
+        // into the manifest and every log line, so it is scrubbed like an error body.
+        let request_id = header_text(headers, "x-request-id").map(|id| self.token.scrub(&id));
         let next_cursor = header_text(headers, "x-next-cursor");
         let retry_after = header_text(headers, RETRY_AFTER.as_str())
             .as_deref()
@@ -347,13 +371,38 @@ impl Client {
                     404 => ApiErrorKind::NotFound,
                     406 => ApiErrorKind::NotAcceptable,
                     408 => ApiErrorKind::Transport,
+                    429 if says_quota_spent(&body) => ApiErrorKind::QuotaSpent,
                     429 => ApiErrorKind::RateLimited,
                     500..=599 => ApiErrorKind::Unavailable,
                     _ => ApiErrorKind::UnexpectedStatus,
                 };
                 let detail = self.error_body_excerpt(&body);
-                return Err(fail(kind, class == StatusClass::Transient, detail, None));
+                // No retry can succeed before the quota resets.
+                let retryable = class == StatusClass::Transient && kind != ApiErrorKind::QuotaSpent;
+                return Err(fail(kind, retryable, detail, None));
             }
+        }
+        if next_cursor
+            .as_deref()
+            .is_some_and(|cursor| self.token.scrub(cursor) != cursor)
+        {
+            // The cursor is stored in the manifest and sent back in the URL: one that holds
+            // the token cannot be kept anywhere.
+            return Err(fail(
+                ApiErrorKind::BadBody,
+                false,
+                Some("the X-Next-Cursor header holds the API token: the server echoes credentials, so the cursor is neither stored nor sent".to_owned()),
+                None,
+            ));
+        }
+        if self.token.appears_in(&body) {
+            // Pages are saved verbatim, so a page echoing the token cannot be saved at all.
+            return Err(fail(
+                ApiErrorKind::BadBody,
+                false,
+                Some("the response body holds the API token: the server echoes credentials, so the page is not saved".to_owned()),
+                None,
+            ));
         }
         match check_body(&body, expect) {
             BodyCheck::Records(records) => Ok(Response {
@@ -373,6 +422,36 @@ impl Client {
         }
     }
 
+    fn limited_since(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        self.limited_since.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A 429 that ends a run of nothing but 429s lasting `quota_after` is taken for a spent
+    /// daily quota, as a long run of them on the real API means ("A long run of 429s usually
+    /// means the daily quota is gone"): retrying it for hours would only add to the count.
+    fn judge_rate_limit(&self, mut failure: Failure) -> Failure {
+        if failure.kind != ApiErrorKind::RateLimited {
+            // Any other answer breaks the run.
+            *self.limited_since() = None;
+            return failure;
+        }
+        let now = Instant::now();
+        let since = *self.limited_since().get_or_insert(now);
+        if now.duration_since(since) >= self.retry.quota_after {
+            failure.kind = ApiErrorKind::QuotaSpent;
+            failure.retryable = false;
+            let note = format!(
+                "only 429s for {} s: taken for the daily quota",
+                now.duration_since(since).as_secs()
+            );
+            failure.detail = Some(match failure.detail.take() {
+                Some(detail) => format!("{detail}; {note}"),
+                None => note,
+            });
+        }
+        failure
+    }
+
     /// A short, printable excerpt of an error body (they are usually `{"message": ...}`).
     fn error_body_excerpt(&self, body: &[u8]) -> Option<String> {
         const MAX: usize = 200;
@@ -390,6 +469,13 @@ impl Client {
         }
         Some(format!("body: {}", self.token.scrub(&excerpt)))
     }
+}
+
+/// Whether a 429's body says the daily quota is spent (the simulated API's "API daily quota
+/// exceeded"), as opposed to the per-second or per-minute windows, which clear in a minute.
+fn says_quota_spent(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
+    text.contains("quota")
 }
 
 fn halt(kind: ApiErrorKind, info: &RequestInfo, attempts: u32) -> ApiError {

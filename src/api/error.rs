@@ -21,6 +21,8 @@ pub enum ApiErrorKind {
     NotAcceptable,
     /// 429 after every retry.
     RateLimited,
+    /// 429 saying the daily quota is spent: not retried, and the whole fetch stops.
+    QuotaSpent,
     /// 5xx after every retry.
     Unavailable,
     /// Any other status.
@@ -86,6 +88,9 @@ impl ApiError {
             ApiErrorKind::NotAcceptable => "the API refused the requested format (406)",
             ApiErrorKind::RateLimited => {
                 "rate limit or daily quota exhausted (2,000 + licensed users per day): try again after it resets; `kb4graph fetch --resume DIR` continues without refetching"
+            }
+            ApiErrorKind::QuotaSpent => {
+                "the account's daily API quota (2,000 + licensed users per day) is spent, so every request was stopped: once it resets, continue with `kb4graph fetch --resume DIR`, which fetches nothing already saved"
             }
             ApiErrorKind::Unavailable => {
                 "KnowBe4 is unavailable or in maintenance: retry later with `kb4graph fetch --resume DIR`"

@@ -12,6 +12,10 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// No single wait is longer than this; a `Retry-After` beyond it ends the retries.
     pub max_delay: Duration,
+    /// 429s with nothing but 429s between them for this long mean the daily quota is spent
+    /// (the API sends no header saying which limit answered, and the per-second and
+    /// per-minute windows clear within a minute).
+    pub quota_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -20,6 +24,7 @@ impl Default for RetryPolicy {
             max_retries: 8,
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(60),
+            quota_after: Duration::from_secs(120),
         }
     }
 }
@@ -124,6 +129,7 @@ mod tests {
             max_retries: 8,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(2),
+            ..RetryPolicy::default()
         };
         for retry in 0..100 {
             let wait = policy.backoff(retry, None);

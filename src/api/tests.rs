@@ -18,6 +18,7 @@ fn new_client(server: &TestServer, max_requests: Option<u64>) -> Client {
             max_retries: 3,
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(5),
+            ..RetryPolicy::default()
         },
         max_requests,
     })
@@ -149,6 +150,7 @@ async fn refused_connections_are_transport_errors() {
             max_retries: 1,
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(1),
+            ..RetryPolicy::default()
         },
         rate: RateSpec::off(),
         ..ClientConfig::new(
@@ -161,4 +163,78 @@ async fn refused_connections_are_transport_errors() {
     assert_eq!(err.kind, ApiErrorKind::Transport);
     assert_eq!(err.attempts, 2);
     assert!(!format!("{err} {err:?}").contains("s3cr3t"));
+}
+
+#[tokio::test]
+async fn a_429_saying_the_quota_is_spent_is_not_retried_and_stops_the_client() {
+    let server =
+        TestServer::start(|_, _| Reply::status(429, "{\"message\":\"API daily quota exceeded\"}"))
+            .await;
+    let client = new_client(&server, None);
+    let err = client.get("/users", 1, Expect::Array).await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::QuotaSpent);
+    assert_eq!(err.attempts, 1, "no retry can succeed before the reset");
+    assert_eq!(server.requests().len(), 1);
+    assert!(client.is_stopped(), "the other workers stop too");
+    let text = err.to_string();
+    assert!(
+        text.contains("daily API quota") && text.contains("--resume"),
+        "{text}"
+    );
+    let next = client.get("/groups", 1, Expect::Array).await.unwrap_err();
+    assert_eq!(next.kind, ApiErrorKind::Stopped);
+    assert_eq!(server.requests().len(), 1, "nothing more is sent");
+}
+
+#[tokio::test]
+async fn a_long_run_of_bare_429s_is_taken_for_the_quota() {
+    let server = TestServer::start(|_, _| Reply::status(429, "")).await;
+    let client = Client::new(ClientConfig {
+        retry: RetryPolicy {
+            max_retries: 1000,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(10),
+            quota_after: Duration::from_millis(150),
+        },
+        rate: RateSpec::off(),
+        ..ClientConfig::new(
+            Source::BaseUrl(server.base_url.clone()),
+            Token::new(SECRET).unwrap(),
+        )
+    })
+    .unwrap();
+    let err = client.get("/users", 1, Expect::Array).await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::QuotaSpent, "{err}");
+    assert!(err.attempts > 1 && err.attempts < 1000, "{}", err.attempts);
+    assert!(
+        err.to_string().contains("taken for the daily quota"),
+        "{err}"
+    );
+    assert!(client.is_stopped());
+}
+
+#[tokio::test]
+async fn a_cursor_echoing_the_token_is_neither_kept_nor_shown() {
+    let server =
+        TestServer::start(|_, _| Reply::ok("[{\"id\":1}]").header("X-Next-Cursor", SECRET)).await;
+    let client = new_client(&server, None);
+    let err = client.get("/users", 1, Expect::Array).await.unwrap_err();
+    assert!(!err.to_string().contains(SECRET), "{err}");
+    assert!(err.to_string().contains("X-Next-Cursor"), "{err}");
+}
+
+#[tokio::test]
+async fn a_page_echoing_the_token_is_not_returned_for_saving() {
+    let server =
+        TestServer::start(|_, _| Reply::ok(format!("[{{\"id\":1,\"note\":\"Bearer {SECRET}\"}}]")))
+            .await;
+    let client = new_client(&server, None);
+    let err = client.get("/users", 1, Expect::Array).await.unwrap_err();
+    assert_eq!(err.kind, ApiErrorKind::BadBody);
+    assert_eq!(err.attempts, 1, "the same server would echo it again");
+    let text = err.to_string();
+    assert!(
+        !text.contains(SECRET) && text.contains("body holds the API token"),
+        "{text}"
+    );
 }

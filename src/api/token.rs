@@ -100,6 +100,12 @@ impl Token {
         text.replace(&self.0, "[redacted]")
     }
 
+    /// Whether `bytes` (a response body) hold the token. Same length floor as [`Token::scrub`].
+    pub(crate) fn appears_in(&self, bytes: &[u8]) -> bool {
+        let needle = self.0.as_bytes();
+        needle.len() >= Self::SCRUB_MIN_LEN && bytes.windows(needle.len()).any(|w| w == needle)
+    }
+
     /// The shortest token that [`Token::scrub`] looks for in foreign text.
     pub const SCRUB_MIN_LEN: usize = 8;
 

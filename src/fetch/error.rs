@@ -17,6 +17,10 @@ pub enum FetchError {
     },
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// Writing a page or the manifest failed (disk full, quota, any I/O error). The manifest
+    /// last saved lists only pages written whole, so the snapshot resumes.
+    #[error("cannot write to the snapshot: {error}\nthe pages saved so far are kept; free some disk space (or fix the cause above), then continue with `kb4graph fetch --resume {}`", dir.display())]
+    Write { error: SnapshotError, dir: PathBuf },
     #[error(transparent)]
     Client(#[from] ClientBuildError),
     #[error("{0}")]

@@ -8,6 +8,7 @@ mod plan;
 mod progress;
 mod report;
 mod run;
+mod signal;
 mod since;
 
 pub use crate::api::Source;

@@ -33,8 +33,9 @@ pub struct FetchOptions {
     pub concurrency: usize,
     /// An indicatif bar on stderr.
     pub progress: bool,
-    /// Catch Ctrl-C: stop sending, save the manifest and return an incomplete report. Off by
-    /// default because tokio's handler then stays installed for the rest of the process.
+    /// Catch Ctrl-C, SIGTERM and SIGHUP: stop sending, let the requests on the wire finish,
+    /// save the manifest and return an incomplete report. Off by default because tokio's
+    /// handlers then stay installed for the rest of the process.
     pub stop_on_ctrl_c: bool,
     /// A complete earlier snapshot of the same account (`fetch --since`): pages of collections
     /// that cannot have changed since are copied from it instead of fetched.
@@ -68,6 +69,7 @@ impl FetchOptions {
             max_retries: self.retries,
             base_delay: self.retry_base_delay,
             max_delay: self.retry_max_delay.max(self.retry_base_delay),
+            ..RetryPolicy::default()
         }
     }
 }
@@ -82,6 +84,8 @@ pub struct ResumeOverrides {
     pub timeout: Option<Duration>,
     pub retries: Option<u32>,
     pub progress: bool,
+    /// Stop cleanly on SIGINT, SIGTERM or SIGHUP, as [`FetchOptions::stop_on_ctrl_c`].
+    pub stop_on_ctrl_c: bool,
     /// Where the previous snapshot of an incremental fetch is now, if it moved since the fetch
     /// started (it must be the same snapshot: its manifest's SHA-256 is checked).
     pub since: Option<PathBuf>,

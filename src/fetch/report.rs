@@ -9,7 +9,7 @@ use std::time::Duration;
 pub enum StopReason {
     /// `max_requests` requests were sent.
     BudgetSpent,
-    /// Ctrl-C (with `stop_on_ctrl_c`).
+    /// Ctrl-C, SIGTERM or SIGHUP (with `stop_on_ctrl_c`).
     Interrupted,
 }
 

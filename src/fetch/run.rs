@@ -192,7 +192,7 @@ pub async fn resume(
         max_requests: overrides.max_requests,
         concurrency: overrides.concurrency.unwrap_or(defaults.concurrency),
         progress: overrides.progress,
-        stop_on_ctrl_c: false,
+        stop_on_ctrl_c: overrides.stop_on_ctrl_c,
     };
     let header = Header {
         source: manifest.source.clone(),
@@ -942,9 +942,11 @@ async fn run(
     let mut tasks: JoinSet<(Key, Result<(), TaskError>)> = JoinSet::new();
     let mut stopped: Option<StopReason> = None;
     let mut fatal: Option<FetchError> = None;
-    let mut ctrl_c = settings
+    let mut stop_signal = settings
         .stop_on_ctrl_c
-        .then(|| Box::pin(tokio::signal::ctrl_c()));
+        .then(|| Box::pin(super::signal::stop_requested()));
+    // After a stop signal, requests on the wire get this long to finish and be saved.
+    let mut grace: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
     loop {
         if stopped.is_none() && fatal.is_none() {
             while tasks.len() < concurrency {
@@ -987,7 +989,7 @@ async fn run(
                             fatal = Some(match other {
                                 TaskError::Api(error) => FetchError::Api { error: Box::new(error), dir: dir.clone() },
                                 TaskError::Paging(collection, error) => FetchError::Paging { collection, error },
-                                TaskError::Snapshot(err) => FetchError::Snapshot(err),
+                                TaskError::Snapshot(error) => FetchError::Write { error, dir: dir.clone() },
                                 TaskError::Since(err) => err,
                                 TaskError::Join(err) => FetchError::Task(err),
                             });
@@ -998,17 +1000,29 @@ async fn run(
                 }
             }
             _ = shared.wake.notified() => {}
-            _ = async { if let Some(signal) = ctrl_c.as_mut() { let _ = signal.await; } }, if ctrl_c.is_some() => {
-                ctrl_c = None;
-                tracing::warn!("interrupted: saving the manifest");
+            signal = async { match stop_signal.as_mut() { Some(s) => s.await, None => std::future::pending().await } }, if stop_signal.is_some() => {
+                stop_signal = None;
+                tracing::warn!("{signal}: finishing the requests on the wire and saving the manifest");
                 stopped.get_or_insert(StopReason::Interrupted);
                 shared.client.stop();
+                grace = Some(Box::pin(tokio::time::sleep(super::signal::STOP_GRACE)));
+            }
+            _ = async { if let Some(g) = grace.as_mut() { g.await } }, if grace.is_some() => {
+                grace = None;
+                tracing::warn!("requests still on the wire after {:?}: abandoned", super::signal::STOP_GRACE);
                 tasks.abort_all();
             }
         }
     }
 
-    shared.checkpoint(true, true).await?;
+    if let Err(error) = shared.checkpoint(true, true).await {
+        // The first failure is the one to report; the manifest saved before it still stands.
+        if let Some(fatal) = fatal {
+            tracing::warn!("{error}");
+            return Err(fatal);
+        }
+        return Err(FetchError::Write { error, dir });
+    }
     shared.progress.finish();
     let state = shared.lock();
     let manifest = state.manifest(&shared.client, true);

@@ -65,11 +65,16 @@ pub const DEFAULT_DELAY: Duration = Duration::from_millis(2000);
 /// Grammar (`FromStr`/`Display`): `none`, or comma-separated items `kind=rate` with kind one of
 /// `500 503 429 slow drop malformed truncated all` and rate a fraction (`0.02`) or a percentage
 /// (`2%`); `all=R` spreads R evenly over the seven kinds; `delay=1500ms` (or `2s`) sets the
-/// slow delay (default 2000ms). Later items override earlier ones for the same kind.
+/// slow delay (default 2000ms); `echo` makes every response copy the request's
+/// `Authorization` header into `X-Request-Id` and other headers, as a careless proxy or server
+/// might (a test that the client never writes or logs what it is sent back). Later items
+/// override earlier ones for the same kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultSpec {
     pub rates: [f64; 7],
     pub delay: Duration,
+    /// Echo the `Authorization` header back in response headers.
+    pub echo_authorization: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,6 +95,7 @@ impl FaultSpec {
         FaultSpec {
             rates: [0.0; 7],
             delay: DEFAULT_DELAY,
+            echo_authorization: false,
         }
     }
 
@@ -98,6 +104,7 @@ impl FaultSpec {
         FaultSpec {
             rates: [total / 7.0; 7],
             delay: DEFAULT_DELAY,
+            echo_authorization: false,
         }
     }
 
@@ -110,6 +117,7 @@ impl FaultSpec {
         self.rates[kind.index()]
     }
 
+    /// No fault is drawn (echoing, which applies to every response, is not drawn).
     pub fn is_none(&self) -> bool {
         self.rates.iter().all(|r| *r <= 0.0)
     }
@@ -182,6 +190,10 @@ impl FromStr for FaultSpec {
             return Ok(spec);
         }
         for item in trimmed.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            if item.eq_ignore_ascii_case("echo") {
+                spec.echo_authorization = true;
+                continue;
+            }
             let (k, v) = item.split_once('=').ok_or_else(|| FaultSpecError {
                 spec: s.to_string(),
                 reason: format!("{item:?} is not kind=rate"),
@@ -200,7 +212,7 @@ impl FromStr for FaultSpec {
                         .ok_or_else(|| FaultSpecError {
                             spec: s.to_string(),
                             reason: format!(
-                                "unknown fault kind {k:?} (expected 500, 503, 429, slow, drop, malformed, truncated, all, delay)"
+                                "unknown fault kind {k:?} (expected 500, 503, 429, slow, drop, malformed, truncated, all, delay, echo)"
                             ),
                         })?;
                     spec.rates[kind.index()] = parse_rate(s, v)?;
@@ -224,11 +236,14 @@ impl fmt::Display for FaultSpec {
             .filter(|k| self.rate(*k) > 0.0)
             .map(|k| format!("{}={}", k.name(), self.rate(k)))
             .collect();
+        if !items.is_empty() && self.delay != DEFAULT_DELAY {
+            items.push(format!("delay={}ms", self.delay.as_millis()));
+        }
+        if self.echo_authorization {
+            items.push("echo".to_owned());
+        }
         if items.is_empty() {
             return f.write_str("none");
-        }
-        if self.delay != DEFAULT_DELAY {
-            items.push(format!("delay={}ms", self.delay.as_millis()));
         }
         f.write_str(&items.join(","))
     }
@@ -249,6 +264,9 @@ mod tests {
             assert!((a.rate(k) - 0.1 / 7.0).abs() < 1e-12);
         }
         assert_eq!(a.delay, Duration::from_millis(1500));
+        assert!(!a.echo_authorization);
+        let e: FaultSpec = "echo,503=1%".parse().unwrap();
+        assert!(e.echo_authorization && e.rate(FaultKind::Unavailable) == 0.01);
         assert_eq!("none".parse::<FaultSpec>().unwrap(), FaultSpec::none());
         assert_eq!(
             "slow=1,delay=2s".parse::<FaultSpec>().unwrap().delay,
@@ -274,6 +292,8 @@ mod tests {
             "500=0.02,drop=0.01",
             "all=0.1,delay=1500ms",
             "truncated=1",
+            "echo",
+            "500=0.1,echo",
         ] {
             let a: FaultSpec = s.parse().unwrap();
             let b: FaultSpec = a.to_string().parse().unwrap();

@@ -553,6 +553,15 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
     }
+    if app.config.faults.echo_authorization
+        && let Some(sent) = req.headers().get(header::AUTHORIZATION)
+    {
+        let mut sent = sent.clone();
+        sent.set_sensitive(false);
+        for name in ["x-request-id", "x-echo-authorization", "www-authenticate"] {
+            resp.headers_mut().insert(name, sent.clone());
+        }
+    }
     tracing::debug!(
         request_id = %request_id,
         method = %req.method(),
