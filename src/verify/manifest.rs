@@ -224,6 +224,10 @@ pub fn check_files(
         _ => &[MANIFEST_FILE],
     };
     for (path, info) in &actual {
+        if parsed.kind == Kind::Snapshot && *path == crate::snapshot::LOCK_FILE {
+            // A running (or killed) fetch's lock: reported on its own, neither counted nor extra.
+            continue;
+        }
         if own.contains(path) {
             *count += 1;
             *bytes += info.size;
