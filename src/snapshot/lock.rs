@@ -189,7 +189,10 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let err = FetchLock::acquire(dir.path()).unwrap_err().to_string();
-        assert!(err.contains(&format!("pid {}", std::process::id())), "{err}");
+        assert!(
+            err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
         assert!(err.contains(&dir.path().display().to_string()), "{err}");
         assert!(matches!(
             lock_state(dir.path()),
@@ -207,7 +210,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(LOCK_FILE);
         // What a killed fetch leaves: the record, no OS lock.
-        fs::write(&path, br#"{"pid":4194303,"started_at":"2026-01-01T00:00:00.000Z"}"#).unwrap();
+        fs::write(
+            &path,
+            br#"{"pid":4194303,"started_at":"2026-01-01T00:00:00.000Z"}"#,
+        )
+        .unwrap();
         assert!(matches!(
             lock_state(dir.path()),
             Some(LockState::Stale(Some(h))) if h.pid == 4194303

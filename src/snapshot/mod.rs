@@ -16,8 +16,9 @@ pub use layout::{
 };
 pub use lock::{FetchLock, LOCK_FILE, LockHolder, LockState, lock_state};
 pub use manifest::{
-    CollectionEntry, CollectionKind, FORMAT, FORMAT_VERSION, FileEntry, Manifest, ManifestSource,
-    PageEntry, ResumeState, ReusedFrom, SinceRef, SnapshotRef, Totals,
+    CollectionEntry, CollectionKind, Consistency, FORMAT, FORMAT_VERSION, FetchRun, FileEntry,
+    Manifest, ManifestSource, PageEntry, ResumeState, ReusedFrom, SinceRef, SnapshotRef, Span,
+    Totals,
 };
 pub use reader::{PageRef, RecordRef, Snapshot, VerifyProblem};
 pub use writer::{SnapshotWriter, WrittenPage};
