@@ -368,3 +368,162 @@ async fn a_resume_stopped_before_it_checked_the_earlier_pages_is_not_consistent(
     let (b, _) = kb4graph::model::normalize(&kb4graph::snapshot::Snapshot::open(&later).unwrap());
     assert!(a == b, "the resumed graph equals the day-2 fetch's");
 }
+
+/// Polls until `path` holds a lock record naming `pid`.
+fn wait_for_lock(path: &std::path::Path, pid: u32) {
+    for _ in 0..300 {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && text.contains(&format!("\"pid\":{pid}"))
+        {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{} never named pid {pid}", path.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_fetch_at_a_time_writes_a_snapshot() {
+    let server = common::start(common::small(63)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let lock = snap.join(kb4graph::snapshot::LOCK_FILE);
+
+    // A slow fetch, so that the others come while it runs.
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_kb4graph"))
+        .args([
+            "-q",
+            "fetch",
+            "--base-url",
+            &server.base_url(),
+            "--pace",
+            "4/s",
+        ])
+        .arg("--out")
+        .arg(&snap)
+        .env("KNOWBE4_API_TOKEN", common::TOKEN)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("kb4graph starts");
+    let pid = first.id();
+    wait_for_lock(&lock, pid);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&lock).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the lock file is owner-only");
+    }
+
+    // A resume and a new fetch into the same directory are refused, naming both.
+    let holder = format!("pid {pid}");
+    for attempt in [
+        vec![
+            "fetch".to_owned(),
+            "--resume".to_owned(),
+            path_arg(&snap),
+            "--pace".to_owned(),
+            "off".to_owned(),
+        ],
+        vec![
+            "fetch".to_owned(),
+            "--base-url".to_owned(),
+            server.base_url(),
+            "--out".to_owned(),
+            path_arg(&snap),
+        ],
+    ] {
+        let output = kb4graph(attempt.clone()).await;
+        let text = common::output_text(&output);
+        assert_eq!(output.status.code(), Some(2), "{attempt:?}: {text}");
+        assert!(
+            text.contains(&path_arg(&snap)) && text.contains(&holder),
+            "{attempt:?}: {text}"
+        );
+        assert!(text.contains("another kb4graph fetch"), "{text}");
+    }
+    // verify says a fetch is running rather than calling the lock an extra file.
+    let output = kb4graph(vec!["verify".into(), path_arg(&snap)]).await;
+    let text = common::output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!("a fetch is running ({holder}")),
+        "{text}"
+    );
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains(kb4graph::snapshot::LOCK_FILE) && l.contains("extra")),
+        "{text}"
+    );
+
+    // Killed: its lock file stays, and the next resume takes it over.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(lock.exists());
+    let output = kb4graph(vec!["verify".into(), path_arg(&snap)]).await;
+    let text = common::output_text(&output);
+    assert!(text.contains("left by a fetch that ended"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains(kb4graph::snapshot::LOCK_FILE) && l.contains("extra")),
+        "{text}"
+    );
+    let output = kb4graph(vec![
+        "fetch".into(),
+        "--resume".into(),
+        path_arg(&snap),
+        "--pace".into(),
+        "off".into(),
+    ])
+    .await;
+    let text = common::output_text(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("taking over the lock") && text.contains(&holder),
+        "{text}"
+    );
+    assert!(!lock.exists(), "released at the end");
+    let output = kb4graph(vec!["verify".into(), path_arg(&snap)]).await;
+    let text = common::output_text(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(!text.contains(kb4graph::snapshot::LOCK_FILE), "{text}");
+}
+
+#[tokio::test]
+async fn two_resumes_of_one_snapshot_do_not_run_at_once() {
+    let server = common::start(common::small(64)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    let mut opts = common::options(&server, &snap);
+    opts.max_requests = Some(5);
+    common::fetch(opts).await;
+    let resume = || {
+        kb4graph::fetch::resume(
+            &snap,
+            Token::new(common::TOKEN).unwrap(),
+            ResumeOverrides {
+                pace: Some("20/s".parse().unwrap()),
+                ..ResumeOverrides::default()
+            },
+        )
+    };
+    let (a, b) = tokio::join!(resume(), resume());
+    let (done, refused) = match (a, b) {
+        (Ok(done), Err(refused)) | (Err(refused), Ok(done)) => (done, refused),
+        other => panic!("exactly one resume runs: {other:?}"),
+    };
+    assert!(done.complete);
+    let text = refused.to_string();
+    assert!(
+        text.contains(&format!("pid {}", std::process::id())) && text.contains(&path_arg(&snap)),
+        "{text}"
+    );
+    // Every request is counted once, by the resume that sent it.
+    let manifest = kb4graph::snapshot::Snapshot::open(&snap)
+        .unwrap()
+        .manifest()
+        .clone();
+    assert_eq!(manifest.totals.requests, server.stats().requests);
+}

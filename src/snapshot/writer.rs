@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use super::error::SnapshotError;
 use super::layout::{self, MANIFEST_FILE};
-use super::lock::{FetchLock, LOCK_FILE};
+use super::lock::{FetchLock, LOCK_FILE, LockState, lock_state};
 use super::manifest::Manifest;
 use crate::files::{
     create_private_dir, make_private, remove_stale_temp_files, sha256_hex, sync_dir, write_atomic,
@@ -71,8 +71,14 @@ impl SnapshotWriter {
         root: impl AsRef<Path>,
     ) -> Result<(SnapshotWriter, Manifest), SnapshotError> {
         let root = root.as_ref().to_owned();
-        // Only a snapshot is locked: a directory without a manifest is refused untouched.
-        super::reader::read_manifest(&root)?;
+        // Only a snapshot is locked: a directory without a manifest is refused untouched,
+        // unless a fetch that has not written its first manifest yet holds it.
+        if let Err(err) = super::reader::read_manifest(&root) {
+            if matches!(lock_state(&root), Some(LockState::Held(_))) {
+                FetchLock::acquire(&root)?;
+            }
+            return Err(err);
+        }
         let lock = FetchLock::acquire(&root)?;
         let manifest = super::reader::read_manifest(&root)?;
         let removed = remove_stale_temp_files(&root).map_err(SnapshotError::io(&root))?;
