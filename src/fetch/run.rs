@@ -1147,11 +1147,12 @@ async fn run(
         .stop_on_ctrl_c
         .then(|| Box::pin(tokio::signal::ctrl_c()));
     loop {
-        if stopped.is_none() && fatal.is_none() {
-            if let Err(err) = reconcile_earlier(&shared).await {
-                fatal.get_or_insert(err);
-                shared.client.stop();
-            }
+        if stopped.is_none()
+            && fatal.is_none()
+            && let Err(err) = reconcile_earlier(&shared).await
+        {
+            fatal = Some(err);
+            shared.client.stop();
         }
         if stopped.is_none() && fatal.is_none() {
             while tasks.len() < concurrency {

@@ -417,6 +417,42 @@ mod tests {
     }
 
     #[test]
+    fn runs_span_and_consistency_round_trip_and_older_manifests_read_without_them() {
+        let mut manifest = sample();
+        assert!(
+            manifest.is_consistent(),
+            "a manifest that says nothing is consistent"
+        );
+        manifest.runs = vec![FetchRun {
+            started_at: "2026-01-01T00:00:00.000Z".into(),
+            finished_at: None,
+            first_request_at: Some("2026-01-01T00:00:00.100Z".into()),
+            last_request_at: Some("2026-01-01T00:00:00.900Z".into()),
+            requests: 3,
+        }];
+        manifest.span = Some(Span {
+            first_request_at: "2026-01-01T00:00:00.100Z".into(),
+            last_request_at: "2026-01-01T00:00:00.900Z".into(),
+        });
+        manifest.consistency = Some(Consistency {
+            consistent: false,
+            reasons: vec!["pages of an earlier run".into()],
+        });
+        manifest.collections[0].run = 2;
+        let bytes = manifest.to_json();
+        let back: Manifest = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, manifest);
+        assert!(!back.is_consistent());
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains("\"run\": 2"), "{text}");
+        // The first run's index is not written: a one-run manifest's collections read as before.
+        let sample_text = String::from_utf8(sample().to_json()).unwrap();
+        for absent in ["\"run\"", "runs", "span", "consistency"] {
+            assert!(!sample_text.contains(absent), "{absent}");
+        }
+    }
+
+    #[test]
     fn check_refuses_unsafe_or_newer_manifests() {
         let mut m = sample();
         m.format_version = FORMAT_VERSION + 1;

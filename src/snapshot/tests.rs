@@ -200,3 +200,32 @@ fn an_older_manifest_never_replaces_a_newer_one() {
         "new"
     );
 }
+
+#[test]
+fn pages_the_manifest_does_not_list_are_removed_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = SnapshotWriter::create(dir.path()).unwrap();
+    let kept = writer.write_page("users/active", 1, b"[1]").unwrap();
+    writer.write_page("users/active", 2, b"[2]").unwrap();
+    writer.write_page("groups/5/members", 1, b"[3]").unwrap();
+    std::fs::write(dir.path().join("raw/users/notes.txt"), b"mine").unwrap();
+    let manifest = manifest_for(&writer, vec![(1, kept, 1)]);
+    assert_eq!(writer.remove_unlisted_pages(&manifest).unwrap(), 2);
+    assert!(dir.path().join("raw/users/active/page-0001.json").exists());
+    assert!(!dir.path().join("raw/users/active/page-0002.json").exists());
+    assert!(
+        !dir.path().join("raw/groups").exists(),
+        "emptied directories go too"
+    );
+    assert!(dir.path().join("raw/users/notes.txt").exists());
+}
+
+#[test]
+fn a_snapshot_is_written_by_one_writer_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = SnapshotWriter::create(dir.path()).unwrap();
+    let err = SnapshotWriter::create(dir.path()).unwrap_err();
+    assert!(matches!(err, SnapshotError::Locked { .. }), "{err}");
+    writer.release_lock();
+    assert!(!dir.path().join(crate::snapshot::LOCK_FILE).exists());
+}

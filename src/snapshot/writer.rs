@@ -54,11 +54,22 @@ impl SnapshotWriter {
             }
             Err(err) => return Err(SnapshotError::io(&root)(err)),
         }
-        // Locked before looking inside, so that two fetches into one new directory cannot both
+        let holds_more = |root: &Path| -> Result<bool, SnapshotError> {
+            let mut entries = fs::read_dir(root).map_err(SnapshotError::io(root))?;
+            Ok(entries.any(|e| e.map_or(true, |e| e.file_name() != LOCK_FILE)))
+        };
+        if holds_more(&root)? {
+            return Err(match lock_state(&root) {
+                Some(LockState::Held(_)) => FetchLock::acquire(&root)
+                    .err()
+                    .unwrap_or(SnapshotError::NotEmpty { dir: root.clone() }),
+                _ => SnapshotError::NotEmpty { dir: root },
+            });
+        }
+        // Looked at again once locked, so that two fetches into one new directory cannot both
         // find it empty.
         let lock = FetchLock::acquire(&root)?;
-        let mut entries = fs::read_dir(&root).map_err(SnapshotError::io(&root))?;
-        if entries.any(|e| e.map_or(true, |e| e.file_name() != LOCK_FILE)) {
+        if holds_more(&root)? {
             return Err(SnapshotError::NotEmpty { dir: root });
         }
         make_private(&root, 0o700).map_err(SnapshotError::io(&root))?;
