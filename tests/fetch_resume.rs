@@ -362,6 +362,29 @@ async fn a_resume_stopped_before_it_checked_the_earlier_pages_is_not_consistent(
     assert_eq!(snapshot.manifest().runs.len(), 3);
     assert!(snapshot.verify().is_empty(), "{:?}", snapshot.verify());
 
+    // A complete snapshot whose manifest says it is not consistent does not pass `verify`.
+    let mut manifest = common::manifest(&snap);
+    manifest["consistency"] = serde_json::json!({"consistent": false, "reasons": ["mixed days"]});
+    let tampered = dir.path().join("tampered");
+    std::fs::create_dir(&tampered).unwrap();
+    std::fs::write(
+        tampered.join("manifest.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    for (path, bytes) in common::files(&snap) {
+        if path.starts_with("raw") {
+            std::fs::create_dir_all(tampered.join(&path).parent().unwrap()).unwrap();
+            std::fs::write(tampered.join(&path), bytes).unwrap();
+        }
+    }
+    let output = kb4graph(vec!["verify".into(), path_arg(&tampered)]).await;
+    let text = common::output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("not consistent: mixed days"), "{text}");
+    let output = kb4graph(vec!["verify".into(), path_arg(&snap)]).await;
+    assert!(output.status.success(), "{}", common::output_text(&output));
+
     let later = dir.path().join("later");
     common::fetch(common::options(&server, &later)).await;
     let (a, _) = kb4graph::model::normalize(&snapshot);

@@ -132,6 +132,12 @@ fn check_snapshot(value: &Value, parsed: &mut Parsed) {
                 parsed.notes.push(
                     "the snapshot is incomplete (finish it with `kb4graph fetch --resume`)".into(),
                 );
+            } else if let Some(c) = manifest.consistency.as_ref().filter(|c| !c.consistent) {
+                // Complete, yet its pages may show the account at different times.
+                parsed.problems.push(problem(format!(
+                    "the snapshot is marked not consistent: {}",
+                    c.reasons.join("; ")
+                )));
             }
         }
         Err(e) => parsed.problems.push(problem(format!(
