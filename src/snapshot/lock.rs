@@ -67,6 +67,13 @@ impl FetchLock {
                     holder = read_holder(&mut file);
                     continue;
                 }
+                Err(TryLockError::Error(err)) if err.kind() == io::ErrorKind::Unsupported => {
+                    // Some network filesystems have no locks: the record still names the fetch.
+                    tracing::warn!(
+                        dir = %dir.display(),
+                        "the filesystem cannot lock files: another fetch of this snapshot is not kept out"
+                    );
+                }
                 Err(TryLockError::Error(err)) => return Err(SnapshotError::io(&path)(err)),
             }
             // A fetch that was releasing may have removed the file we opened: lock the one
