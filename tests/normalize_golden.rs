@@ -129,6 +129,7 @@ fn build_manifest(root: &Path) -> Manifest {
             pagination: Some(ResolvedMode::Page),
             complete,
             not_found: false,
+            run: 0,
             items,
             pages,
         });
@@ -149,6 +150,9 @@ fn build_manifest(root: &Path) -> Manifest {
         finished_at: Some("2025-09-30T12:00:05.000Z".into()),
         complete: collections.iter().all(|c| c.complete),
         since: None,
+        runs: Vec::new(),
+        span: None,
+        consistency: None,
         totals,
         files: Manifest::file_list(&collections),
         collections,

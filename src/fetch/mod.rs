@@ -6,6 +6,7 @@ mod error;
 mod options;
 mod plan;
 mod progress;
+mod reconcile;
 mod report;
 mod run;
 mod signal;

@@ -11,18 +11,20 @@ use tokio::task::JoinSet;
 
 use super::error::FetchError;
 use super::options::{FetchOptions, ResumeOverrides};
+use super::plan::ChildOf;
 use super::plan::{self, CollectionSpec, Discovery};
 use super::progress::Progress;
+use super::reconcile::{self, Tally};
 use super::report::{CollectionReport, FetchReport, StopReason};
-use super::since::{self, Decision, Listings, Previous};
+use super::since::{self, ChildFacts, Decision, Listings, Previous};
 use crate::api::{
     ApiError, ApiErrorKind, Client, ClientConfig, Expect, MAX_PER_PAGE, Pagination, PagingError,
     PagingState, ResolvedMode, RetryPolicy, Source, Token,
 };
 use crate::rate::RateSpec;
 use crate::snapshot::{
-    CollectionEntry, CollectionKind, FORMAT, FORMAT_VERSION, Manifest, ManifestSource, PageEntry,
-    ResumeState, SinceRef, Snapshot, SnapshotError, SnapshotWriter, Totals,
+    CollectionEntry, CollectionKind, FORMAT, FORMAT_VERSION, FetchRun, Manifest, ManifestSource,
+    PageEntry, ResumeState, SinceRef, SnapshotError, SnapshotWriter, Totals,
 };
 use crate::timefmt::format_system_time;
 
@@ -73,13 +75,16 @@ pub async fn fetch(opts: FetchOptions) -> Result<FetchReport, FetchError> {
         None => None,
     };
     let writer = SnapshotWriter::create(&opts.out_dir)?;
+    let started_at = format_system_time(SystemTime::now());
     let header = Header {
         source,
         per_page: opts.per_page,
         pagination: opts.pagination,
-        started_at: format_system_time(SystemTime::now()),
+        started_at: started_at.clone(),
         before: Totals::default(),
         since: previous.as_ref().map(|p| p.reference.clone()),
+        runs: Vec::new(),
+        run_started_at: started_at,
     };
     let collections = plan::top_level()
         .into_iter()
@@ -100,6 +105,9 @@ pub async fn fetch(opts: FetchOptions) -> Result<FetchReport, FetchError> {
         previous,
         current: Listings::default(),
         warnings: Vec::new(),
+        earlier: None,
+        run: 0,
+        tally: Tally::default(),
     };
     run(settings, writer, header, collections, reuse).await
 }
@@ -129,7 +137,28 @@ pub async fn resume(
         Some(site) => Source::Site(site),
         None => Source::BaseUrl(manifest.source.base_url.clone()),
     };
-    let reuse = resume_reuse(dir, &manifest, overrides.since.as_ref()).await?;
+    let removed = writer.remove_unlisted_pages(&manifest)?;
+    if removed > 0 {
+        tracing::info!(dir = %dir.display(), removed, "removed pages the manifest does not list (left by an interrupted fetch)");
+    }
+    let mut reuse = resume_reuse(&manifest, overrides.since.as_ref()).await?;
+    let runs = reconcile::earlier_runs(&manifest);
+    let run_index = u32::try_from(runs.len()).unwrap_or(u32::MAX);
+    reuse.run = run_index;
+    let own = dir.to_owned();
+    match tokio::task::spawn_blocking(move || Previous::of_own(&own))
+        .await
+        .map_err(|e| FetchError::Task(e.to_string()))?
+    {
+        Ok(earlier) => reuse.earlier = Some(Arc::new(earlier)),
+        Err(err) => {
+            let warning = format!(
+                "{err}\nthe listings of the earlier run cannot be read: every collection is fetched again"
+            );
+            tracing::warn!("{warning}");
+            reuse.warnings.push(warning);
+        }
+    }
     let mut collections: Vec<CollectionState> = Vec::new();
     for entry in &manifest.collections {
         let mismatch = |problem: String| FetchError::ResumeMismatch {
@@ -148,25 +177,41 @@ pub async fn resume(
                 spec.query
             )));
         }
-        let paging = paging_from_entry(entry, manifest.pagination).map_err(mismatch)?;
-        // A child not started yet is judged again, from the listings as fetched so far.
-        let hold = if entry.pages.is_empty() && !entry.complete {
-            reuse.hold_for(&spec)
+        // The account may have moved on since: every listing is fetched again, and each child
+        // waits for them (see `reconcile`).
+        let is_child = spec.child_of().is_some();
+        let fetched = entry.complete || !entry.pages.is_empty();
+        let recheck = is_child
+            && fetched
+            && !entry.not_found
+            && entry.run.saturating_add(1) == run_index
+            && reuse.earlier.is_some();
+        if recheck {
+            let paging = paging_from_entry(entry, manifest.pagination).map_err(mismatch)?;
+            collections.push(CollectionState {
+                spec,
+                entry: entry.clone(),
+                paging,
+                expected_records: None,
+                running: false,
+                hold: Hold::Relist { recheck: true },
+                listed: false,
+            });
         } else {
-            Hold::None
-        };
-        collections.push(CollectionState {
-            spec,
-            entry: entry.clone(),
-            paging,
-            expected_records: None,
-            running: false,
-            hold,
-        });
+            let mut c = CollectionState::new(spec, manifest.pagination, None);
+            c.entry.run = run_index;
+            if is_child {
+                c.hold = Hold::Relist { recheck: false };
+                c.listed = false;
+            }
+            collections.push(c);
+        }
     }
     for spec in plan::top_level() {
         if !collections.iter().any(|c| c.spec.id == spec.id) {
-            collections.push(CollectionState::new(spec, manifest.pagination, None));
+            let mut c = CollectionState::new(spec, manifest.pagination, None);
+            c.entry.run = run_index;
+            collections.push(c);
         }
     }
     if manifest.collection(plan::LEGACY_ENROLLMENTS).is_some() {
@@ -205,16 +250,17 @@ pub async fn resume(
             ..Totals::default()
         },
         since: manifest.since.clone(),
+        runs,
+        run_started_at: format_system_time(SystemTime::now()),
     };
     tracing::info!(dir = %dir.display(), "resuming an incomplete snapshot");
     run(settings, writer, header, collections, reuse).await
 }
 
 /// The reuse state of a resumed incremental fetch: the previous snapshot reopened (if it is
-/// still there, unchanged) and the listings fetched so far read back. If the previous snapshot
-/// cannot be reopened, the rest is fetched: slower, never wrong.
+/// still there, unchanged). If it cannot be reopened, the rest is fetched: slower, never wrong.
+/// The listings are fetched again by every resume, so none of the earlier ones count as current.
 async fn resume_reuse(
-    dir: &Path,
     manifest: &Manifest,
     moved_to: Option<&std::path::PathBuf>,
 ) -> Result<Reuse, FetchError> {
@@ -222,6 +268,9 @@ async fn resume_reuse(
         previous: None,
         current: Listings::default(),
         warnings: Vec::new(),
+        earlier: None,
+        run: 0,
+        tally: Tally::default(),
     };
     let Some(recorded) = &manifest.since else {
         return Ok(reuse);
@@ -238,26 +287,8 @@ async fn resume_reuse(
                 format!("{err}\nnothing more is reused: the rest of the snapshot is fetched");
             tracing::warn!("{warning}");
             reuse.warnings.push(warning);
-            return Ok(reuse);
         }
     }
-    let dir = dir.to_owned();
-    reuse.current = tokio::task::spawn_blocking(move || -> Result<Listings, SnapshotError> {
-        let own = Snapshot::open(&dir)?;
-        let mut current = Listings::default();
-        for c in own
-            .collections()
-            .iter()
-            .filter(|c| since::is_listing(&c.id))
-        {
-            for page in own.pages(&c.id)? {
-                current.add_page(&c.id, &page?.1);
-            }
-        }
-        Ok(current)
-    })
-    .await
-    .map_err(|e| FetchError::Task(e.to_string()))??;
     Ok(reuse)
 }
 
@@ -328,6 +359,9 @@ struct Header {
     before: Totals,
     /// The previous snapshot of an incremental fetch.
     since: Option<SinceRef>,
+    /// The runs before this one; this one's index is their number.
+    runs: Vec<FetchRun>,
+    run_started_at: String,
 }
 
 /// What an incremental fetch knows: the previous snapshot, and what the listings fetched so
@@ -337,9 +371,20 @@ struct Reuse {
     current: Listings,
     /// Found before the run (a previous snapshot that could not be reopened).
     warnings: Vec<String>,
+    /// A resumed fetch: this snapshot as its earlier runs left it, whose complete listings
+    /// judge the children they fetched.
+    earlier: Option<Arc<Previous>>,
+    /// Index of this run (0: the first).
+    run: u32,
+    tally: Tally,
 }
 
 impl Reuse {
+    /// Whether children wait for listings to be judged: an incremental fetch, or a resume.
+    fn judges(&self) -> bool {
+        self.previous.is_some() || self.run > 0
+    }
+
     /// Whether a new child collection waits to be judged (only worth it when the previous
     /// snapshot holds it complete).
     fn hold_for(&self, spec: &CollectionSpec) -> Hold {
@@ -359,6 +404,12 @@ enum Hold {
     Waiting,
     /// Its task judges it first: copy from the previous snapshot, or fetch.
     Decide,
+    /// A child an earlier run of a resumed fetch knew: waits until the listings it is judged
+    /// by are complete again. Not listed any more: dropped. With pages (`recheck`): checked
+    /// against the earlier run's listings, else fetched as a new child.
+    Relist { recheck: bool },
+    /// Listed again, with pages: judged in the next batch of [`reconcile_earlier`].
+    Recheck,
 }
 
 type Key = (u8, u64);
@@ -371,6 +422,8 @@ struct CollectionState {
     expected_records: Option<u64>,
     running: bool,
     hold: Hold,
+    /// Found in this run's listings (a resume drops the children of earlier runs that are not).
+    listed: bool,
 }
 
 impl CollectionState {
@@ -383,6 +436,7 @@ impl CollectionState {
             pagination: None,
             complete: false,
             not_found: false,
+            run: 0,
             resume: Some(ResumeState {
                 next_page: 1,
                 next_cursor: None,
@@ -397,6 +451,7 @@ impl CollectionState {
             expected_records: expected,
             running: false,
             hold: Hold::None,
+            listed: true,
         }
     }
 
@@ -446,6 +501,9 @@ struct RunState {
     pages_since_checkpoint: u32,
     last_checkpoint: Instant,
     last_manifest_bytes: usize,
+    /// When this run's first and latest answers arrived.
+    first_request_at: Option<String>,
+    last_request_at: Option<String>,
 }
 
 impl RunState {
@@ -469,6 +527,9 @@ impl RunState {
     /// Sends every child still waiting to be fetched. Only when nothing else is left to run,
     /// which complete listings rule out: a safeguard against waiting forever.
     fn release_waiting(&mut self) -> bool {
+        if self.settle() {
+            return true;
+        }
         let mut released = false;
         for c in self.collections.values_mut() {
             if c.hold == Hold::Waiting {
@@ -481,23 +542,48 @@ impl RunState {
 
     /// Lets every waiting child whose listings are complete be judged; returns whether any was.
     fn settle(&mut self) -> bool {
-        let done: std::collections::BTreeSet<&str> = self
+        let done: std::collections::BTreeSet<String> = self
             .collections
             .values()
             .filter(|c| c.is_done() && since::is_listing(&c.spec.id))
-            .map(|c| c.spec.id.as_str())
+            .map(|c| c.spec.id.clone())
             .collect();
+        let judgeable = |c: &CollectionState| {
+            c.spec.child_of().is_some_and(|child| {
+                since::prerequisites(child)
+                    .iter()
+                    .all(|id| done.contains(*id))
+            })
+        };
+        let relisted: Vec<(Key, bool)> = self
+            .collections
+            .iter()
+            .filter_map(|(key, c)| match c.hold {
+                Hold::Relist { recheck } if judgeable(c) => Some((*key, recheck)),
+                _ => None,
+            })
+            .collect();
+        for &(key, recheck) in &relisted {
+            let Some(c) = self.collections.get_mut(&key) else {
+                continue;
+            };
+            if !c.listed {
+                tracing::debug!(collection = %c.spec.id, "dropped: no longer listed");
+                self.collections.remove(&key);
+                self.reuse.tally.dropped += 1;
+            } else if recheck {
+                c.hold = Hold::Recheck;
+            } else {
+                let hold = self.reuse.hold_for(&c.spec);
+                if let Some(c) = self.collections.get_mut(&key) {
+                    c.hold = hold;
+                }
+            }
+        }
         let ready: Vec<Key> = self
             .collections
             .iter()
-            .filter(|(_, c)| c.hold == Hold::Waiting)
-            .filter(|(_, c)| {
-                c.spec.child_of().is_some_and(|child| {
-                    since::prerequisites(child)
-                        .iter()
-                        .all(|id| done.contains(id))
-                })
-            })
+            .filter(|(_, c)| c.hold == Hold::Waiting && judgeable(c))
             .map(|(key, _)| *key)
             .collect();
         for key in &ready {
@@ -505,7 +591,60 @@ impl RunState {
                 c.hold = Hold::Decide;
             }
         }
-        !ready.is_empty()
+        !ready.is_empty() || !relisted.is_empty()
+    }
+
+    /// Children listed again whose earlier pages are to be judged, with today's facts.
+    fn take_rechecks(&mut self) -> Vec<(Key, String, ChildOf, ChildFacts)> {
+        let mut batch = Vec::new();
+        for (key, c) in &self.collections {
+            if c.hold != Hold::Recheck {
+                continue;
+            }
+            if let Some(child) = c.spec.child_of() {
+                batch.push((
+                    *key,
+                    c.spec.id.clone(),
+                    child,
+                    self.reuse.current.facts_for(child),
+                ));
+            }
+        }
+        batch
+    }
+
+    /// Keeps a rechecked child's pages, or starts it again from its first page.
+    fn apply_recheck(&mut self, key: Key, verdict: Result<(), String>) {
+        let pagination = self.header.pagination;
+        let run = self.reuse.run;
+        let Some(c) = self.collections.get_mut(&key) else {
+            return;
+        };
+        match verdict {
+            Ok(()) => {
+                c.entry.run = run;
+                c.hold = Hold::None;
+                self.reuse.tally.kept += 1;
+            }
+            Err(why) => {
+                tracing::debug!(collection = %c.spec.id, why = %why, "fetched again: changed since the earlier run");
+                let mut fresh =
+                    CollectionState::new(c.spec.clone(), pagination, c.expected_records);
+                fresh.entry.run = run;
+                fresh.hold = self.reuse.hold_for(&fresh.spec);
+                *c = fresh;
+                self.reuse.tally.refetched += 1;
+            }
+        }
+    }
+
+    /// Notes when an answer arrived, for the run's span.
+    fn answered(&mut self) {
+        let now = format_system_time(SystemTime::now());
+        if self.first_request_at.is_none() {
+            self.first_request_at = Some(now.clone());
+        }
+        self.last_request_at = Some(now);
     }
 
     fn complete(&self) -> bool {
@@ -516,6 +655,15 @@ impl RunState {
         let now = format_system_time(SystemTime::now());
         let collections: Vec<CollectionEntry> =
             self.collections.values().map(|c| c.entry.clone()).collect();
+        let mut runs = self.header.runs.clone();
+        runs.push(FetchRun {
+            started_at: self.header.run_started_at.clone(),
+            finished_at: finished.then(|| now.clone()),
+            first_request_at: self.first_request_at.clone(),
+            last_request_at: self.last_request_at.clone(),
+            requests: client.requests(),
+        });
+        let consistency = reconcile::consistency(runs.len(), &collections, self.reuse.run);
         Manifest {
             format: FORMAT.to_owned(),
             format_version: FORMAT_VERSION,
@@ -529,6 +677,9 @@ impl RunState {
             finished_at: finished.then_some(now),
             complete: finished && self.complete(),
             since: self.header.since.clone(),
+            span: reconcile::span(&runs),
+            runs,
+            consistency,
             totals: self.totals(client),
             files: Manifest::file_list(&collections),
             collections,
@@ -540,7 +691,9 @@ impl RunState {
         let key = self
             .collections
             .iter()
-            .filter(|(_, c)| !c.running && !c.is_done() && c.hold != Hold::Waiting)
+            .filter(|(_, c)| {
+                !c.running && !c.is_done() && matches!(c.hold, Hold::None | Hold::Decide)
+            })
             .min_by_key(|(key, c)| (c.spec.priority, **key))
             .map(|(key, _)| *key)?;
         if let Some(c) = self.collections.get_mut(&key) {
@@ -565,6 +718,8 @@ struct Shared {
     writer: Arc<SnapshotWriter>,
     /// The previous snapshot of an incremental fetch.
     previous: Option<Arc<Previous>>,
+    /// Whether listings are read for judging children ([`Reuse::judges`]).
+    judges: bool,
     per_page: u32,
     state: Mutex<RunState>,
     wake: Notify,
@@ -740,6 +895,7 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
                 let warning = format!("{}: not found (404), skipped", spec.id);
                 tracing::warn!(collection = %spec.id, request_id = err.request_id.as_deref().unwrap_or("-"), "{warning}");
                 let mut state = shared.lock();
+                state.answered();
                 if let Some(c) = state.collections.get_mut(&key) {
                     c.paging = PagingState::Done;
                     c.entry.complete = true;
@@ -766,7 +922,7 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
         };
         let file = crate::snapshot::page_file(&spec.id, page);
         let discovery = plan::discover(spec.role, &response.body, &file);
-        let listing = (shared.previous.is_some() && since::is_listing(&spec.id)).then(|| {
+        let listing = (shared.judges && since::is_listing(&spec.id)).then(|| {
             let mut listing = Listings::default();
             listing.add_page(&spec.id, &response.body);
             listing
@@ -820,6 +976,7 @@ fn record_page(
     listing: Option<Listings>,
 ) -> bool {
     let mut state = shared.lock();
+    state.answered();
     if let Some(listing) = listing {
         state.reuse.current.merge(listing);
     }
@@ -861,21 +1018,61 @@ fn record_page(
         state.warnings.push(warning);
     }
     let mut found = false;
+    let run = state.reuse.run;
     for child in discovery.children {
         let hold = state.reuse.hold_for(&child.spec);
-        if let std::collections::btree_map::Entry::Vacant(slot) =
-            state.collections.entry(child.spec.order)
-        {
-            let mut c = CollectionState::new(child.spec, pagination, child.expected_records);
-            c.hold = hold;
-            slot.insert(c);
-            found = true;
+        match state.collections.entry(child.spec.order) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                let mut c = CollectionState::new(child.spec, pagination, child.expected_records);
+                c.hold = hold;
+                c.entry.run = run;
+                slot.insert(c);
+                found = true;
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                // A child of an earlier run, listed again.
+                let c = slot.get_mut();
+                c.listed = true;
+                c.expected_records = c.expected_records.or(child.expected_records);
+            }
         }
     }
-    if state.reuse.previous.is_some() && state.settle() {
+    if state.reuse.judges() && state.settle() {
         found = true;
     }
     found
+}
+
+/// Judges, in one batch, the children of earlier runs that were listed again, then saves the
+/// manifest before any of them is fetched again, so that no page it still names is overwritten.
+async fn reconcile_earlier(shared: &Shared) -> Result<(), FetchError> {
+    let (earlier, batch) = {
+        let mut state = shared.lock();
+        let Some(earlier) = state.reuse.earlier.clone() else {
+            return Ok(());
+        };
+        (earlier, state.take_rechecks())
+    };
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let verdicts = tokio::task::spawn_blocking(move || {
+        batch
+            .into_iter()
+            .map(|(key, id, child, facts)| (key, earlier.still_holds(&id, child, &facts)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| FetchError::Task(e.to_string()))?;
+    {
+        let mut state = shared.lock();
+        for (key, verdict) in verdicts {
+            state.apply_recheck(key, verdict);
+        }
+        state.settle();
+    }
+    shared.checkpoint(true, false).await?;
+    Ok(())
 }
 
 async fn run(
@@ -905,6 +1102,7 @@ async fn run(
     }
     let per_page = header.per_page;
     let previous = reuse.previous.clone();
+    let judges = reuse.judges();
     let warnings = reuse.warnings.clone();
     let reused_pages = collections
         .iter()
@@ -920,8 +1118,10 @@ async fn run(
         pages_since_checkpoint: 0,
         last_checkpoint: Instant::now(),
         last_manifest_bytes: 0,
+        first_request_at: None,
+        last_request_at: None,
     };
-    if state.reuse.previous.is_some() {
+    if state.reuse.judges() {
         // A resumed fetch may find its listings complete already.
         state.settle();
     }
@@ -929,6 +1129,7 @@ async fn run(
         client,
         writer: Arc::new(writer),
         previous,
+        judges,
         per_page,
         state: Mutex::new(state),
         wake: Notify::new(),
@@ -948,6 +1149,13 @@ async fn run(
     // After a stop signal, requests on the wire get this long to finish and be saved.
     let mut grace: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
     loop {
+        if stopped.is_none()
+            && fatal.is_none()
+            && let Err(err) = reconcile_earlier(&shared).await
+        {
+            fatal = Some(err);
+            shared.client.stop();
+        }
         if stopped.is_none() && fatal.is_none() {
             while tasks.len() < concurrency {
                 let Some(key) = shared.lock().take_runnable() else {
@@ -1026,6 +1234,12 @@ async fn run(
     shared.progress.finish();
     let state = shared.lock();
     let manifest = state.manifest(&shared.client, true);
+    state.reuse.tally.log(&dir);
+    // Pages of collections dropped or fetched again in fewer pages, now that no manifest
+    // names them; then another fetch may write the directory.
+    let swept = shared.writer.remove_unlisted_pages(&manifest);
+    shared.writer.release_lock();
+    swept?;
     let mut report = report_from_manifest(
         &dir,
         &manifest,

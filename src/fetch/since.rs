@@ -24,8 +24,8 @@ use serde_json::Value;
 use super::error::FetchError;
 use super::plan::{ChildOf, count_value, id_value};
 use crate::snapshot::{
-    CollectionEntry, PageEntry, ReusedFrom, SinceRef, Snapshot, SnapshotRef, SnapshotWriter,
-    page_file,
+    CollectionEntry, PageEntry, ReusedFrom, SinceRef, Snapshot, SnapshotError, SnapshotRef,
+    SnapshotWriter, page_file,
 };
 use crate::timefmt::civil_to_days;
 
@@ -365,7 +365,14 @@ impl Previous {
                 "the previous snapshot was fetched from another address: reuse assumes it is the same account"
             );
         }
-        Self::load(path, snapshot)
+        Self::load(path, snapshot, false).map_err(|e| since_error(path, e.to_string()))
+    }
+
+    /// The snapshot a resumed fetch continues, as its earlier runs left it: what its pages
+    /// were fetched under is what its complete listings say (a listing cut short says nothing).
+    pub(crate) fn of_own(dir: &Path) -> Result<Previous, SnapshotError> {
+        let snapshot = Snapshot::open(dir)?;
+        Self::load(dir, snapshot, true)
     }
 
     /// Reopens the previous snapshot of an interrupted incremental fetch: it must be the very
@@ -385,25 +392,27 @@ impl Previous {
         if !snapshot.is_complete() {
             return Err(since_error(path, "it is incomplete"));
         }
-        let mut previous = Self::load(path, snapshot)?;
+        let mut previous =
+            Self::load(path, snapshot, false).map_err(|e| since_error(path, e.to_string()))?;
         previous.reference.path = recorded.path.clone();
         Ok(previous)
     }
 
-    fn load(path: &Path, snapshot: Snapshot) -> Result<Previous, FetchError> {
+    fn load(
+        path: &Path,
+        snapshot: Snapshot,
+        complete_only: bool,
+    ) -> Result<Previous, SnapshotError> {
         let mut listings = Listings::default();
         let ids: Vec<String> = snapshot
             .collections()
             .iter()
-            .filter(|c| is_listing(&c.id))
+            .filter(|c| is_listing(&c.id) && (c.complete || !complete_only))
             .map(|c| c.id.clone())
             .collect();
         for id in ids {
-            let pages = snapshot
-                .pages(&id)
-                .map_err(|e| since_error(path, e.to_string()))?;
-            for page in pages {
-                let (_, body) = page.map_err(|e| since_error(path, e.to_string()))?;
+            for page in snapshot.pages(&id)? {
+                let (_, body) = page?;
                 listings.add_page(&id, &body);
             }
         }
@@ -441,10 +450,38 @@ impl Previous {
         if !entry.complete || entry.not_found {
             return Decision::Fetch("incomplete or not found in the previous snapshot".into());
         }
-        if let Some(page) = entry.pages.iter().find(|p| p.file != page_file(id, p.page)) {
-            return Decision::Fetch(format!("unexpected page file name {:?}", page.file));
+        match self.verdict(id, entry, child, now) {
+            Ok(()) => Decision::Reuse(entry.clone()),
+            Err(why) => Decision::Fetch(why),
         }
-        let verdict = match (child, now) {
+    }
+
+    /// Whether the pages of child collection `id` that an earlier run of this very snapshot
+    /// fetched (all or some of them) still hold, by the same rules as [`Self::decide`].
+    pub(crate) fn still_holds(
+        &self,
+        id: &str,
+        child: ChildOf,
+        now: &ChildFacts,
+    ) -> Result<(), String> {
+        let entry = self.snapshot.collection(id).ok_or("not in the snapshot")?;
+        if entry.not_found {
+            return Err("not found (404) in the earlier run".into());
+        }
+        self.verdict(id, entry, child, now)
+    }
+
+    fn verdict(
+        &self,
+        id: &str,
+        entry: &CollectionEntry,
+        child: ChildOf,
+        now: &ChildFacts,
+    ) -> Result<(), String> {
+        if let Some(page) = entry.pages.iter().find(|p| p.file != page_file(id, p.page)) {
+            return Err(format!("unexpected page file name {:?}", page.file));
+        }
+        match (child, now) {
             (ChildOf::Test(pst), ChildFacts::Test(now)) => self.test_unchanged(pst, now.as_ref()),
             (ChildOf::Campaign(c), ChildFacts::Campaign(now)) => {
                 self.campaign_unchanged(c, now.as_ref())
@@ -453,10 +490,6 @@ impl Previous {
                 self.group_unchanged(id, g, listed.as_ref(), console)
             }
             _ => Err("facts of another kind of collection".into()),
-        };
-        match verdict {
-            Ok(()) => Decision::Reuse(entry.clone()),
-            Err(why) => Decision::Fetch(why),
         }
     }
 

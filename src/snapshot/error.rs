@@ -16,6 +16,11 @@ pub enum SnapshotError {
         dir.display(), dir.display()
     )]
     NotEmpty { dir: PathBuf },
+    #[error(
+        "{} is being written by another kb4graph fetch ({holder}): wait for it to end (or stop that process), then run the command again",
+        dir.display()
+    )]
+    Locked { dir: PathBuf, holder: String },
     #[error("{} is not a kb4graph snapshot: it has no manifest.json", dir.display())]
     NoManifest { dir: PathBuf },
     #[error("{}: not a valid snapshot manifest: {error}", path.display())]

@@ -37,10 +37,52 @@ pub struct Manifest {
     /// for a full fetch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<SinceRef>,
+    /// Each fetch run of this snapshot: the first, then every resume (absent in manifests
+    /// written before runs were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<FetchRun>,
+    /// When the snapshot's pages were requested: from the first request of its first run to
+    /// the last request of its last run. A resumed snapshot spans every run in between.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    /// Whether the pages show the account at one time. Written for a snapshot fetched in
+    /// more than one run: a resume fetches the listings again and checks every collection of
+    /// the earlier runs against them; until that is done the snapshot is not consistent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consistency: Option<Consistency>,
     pub totals: Totals,
     pub collections: Vec<CollectionEntry>,
     /// Every page file, sorted by path, for `verify`.
     pub files: Vec<FileEntry>,
+}
+
+/// One fetch run (the first, or a resume) of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchRun {
+    pub started_at: String,
+    /// Null while it runs, or if it was killed.
+    pub finished_at: Option<String>,
+    /// When its first and last answers arrived; null before the first (and in the first run of
+    /// a snapshot started before runs were recorded).
+    pub first_request_at: Option<String>,
+    pub last_request_at: Option<String>,
+    /// Requests it sent, retries included.
+    pub requests: u64,
+}
+
+/// From the first to the last request of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub first_request_at: String,
+    pub last_request_at: String,
+}
+
+/// Whether a snapshot's pages show the account at one time, and why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consistency {
+    pub consistent: bool,
+    /// Why it is not; empty when it is.
+    pub reasons: Vec<String>,
 }
 
 /// Where the data came from. Never holds the token.
@@ -95,6 +137,10 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CollectionKind {
@@ -118,6 +164,11 @@ pub struct CollectionEntry {
     pub complete: bool,
     /// The API answered 404 (the group or test disappeared between listing and fetching).
     pub not_found: bool,
+    /// The run (index into the manifest's `runs`) whose listings these pages agree with: the
+    /// run that fetched them, or a later one that found its parent unchanged. 0, the first
+    /// run, is not written.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub run: u32,
     /// Where to continue; null once complete.
     pub resume: Option<ResumeState>,
     pub items: u64,
@@ -156,6 +207,12 @@ pub struct FileEntry {
 impl Manifest {
     pub fn collection(&self, id: &str) -> Option<&CollectionEntry> {
         self.collections.iter().find(|c| c.id == id)
+    }
+
+    /// False when the manifest says its pages may show the account at different times (a
+    /// resumed fetch not yet reconciled with the account as it is now).
+    pub fn is_consistent(&self) -> bool {
+        self.consistency.as_ref().is_none_or(|c| c.consistent)
     }
 
     /// The sorted file list derived from the collections' pages.
@@ -236,6 +293,7 @@ mod tests {
             pagination: Some(ResolvedMode::Cursor),
             complete: false,
             not_found: false,
+            run: 0,
             resume: Some(ResumeState {
                 next_page: 3,
                 next_cursor: Some("abc".into()),
@@ -278,6 +336,9 @@ mod tests {
             finished_at: None,
             complete: false,
             since: None,
+            runs: Vec::new(),
+            span: None,
+            consistency: None,
             totals: Totals {
                 requests: 3,
                 retries: 1,
@@ -353,6 +414,42 @@ mod tests {
             .remove("reused_pages");
         let old: Manifest = serde_json::from_value(old).unwrap();
         assert_eq!(old, sample());
+    }
+
+    #[test]
+    fn runs_span_and_consistency_round_trip_and_older_manifests_read_without_them() {
+        let mut manifest = sample();
+        assert!(
+            manifest.is_consistent(),
+            "a manifest that says nothing is consistent"
+        );
+        manifest.runs = vec![FetchRun {
+            started_at: "2026-01-01T00:00:00.000Z".into(),
+            finished_at: None,
+            first_request_at: Some("2026-01-01T00:00:00.100Z".into()),
+            last_request_at: Some("2026-01-01T00:00:00.900Z".into()),
+            requests: 3,
+        }];
+        manifest.span = Some(Span {
+            first_request_at: "2026-01-01T00:00:00.100Z".into(),
+            last_request_at: "2026-01-01T00:00:00.900Z".into(),
+        });
+        manifest.consistency = Some(Consistency {
+            consistent: false,
+            reasons: vec!["pages of an earlier run".into()],
+        });
+        manifest.collections[0].run = 2;
+        let bytes = manifest.to_json();
+        let back: Manifest = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, manifest);
+        assert!(!back.is_consistent());
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains("\"run\": 2"), "{text}");
+        // The first run's index is not written: a one-run manifest's collections read as before.
+        let sample_text = String::from_utf8(sample().to_json()).unwrap();
+        for absent in ["\"run\"", "runs", "span", "consistency"] {
+            assert!(!sample_text.contains(absent), "{absent}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod error;
 mod layout;
+mod lock;
 mod manifest;
 mod reader;
 mod writer;
@@ -13,9 +14,11 @@ pub use error::SnapshotError;
 pub use layout::{
     MANIFEST_FILE, RAW_DIR, collection_dir, is_valid_collection_id, page_file, page_file_name,
 };
+pub use lock::{FetchLock, LOCK_FILE, LockHolder, LockState, lock_state};
 pub use manifest::{
-    CollectionEntry, CollectionKind, FORMAT, FORMAT_VERSION, FileEntry, Manifest, ManifestSource,
-    PageEntry, ResumeState, ReusedFrom, SinceRef, SnapshotRef, Totals,
+    CollectionEntry, CollectionKind, Consistency, FORMAT, FORMAT_VERSION, FetchRun, FileEntry,
+    Manifest, ManifestSource, PageEntry, ResumeState, ReusedFrom, SinceRef, SnapshotRef, Span,
+    Totals,
 };
 pub use reader::{PageRef, RecordRef, Snapshot, VerifyProblem};
 pub use writer::{SnapshotWriter, WrittenPage};

@@ -152,6 +152,19 @@ impl Snapshot {
         self.manifest.complete
     }
 
+    /// Whether the pages show the account at one time (see [`Manifest::is_consistent`]).
+    pub fn is_consistent(&self) -> bool {
+        self.manifest.is_consistent()
+    }
+
+    /// Why the pages may show the account at different times; empty when they do not.
+    pub fn inconsistencies(&self) -> &[String] {
+        match &self.manifest.consistency {
+            Some(c) if !c.consistent => &c.reasons,
+            _ => &[],
+        }
+    }
+
     /// Collections in manifest order.
     pub fn collections(&self) -> &[CollectionEntry] {
         &self.manifest.collections

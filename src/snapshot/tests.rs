@@ -13,6 +13,7 @@ fn manifest_for(writer: &SnapshotWriter, pages: Vec<(u32, WrittenPage, u64)>) ->
             pagination: None,
             complete: true,
             not_found: false,
+            run: 0,
             resume: None,
             items: 1,
             pages: vec![],
@@ -25,6 +26,7 @@ fn manifest_for(writer: &SnapshotWriter, pages: Vec<(u32, WrittenPage, u64)>) ->
             pagination: Some(ResolvedMode::Page),
             complete: true,
             not_found: false,
+            run: 0,
             resume: None,
             items: pages.iter().map(|p| p.2).sum(),
             pages: pages
@@ -58,6 +60,9 @@ fn manifest_for(writer: &SnapshotWriter, pages: Vec<(u32, WrittenPage, u64)>) ->
         finished_at: None,
         complete: true,
         since: None,
+        runs: Vec::new(),
+        span: None,
+        consistency: None,
         totals: Totals::default(),
         files: Manifest::file_list(&collections),
         collections,
@@ -194,4 +199,33 @@ fn an_older_manifest_never_replaces_a_newer_one() {
         Snapshot::open(dir.path()).unwrap().manifest().updated_at,
         "new"
     );
+}
+
+#[test]
+fn pages_the_manifest_does_not_list_are_removed_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = SnapshotWriter::create(dir.path()).unwrap();
+    let kept = writer.write_page("users/active", 1, b"[1]").unwrap();
+    writer.write_page("users/active", 2, b"[2]").unwrap();
+    writer.write_page("groups/5/members", 1, b"[3]").unwrap();
+    std::fs::write(dir.path().join("raw/users/notes.txt"), b"mine").unwrap();
+    let manifest = manifest_for(&writer, vec![(1, kept, 1)]);
+    assert_eq!(writer.remove_unlisted_pages(&manifest).unwrap(), 2);
+    assert!(dir.path().join("raw/users/active/page-0001.json").exists());
+    assert!(!dir.path().join("raw/users/active/page-0002.json").exists());
+    assert!(
+        !dir.path().join("raw/groups").exists(),
+        "emptied directories go too"
+    );
+    assert!(dir.path().join("raw/users/notes.txt").exists());
+}
+
+#[test]
+fn a_snapshot_is_written_by_one_writer_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = SnapshotWriter::create(dir.path()).unwrap();
+    let err = SnapshotWriter::create(dir.path()).unwrap_err();
+    assert!(matches!(err, SnapshotError::Locked { .. }), "{err}");
+    writer.release_lock();
+    assert!(!dir.path().join(crate::snapshot::LOCK_FILE).exists());
 }

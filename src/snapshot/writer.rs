@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use super::error::SnapshotError;
 use super::layout::{self, MANIFEST_FILE};
+use super::lock::{FetchLock, LOCK_FILE, LockState, lock_state};
 use super::manifest::Manifest;
 use crate::files::{
     create_private_dir, make_private, remove_stale_temp_files, sha256_hex, sync_dir, write_atomic,
@@ -29,6 +30,8 @@ pub struct SnapshotWriter {
     root: PathBuf,
     state: Mutex<WriterState>,
     manifest_lock: Mutex<()>,
+    /// The fetch lock, held until [`Self::release_lock`] or drop.
+    lock: Mutex<Option<FetchLock>>,
 }
 
 #[derive(Debug, Default)]
@@ -41,30 +44,53 @@ struct WriterState {
 }
 
 impl SnapshotWriter {
-    /// Starts a snapshot in `root`, which must not exist or be empty.
+    /// Starts a snapshot in `root`, which must not exist or be empty, and takes its fetch lock.
     pub fn create(root: impl AsRef<Path>) -> Result<SnapshotWriter, SnapshotError> {
         let root = root.as_ref().to_owned();
-        match fs::read_dir(&root) {
-            Ok(mut entries) => {
-                if entries.next().is_some() {
-                    return Err(SnapshotError::NotEmpty { dir: root });
-                }
-            }
+        match fs::symlink_metadata(&root) {
+            Ok(_) => {}
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
                 create_private_dir(&root).map_err(SnapshotError::io(&root))?;
             }
             Err(err) => return Err(SnapshotError::io(&root)(err)),
         }
+        let holds_more = |root: &Path| -> Result<bool, SnapshotError> {
+            let mut entries = fs::read_dir(root).map_err(SnapshotError::io(root))?;
+            Ok(entries.any(|e| e.map_or(true, |e| e.file_name() != LOCK_FILE)))
+        };
+        if holds_more(&root)? {
+            return Err(match lock_state(&root) {
+                Some(LockState::Held(_)) => FetchLock::acquire(&root)
+                    .err()
+                    .unwrap_or(SnapshotError::NotEmpty { dir: root.clone() }),
+                _ => SnapshotError::NotEmpty { dir: root },
+            });
+        }
+        // Looked at again once locked, so that two fetches into one new directory cannot both
+        // find it empty.
+        let lock = FetchLock::acquire(&root)?;
+        if holds_more(&root)? {
+            return Err(SnapshotError::NotEmpty { dir: root });
+        }
         make_private(&root, 0o700).map_err(SnapshotError::io(&root))?;
-        Ok(Self::at(root))
+        Ok(Self::at(root, lock))
     }
 
-    /// Opens an existing snapshot to continue it: reads and checks its manifest and removes
-    /// temporary files a killed fetch left behind.
+    /// Opens an existing snapshot to continue it: takes its fetch lock, reads and checks its
+    /// manifest and removes temporary files a killed fetch left behind.
     pub fn open_existing(
         root: impl AsRef<Path>,
     ) -> Result<(SnapshotWriter, Manifest), SnapshotError> {
         let root = root.as_ref().to_owned();
+        // Only a snapshot is locked: a directory without a manifest is refused untouched,
+        // unless a fetch that has not written its first manifest yet holds it.
+        if let Err(err) = super::reader::read_manifest(&root) {
+            if matches!(lock_state(&root), Some(LockState::Held(_))) {
+                FetchLock::acquire(&root)?;
+            }
+            return Err(err);
+        }
+        let lock = FetchLock::acquire(&root)?;
         let manifest = super::reader::read_manifest(&root)?;
         let removed = remove_stale_temp_files(&root).map_err(SnapshotError::io(&root))?;
         if removed > 0 {
@@ -74,12 +100,33 @@ impl SnapshotWriter {
                 "removed temporary files left by an interrupted fetch"
             );
         }
-        Ok((Self::at(root), manifest))
+        Ok((Self::at(root, lock), manifest))
     }
 
-    fn at(root: PathBuf) -> SnapshotWriter {
+    /// Lets another fetch write the directory (also done on drop).
+    pub fn release_lock(&self) {
+        let lock = self.lock.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(lock) = lock {
+            lock.release();
+        }
+    }
+
+    /// Removes page files under `raw/` that `manifest` does not list: pages of a run that
+    /// was killed before its manifest named them, and pages of collections a resumed fetch
+    /// dropped or fetched again in fewer pages. Directories left empty go too.
+    pub fn remove_unlisted_pages(&self, manifest: &Manifest) -> Result<usize, SnapshotError> {
+        let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+        let raw = self.root.join(layout::RAW_DIR);
+        let mut removed = 0;
+        remove_unlisted(&raw, layout::RAW_DIR, &listed, &mut removed)
+            .map_err(SnapshotError::io(&raw))?;
+        Ok(removed)
+    }
+
+    fn at(root: PathBuf, lock: FetchLock) -> SnapshotWriter {
         SnapshotWriter {
             root,
+            lock: Mutex::new(Some(lock)),
             state: Mutex::new(WriterState::default()),
             manifest_lock: Mutex::new(()),
         }
@@ -173,4 +220,49 @@ impl SnapshotWriter {
         }
         Ok(())
     }
+}
+
+/// Whether `name` is a page file name ([`layout::page_file_name`]).
+fn is_page_file_name(name: &str) -> bool {
+    name.strip_prefix("page-")
+        .and_then(|n| n.strip_suffix(".json"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Returns whether `dir` is left empty.
+fn remove_unlisted(
+    dir: &Path,
+    relative: &str,
+    listed: &BTreeSet<&str>,
+    removed: &mut usize,
+) -> io::Result<bool> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(err) => return Err(err),
+    };
+    let mut empty = true;
+    for entry in entries {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            empty = false;
+            continue;
+        };
+        let path = entry.path();
+        let child = format!("{relative}/{name}");
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            if remove_unlisted(&path, &child, listed, removed)? {
+                fs::remove_dir(&path)?;
+            } else {
+                empty = false;
+            }
+        } else if kind.is_file() && is_page_file_name(&name) && !listed.contains(child.as_str()) {
+            fs::remove_file(&path)?;
+            *removed += 1;
+        } else {
+            empty = false;
+        }
+    }
+    Ok(empty)
 }

@@ -132,6 +132,12 @@ fn check_snapshot(value: &Value, parsed: &mut Parsed) {
                 parsed.notes.push(
                     "the snapshot is incomplete (finish it with `kb4graph fetch --resume`)".into(),
                 );
+            } else if let Some(c) = manifest.consistency.as_ref().filter(|c| !c.consistent) {
+                // Complete, yet its pages may show the account at different times.
+                parsed.problems.push(problem(format!(
+                    "the snapshot is marked not consistent: {}",
+                    c.reasons.join("; ")
+                )));
             }
         }
         Err(e) => parsed.problems.push(problem(format!(
@@ -224,6 +230,10 @@ pub fn check_files(
         _ => &[MANIFEST_FILE],
     };
     for (path, info) in &actual {
+        if parsed.kind == Kind::Snapshot && *path == crate::snapshot::LOCK_FILE {
+            // A running (or killed) fetch's lock: reported on its own, neither counted nor extra.
+            continue;
+        }
         if own.contains(path) {
             *count += 1;
             *bytes += info.size;

@@ -199,6 +199,13 @@ fn verify_listing(
         &mut report.files,
         &mut report.bytes,
     ));
+    if parsed.kind == Kind::Snapshot
+        && scoped
+            .files()
+            .any(|(path, _)| path == crate::snapshot::LOCK_FILE)
+    {
+        report_fetch_lock(dir, &mut report);
+    }
     if let Some(sums) = scoped
         .small_file(manifest::SUMS_FILE)
         .filter(|_| parsed.kind == Kind::Export)
@@ -225,4 +232,30 @@ fn verify_listing(
         report.nested.push(nested);
     }
     Ok(report)
+}
+
+/// A snapshot a fetch is writing is not evidence yet; the lock left by a killed fetch is only
+/// worth a note (the next `fetch --resume` takes it over).
+fn report_fetch_lock(dir: &Path, report: &mut Report) {
+    use crate::snapshot::LockState;
+    let who = |holder: &Option<crate::snapshot::LockHolder>| {
+        holder
+            .as_ref()
+            .map_or_else(|| "pid unknown".to_owned(), |h| h.to_string())
+    };
+    match crate::snapshot::lock_state(dir) {
+        Some(LockState::Held(holder)) => report.problems.push(Problem {
+            file: crate::snapshot::LOCK_FILE.to_owned(),
+            message: format!(
+                "a fetch is running ({}): verify again once it has ended",
+                who(&holder)
+            ),
+        }),
+        Some(LockState::Stale(holder)) => report.notes.push(format!(
+            "{}: left by a fetch that ended without releasing it ({}); the next `kb4graph fetch --resume` takes it over",
+            crate::snapshot::LOCK_FILE,
+            who(&holder)
+        )),
+        None => {}
+    }
 }
