@@ -24,6 +24,11 @@ pub enum PipelineError {
     )]
     Incomplete { dir: PathBuf },
     #[error(
+        "the snapshot {} does not show the account at one time: {}\nresume it once more with `kb4graph fetch --resume {}`, which fetches again what may have changed, or fetch the account anew; `--allow-damaged` goes on and records why in the export's manifest",
+        dir.display(), reasons.join("; "), dir.display()
+    )]
+    Inconsistent { dir: PathBuf, reasons: Vec<String> },
+    #[error(
         "the snapshot {} is damaged: {} of its pages cannot be used, so nothing was done (a graph without them would pass for a smaller account):{}\nrun `kb4graph verify {}` to list every damaged page, then restore the snapshot from its archive or fetch the account again; `--allow-damaged` goes on without them and records each one in the export's manifest",
         dir.display(), pages.len(), list_damaged(pages), dir.display()
     )]
@@ -81,12 +86,7 @@ pub fn export_snapshot(
     out_dir: &Path,
 ) -> Result<ExportSummary, PipelineError> {
     check_out_dir(snapshot_dir, formats, out_dir)?;
-    let snapshot = Snapshot::open(snapshot_dir)?;
-    if !snapshot.is_complete() {
-        return Err(PipelineError::Incomplete {
-            dir: snapshot_dir.to_owned(),
-        });
-    }
+    let snapshot = open_whole(snapshot_dir, options.allow_damaged)?;
     let mut info = SnapshotInfo::of(&snapshot);
     let started = Instant::now();
     let (graph, warnings) = normalize(&snapshot);
@@ -116,6 +116,34 @@ pub fn export_snapshot(
         normalize_time,
         export_time,
     })
+}
+
+/// Opens a snapshot to be made into a graph: complete, and showing the account at one time
+/// (a fetch resumed across days that could not reconcile its pages is not), unless
+/// `allow_damaged` lets the latter through with a warning.
+fn open_whole(dir: &Path, allow_damaged: bool) -> Result<Snapshot, PipelineError> {
+    let snapshot = Snapshot::open(dir)?;
+    if !snapshot.is_complete() {
+        return Err(PipelineError::Incomplete {
+            dir: dir.to_owned(),
+        });
+    }
+    if !snapshot.is_consistent() {
+        let reasons = snapshot.inconsistencies().to_vec();
+        if !allow_damaged {
+            return Err(PipelineError::Inconsistent {
+                dir: dir.to_owned(),
+                reasons,
+            });
+        }
+        for reason in &reasons {
+            tracing::warn!(
+                "{}: not one state of the account (--allow-damaged): {reason}",
+                dir.display()
+            );
+        }
+    }
+    Ok(snapshot)
 }
 
 /// Refuses, before the snapshot is read, an output directory the export could not be written
@@ -317,12 +345,7 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
         serde_json::from_slice(&bytes).map_err(|e| not_ours(format!("is not JSON: {e}")))?;
     match value.get("format").and_then(serde_json::Value::as_str) {
         Some(crate::snapshot::FORMAT) => {
-            let snapshot = Snapshot::open(path)?;
-            if !snapshot.is_complete() {
-                return Err(PipelineError::Incomplete {
-                    dir: path.to_owned(),
-                });
-            }
+            let snapshot = open_whole(path, allow_damaged)?;
             let (graph, warnings) = normalize(&snapshot);
             let damaged = accept_damage(path, &warnings, allow_damaged)?;
             Ok(Side::Graph {

@@ -506,3 +506,40 @@ fn a_running_exports_staging_or_an_unknown_one_is_never_removed() {
         );
     }
 }
+
+/// A complete snapshot whose manifest says its pages do not show the account at one time (a
+/// resume across days that could not reconcile them) is refused like a damaged one.
+#[test]
+fn a_snapshot_not_of_one_time_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = snapshot_copy(dir.path());
+    let path = snap.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    let reason = "groups/12/members was fetched on an earlier day and not checked again";
+    manifest["consistency"] = serde_json::json!({"consistent": false, "reasons": [reason]});
+    fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+
+    let out = dir.path().join("out");
+    let output = export(&snap, &out, &[]);
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("does not show the account at one time") && text.contains(reason),
+        "{text}"
+    );
+    assert!(!out.join("manifest.json").exists());
+
+    let output = export(&snap, &out, &["--allow-damaged"]);
+    assert!(output.status.success(), "{}", output_text(&output));
+    let written: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        written["snapshot"]["inconsistencies"],
+        serde_json::json!([reason])
+    );
+
+    let good = demo().join("snapshot");
+    let output = kb4graph_within(&["diff", s(&good), s(&snap)], Duration::from_secs(60));
+    assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
+}

@@ -23,6 +23,7 @@ fn info() -> SnapshotInfo {
         fetched_at: "2026-01-01T00:00:00.000Z".into(),
         complete: true,
         damaged_pages: Vec::new(),
+        inconsistencies: Vec::new(),
     }
 }
 

@@ -22,6 +22,10 @@ pub struct SnapshotInfo {
     /// not be parsed (only with `--allow-damaged`): the graph lacks their records.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub damaged_pages: Vec<DamagedPage>,
+    /// Why the snapshot's pages may show the account at different times (a resumed fetch that
+    /// could not reconcile them; exported only with `--allow-damaged`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub inconsistencies: Vec<String>,
 }
 
 /// A page of a snapshot that an export had to leave out.
@@ -45,6 +49,7 @@ impl SnapshotInfo {
                 .unwrap_or_else(|| manifest.started_at.clone()),
             complete: manifest.complete,
             damaged_pages: Vec::new(),
+            inconsistencies: snapshot.inconsistencies().to_vec(),
         }
     }
 }

@@ -206,6 +206,7 @@ pub fn snapshot_info() -> kb4graph::export::SnapshotInfo {
         fetched_at: "2026-01-01T00:00:00.000Z".into(),
         complete: true,
         damaged_pages: Vec::new(),
+        inconsistencies: Vec::new(),
     }
 }
 
