@@ -407,3 +407,32 @@ fn a_lossy_format_changed_consistently_with_its_own_hashes_is_caught() {
     assert!(!stdout.contains("json files"), "{stdout}");
     assert!(!stdout.contains("turtle files"), "{stdout}");
 }
+
+/// A killed `archive` leaves `.kb4graph-tmp-<pid>-*.tmp` beside `--out`: the next `archive`
+/// there removes it once that process is gone, and leaves a running one's alone.
+#[test]
+fn a_dead_archives_temporary_file_is_removed_by_the_next_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    let dead = dir
+        .path()
+        .join(format!(".kb4graph-tmp-{dead_pid}-Ab12Cd.tmp"));
+    let running = dir
+        .path()
+        .join(format!(".kb4graph-tmp-{}-Ef34Gh.tmp", std::process::id()));
+    fs::write(&dead, b"half an archive").unwrap();
+    fs::write(&running, b"an archive being written").unwrap();
+    let out = dir.path().join("a.tar.gz");
+    let output = kb4graph(&["archive", s(demo()), "--out", s(&out)]);
+    let shown = output_text(&output);
+    assert!(output.status.success(), "{shown}");
+    assert!(out.is_file());
+    assert!(!dead.exists(), "{shown}");
+    assert!(
+        shown.contains("removed a temporary archive file") && shown.contains(&dead_pid.to_string()),
+        "{shown}"
+    );
+    assert!(running.exists(), "a running process's file is left alone");
+}

@@ -29,6 +29,7 @@ mod bounds;
 mod error;
 mod mtime;
 mod read;
+mod stale;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
