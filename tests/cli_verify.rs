@@ -436,3 +436,55 @@ fn a_dead_archives_temporary_file_is_removed_by_the_next_archive() {
     );
     assert!(running.exists(), "a running process's file is left alone");
 }
+
+fn export_only(format: &str, parent: &Path) -> PathBuf {
+    let out = parent.join(format);
+    let output = kb4graph(&[
+        "export",
+        "-q",
+        "--from",
+        s(&demo().join("snapshot")),
+        "--format",
+        format,
+        "--out",
+        s(&out),
+    ]);
+    assert!(output.status.success(), "{}", output_text(&output));
+    out
+}
+
+/// With one lossy format only, the graph cannot be recomputed: verify says so and why the
+/// digests may differ, and still checks the format's digest and the counts.
+#[test]
+fn a_single_lossy_format_says_how_the_graph_digest_was_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = export_only("nquads", dir.path());
+    let output = kb4graph(&["verify", s(&out)]);
+    let shown = output_text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("cannot be recomputed") && shown.contains("nquads (arrays read back sorted"),
+        "{shown}"
+    );
+    assert!(shown.contains("as the manifest records it"), "{shown}");
+
+    edit_manifest(&out, |m| m["graph"]["entities"] = 5.into());
+    assert_found(
+        &out,
+        &["manifest.json: graph.entities is 5, but the nquads files hold"],
+    );
+}
+
+/// A JSON-only export recomputes the graph from its files.
+#[test]
+fn a_single_json_export_recomputes_the_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = export_only("json", dir.path());
+    let output = kb4graph(&["verify", s(&out)]);
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
+    edit_manifest(&out, |m| {
+        m["graph"]["sha256"] = "ab".repeat(32).into();
+        m["format_digests"]["json"] = "ab".repeat(32).into();
+    });
+    assert_found(&out, &["json files", "abababab"]);
+}
