@@ -31,10 +31,24 @@ pub struct Listing {
 
 /// Manifests and checksum lists larger than this are not read into memory.
 const MAX_KEPT: u64 = 64 << 20;
+/// Nor more than this of them from one archive.
+const MAX_KEPT_TOTAL: u64 = 4 * MAX_KEPT;
 
 fn keeps_bytes(path: &str, size: u64) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     (name == manifest::MANIFEST_FILE || name == manifest::SUMS_FILE) && size <= MAX_KEPT
+}
+
+/// [`keeps_bytes`], holding no more than [`MAX_KEPT_TOTAL`] in all.
+fn keeps_bytes_bounded() -> impl FnMut(&str, u64) -> bool {
+    let mut kept = 0u64;
+    move |path, size| {
+        let keep = keeps_bytes(path, size) && kept.saturating_add(size) <= MAX_KEPT_TOTAL;
+        if keep {
+            kept += size;
+        }
+        keep
+    }
 }
 
 impl Listing {
@@ -46,7 +60,7 @@ impl Listing {
 
     /// An archive listed in one pass that writes nothing.
     pub fn of_archive(path: &Path) -> Result<Listing, VerifyError> {
-        let archive = crate::archive::read_archive_with(path, keeps_bytes)?;
+        let archive = crate::archive::read_archive_with(path, keeps_bytes_bounded())?;
         Ok(Listing::from(archive))
     }
 
@@ -58,7 +72,7 @@ impl Listing {
         bounds: &crate::archive::Bounds,
         into: Option<&Path>,
     ) -> Result<Listing, VerifyError> {
-        let archive = crate::archive::read_within(path, bounds, keeps_bytes, into)?;
+        let archive = crate::archive::read_within(path, bounds, keeps_bytes_bounded(), into)?;
         Ok(Listing::from(archive))
     }
 
