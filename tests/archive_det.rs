@@ -409,6 +409,17 @@ with tarfile.open(sys.argv[1], "r:gz") as tar:
 fn extract_archive_recreates_the_directory_owner_only() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = make_sample(tmp.path(), false);
+    // Extraction unpacks only what the manifest lists, at the sizes it lists.
+    let files: Vec<serde_json::Value> = tree(&dir)
+        .into_iter()
+        .filter(|(path, _)| path != "manifest.json" && path != "SHA256SUMS")
+        .map(|(path, bytes)| {
+            serde_json::json!({"path": path, "size": bytes.len(), "sha256": sha256_hex(&bytes)})
+        })
+        .collect();
+    let manifest =
+        serde_json::json!({"format": "kb4graph-export", "created_at": CREATED_AT, "files": files});
+    fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
     let out = tmp.path().join("export.tar.gz");
     write_archive(&dir, &out).unwrap();
     let into = tmp.path().join("restored");

@@ -2,7 +2,7 @@
 //! and `extract_archive` refuse, each with an error naming the archive (and entry).
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read as _, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -393,4 +393,150 @@ fn a_truncated_tar_stream_is_damaged() {
 #[test]
 fn an_empty_archive_is_refused() {
     refused_raw(&gzip(&[0u8; 1024]), "empty");
+}
+
+/// A gzip of a tar whose `big` entry is `size` bytes of zeros (3 GiB compress to a few MB),
+/// beside a manifest that lists `listed` (path, size) and the small files.
+fn zeros_archive(out: &Path, big: &str, size: u64, listed: &[(&str, u64)]) {
+    let files: Vec<serde_json::Value> = listed
+        .iter()
+        .map(|(path, size)| serde_json::json!({"path": path, "size": size, "sha256": "0".repeat(64)}))
+        .collect();
+    let manifest = serde_json::json!({"format": "kb4graph-export", "files": files}).to_string();
+    let gz = GzEncoder::new(fs::File::create(out).unwrap(), Compression::best());
+    let mut builder = tar::Builder::new(gz);
+    let mut add = |path: &str, size: u64, data: &mut dyn std::io::Read| {
+        let mut header = Header::new_gnu();
+        header.set_entry_type(if path.ends_with('/') {
+            EntryType::Directory
+        } else {
+            EntryType::Regular
+        });
+        header.set_size(size);
+        header.set_mode(0o600);
+        builder.append_data(&mut header, path, data).unwrap();
+    };
+    add("x/", 0, &mut std::io::empty());
+    add("x/json/", 0, &mut std::io::empty());
+    add(
+        &format!("x/{big}"),
+        size,
+        &mut std::io::repeat(0).take(size),
+    );
+    add(
+        "x/manifest.json",
+        manifest.len() as u64,
+        &mut manifest.as_bytes(),
+    );
+    builder.into_inner().unwrap().finish().unwrap();
+}
+
+fn tree_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    for entry in entries.flatten() {
+        match entry.metadata() {
+            Ok(m) if m.is_dir() => total += tree_bytes(&entry.path()),
+            Ok(m) => total += m.len(),
+            Err(_) => {}
+        }
+    }
+    total
+}
+
+/// Runs the binary with `TMPDIR` pointed at a directory of the test's own, watching it: the
+/// run is stopped (and the test fails) as soon as more than 1 MiB lands there.
+fn run_watching_tmpdir(args: &[&str]) -> (std::process::Output, u64, std::time::Duration) {
+    const BOUND: u64 = 1 << 20;
+    let watch = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kb4graph"))
+        .args(args)
+        .env("TMPDIR", watch.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut most = 0;
+    loop {
+        most = most.max(tree_bytes(watch.path()));
+        if most > BOUND {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} wrote {most} bytes into TMPDIR");
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    (output, most, started.elapsed())
+}
+
+const THREE_GIB: u64 = 3 << 30;
+
+#[test]
+fn an_entry_larger_than_its_manifest_says_is_never_unpacked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("bomb.tar.gz");
+    zeros_archive(
+        &archive,
+        "json/graph.json",
+        THREE_GIB,
+        &[("json/graph.json", 100)],
+    );
+    assert!(fs::metadata(&archive).unwrap().len() < 16 << 20);
+    let a = archive.to_str().unwrap();
+    for args in [vec!["verify", a], vec!["diff", a, a]] {
+        let (output, most, took) = run_watching_tmpdir(&args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            matches!(output.status.code(), Some(1 | 2)),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("json/graph.json"), "{args:?}: {text}");
+        assert!(
+            text.contains(&THREE_GIB.to_string()) && text.contains("100"),
+            "{args:?} should give both sizes: {text}"
+        );
+        assert!(most < 1 << 20, "{most}");
+        assert!(took.as_secs() < 120, "{args:?} took {took:?}");
+    }
+}
+
+#[test]
+fn an_unlisted_entry_is_never_unpacked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("extra.tar.gz");
+    zeros_archive(&archive, "json/zeros.bin", THREE_GIB, &[]);
+    let a = archive.to_str().unwrap();
+    for args in [vec!["verify", a], vec!["diff", a, a]] {
+        let (output, most, _) = run_watching_tmpdir(&args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            matches!(output.status.code(), Some(1 | 2)),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("json/zeros.bin"), "{args:?}: {text}");
+        assert!(most < 1 << 20, "{most}");
+    }
+    // The library refuses it by name before writing anything.
+    let into = tmp.path().join("into");
+    let err = extract_archive(&archive, &into).unwrap_err().to_string();
+    assert!(
+        err.contains("x/json/zeros.bin") && err.contains("not listed"),
+        "{err}"
+    );
+    assert_eq!(names_in(tmp.path()), ["extra.tar.gz"]);
 }

@@ -277,3 +277,214 @@ fn a_directory_without_a_manifest_is_a_usage_error() {
         output_text(&output)
     );
 }
+
+/// Writes `text` as `file` of the export `dir` and makes the manifest and `SHA256SUMS` agree
+/// with it, as someone covering their tracks would.
+fn rewrite_consistently(dir: &Path, file: &str, text: &str) {
+    fs::write(dir.join(file), text).unwrap();
+    let sha = kb4graph::snapshot::sha256_hex(text.as_bytes());
+    let manifest_path = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
+    let mut old_sha = String::new();
+    for f in manifest["files"].as_array_mut().unwrap() {
+        if f["path"] == file {
+            old_sha = f["sha256"].as_str().unwrap().to_owned();
+            f["sha256"] = sha.clone().into();
+            f["size"] = text.len().into();
+        }
+    }
+    assert!(!old_sha.is_empty(), "{file} is listed");
+    fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    let sums = fs::read_to_string(dir.join("SHA256SUMS"))
+        .unwrap()
+        .replace(&old_sha, &sha);
+    fs::write(dir.join("SHA256SUMS"), sums).unwrap();
+}
+
+fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    edit(&mut manifest);
+    fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+}
+
+/// Verify exits 1 and every `named` appears in what it prints on stdout.
+fn assert_found(dir: &Path, named: &[&str]) -> String {
+    let output = kb4graph(&["verify", s(dir)]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{}", output_text(&output));
+    for name in named {
+        assert!(stdout.contains(name), "should name {name:?}: {stdout}");
+    }
+    stdout
+}
+
+#[test]
+fn a_forged_graph_digest_is_caught_and_not_shown_as_the_graphs() {
+    let (_dir, copy) = copy_of_demo();
+    let real = common::manifest(&copy)["graph"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    edit_manifest(&copy, |m| m["graph"]["sha256"] = "0".repeat(64).into());
+    let output = kb4graph(&["verify", s(&copy)]);
+    let shown = output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("manifest.json: graph.sha256 is 0000") && stdout.contains(&real),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let graph_line = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("graph "))
+        .unwrap();
+    assert!(
+        graph_line.contains(&real) && graph_line.contains("recomputed"),
+        "{graph_line}"
+    );
+}
+
+#[test]
+fn forged_counts_are_caught() {
+    let (_dir, copy) = copy_of_demo();
+    edit_manifest(&copy, |m| m["graph"]["entities"] = 1.into());
+    assert_found(&copy, &["manifest.json: graph.entities is 1"]);
+
+    let (_dir, copy) = copy_of_demo();
+    edit_manifest(&copy, |m| m["graph"]["relationships"] = 7.into());
+    assert_found(&copy, &["manifest.json: graph.relationships is 7"]);
+
+    // graph.json's own per-type counts, with every hash rewritten to match.
+    let (_dir, copy) = copy_of_demo();
+    let text = fs::read_to_string(copy.join("json/graph.json")).unwrap();
+    let forged = text.replacen("\"knowbe4_user\":", "\"knowbe4_user\":1", 1);
+    assert_ne!(forged, text);
+    rewrite_consistently(&copy, "json/graph.json", &forged);
+    assert_found(
+        &copy,
+        &["json files", "/metadata/counts/entities/knowbe4_user"],
+    );
+}
+
+#[test]
+fn a_forged_format_digest_is_caught() {
+    let (_dir, copy) = copy_of_demo();
+    edit_manifest(&copy, |m| {
+        m["format_digests"]["graphml"] = "1".repeat(64).into()
+    });
+    assert_found(
+        &copy,
+        &["manifest.json: format_digests.graphml", "graphml files"],
+    );
+}
+
+/// A lossy format's file changed, and its hashes and format digest rewritten to match what it
+/// now reads back to: only the graph the other formats hold, as this one carries it, tells.
+#[test]
+fn a_lossy_format_changed_consistently_with_its_own_hashes_is_caught() {
+    let (_dir, copy) = copy_of_demo();
+    let file = "rdf/graph.nt";
+    let text = fs::read_to_string(copy.join(file)).unwrap();
+    let changed = text.replacen("Finance", "Fynance", 1);
+    assert_ne!(changed, text, "the demo has a Finance group");
+    rewrite_consistently(&copy, file, &changed);
+    let options = kb4graph::readback::ReadOptions::default();
+    let records =
+        kb4graph::readback::read_records(&copy, kb4graph::export::Format::NTriples, &options)
+            .unwrap();
+    let digest = kb4graph::model::canonical::digest_records(records).unwrap();
+    edit_manifest(&copy, |m| {
+        m["format_digests"]["ntriples"] = digest.sha256.clone().into()
+    });
+    let stdout = assert_found(
+        &copy,
+        &["ntriples files", "knowbe4:group:", "first difference"],
+    );
+    assert!(!stdout.contains("json files"), "{stdout}");
+    assert!(!stdout.contains("turtle files"), "{stdout}");
+}
+
+/// A killed `archive` leaves `.kb4graph-tmp-<pid>-*.tmp` beside `--out`: the next `archive`
+/// there removes it once that process is gone, and leaves a running one's alone.
+#[test]
+fn a_dead_archives_temporary_file_is_removed_by_the_next_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    let dead = dir
+        .path()
+        .join(format!(".kb4graph-tmp-{dead_pid}-Ab12Cd.tmp"));
+    let running = dir
+        .path()
+        .join(format!(".kb4graph-tmp-{}-Ef34Gh.tmp", std::process::id()));
+    fs::write(&dead, b"half an archive").unwrap();
+    fs::write(&running, b"an archive being written").unwrap();
+    let out = dir.path().join("a.tar.gz");
+    let output = kb4graph(&["archive", s(demo()), "--out", s(&out)]);
+    let shown = output_text(&output);
+    assert!(output.status.success(), "{shown}");
+    assert!(out.is_file());
+    assert!(!dead.exists(), "{shown}");
+    assert!(
+        shown.contains("removed a temporary archive file") && shown.contains(&dead_pid.to_string()),
+        "{shown}"
+    );
+    assert!(running.exists(), "a running process's file is left alone");
+}
+
+fn export_only(format: &str, parent: &Path) -> PathBuf {
+    let out = parent.join(format);
+    let output = kb4graph(&[
+        "export",
+        "-q",
+        "--from",
+        s(&demo().join("snapshot")),
+        "--format",
+        format,
+        "--out",
+        s(&out),
+    ]);
+    assert!(output.status.success(), "{}", output_text(&output));
+    out
+}
+
+/// With one lossy format only, the graph cannot be recomputed: verify says so and why the
+/// digests may differ, and still checks the format's digest and the counts.
+#[test]
+fn a_single_lossy_format_says_how_the_graph_digest_was_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = export_only("nquads", dir.path());
+    let output = kb4graph(&["verify", s(&out)]);
+    let shown = output_text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("cannot be recomputed") && shown.contains("nquads (arrays read back sorted"),
+        "{shown}"
+    );
+    assert!(shown.contains("as the manifest records it"), "{shown}");
+
+    edit_manifest(&out, |m| m["graph"]["entities"] = 5.into());
+    assert_found(
+        &out,
+        &["manifest.json: graph.entities is 5, but the nquads files hold"],
+    );
+}
+
+/// A JSON-only export recomputes the graph from its files.
+#[test]
+fn a_single_json_export_recomputes_the_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = export_only("json", dir.path());
+    let output = kb4graph(&["verify", s(&out)]);
+    assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
+    edit_manifest(&out, |m| {
+        m["graph"]["sha256"] = "ab".repeat(32).into();
+        m["format_digests"]["json"] = "ab".repeat(32).into();
+    });
+    assert_found(&out, &["json files", "abababab"]);
+}

@@ -18,21 +18,29 @@
 //! skipped, so an archive never silently differs from its directory. The archive file is
 //! written owner-only through a temporary file renamed into place.
 //!
-//! Reading ([`read_archive`], [`extract_archive`]) takes one pass over the gzip stream, hashes
-//! every file as it streams past, and refuses what `write_archive` never writes: absolute
-//! paths, `..`, more than one top-level directory, links, devices, duplicate paths, data after
-//! the end of the archive, and damaged or truncated gzip or tar data.
+//! Reading ([`read_archive`]) takes one pass over the gzip stream, hashes every file as it
+//! streams past, and refuses what `write_archive` never writes: absolute paths, `..`, more
+//! than one top-level directory, links, devices, duplicate paths, data after the end of the
+//! archive, and damaged or truncated gzip or tar data. Unpacking ([`extract_archive`]) takes
+//! two: headers and manifests first, then only what the manifests list, at the sizes they list
+//! (see [`Bounds`]), so a hostile archive cannot fill the disk.
 
+mod bounds;
 mod error;
 mod mtime;
 mod read;
+mod stale;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+pub use bounds::Bounds;
 pub use error::ArchiveError;
-pub use read::{default_keep, extract_archive, read_archive, read_archive_with};
+pub use read::{
+    check_headers, default_keep, extract_archive, read_archive, read_archive_with, read_within,
+    survey,
+};
 pub use write::write_archive;
 
 const FILE_MODE: u32 = 0o600;
@@ -72,4 +80,14 @@ pub struct ArchiveListing {
     pub files: BTreeMap<String, ArchivedFile>,
     /// The bytes of the files the caller asked to keep (see [`default_keep`]).
     pub small_files: BTreeMap<String, Vec<u8>>,
+    /// Files a bounded pass ([`read_within`]) did not read: outside what the manifests list.
+    pub unread: BTreeMap<String, UnreadEntry>,
+}
+
+/// A file left unread because its header disagrees with the manifests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadEntry {
+    /// As its header gives it.
+    pub size: u64,
+    pub reason: String,
 }

@@ -6,18 +6,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use flate2::bufread::GzDecoder;
 use sha2::{Digest, Sha256};
 use tar::EntryType;
 
+use super::bounds::{Bounds, MAX_MANIFEST, MAX_MANIFESTS_TOTAL, is_manifest};
 use super::error::ArchiveError;
-use super::{ArchiveListing, ArchivedFile, DIR_MODE, FILE_MODE};
+use super::{ArchiveListing, ArchivedFile, DIR_MODE, FILE_MODE, UnreadEntry};
 use crate::files::{TEMP_PREFIX, create_private_dir, hex, make_private, sync_dir};
 
 /// `manifest.json` and `SHA256SUMS` larger than this are not kept by [`default_keep`].
-const MAX_KEPT_MANIFEST: u64 = 64 << 20;
+const MAX_KEPT_MANIFEST: u64 = MAX_MANIFEST;
 /// Other `*.json` files are kept by [`default_keep`] when smaller than this.
 const MAX_KEPT_JSON: u64 = 1 << 20;
 
@@ -37,26 +38,81 @@ pub fn read_archive(path: &Path) -> Result<ArchiveListing, ArchiveError> {
 }
 
 /// Lists the archive at `path`, keeping the bytes of each file for which `keep(relative_path,
-/// size)` is true (in `small_files`). Every file is hashed whether kept or not.
+/// size)` is true (in `small_files`). Every file is hashed whether kept or not. Nothing is
+/// written; memory holds only what `keep` selects.
 pub fn read_archive_with(
     path: &Path,
-    mut keep: impl FnMut(&str, u64) -> bool,
+    keep: impl FnMut(&str, u64) -> bool,
 ) -> Result<ArchiveListing, ArchiveError> {
-    let mut small_files = BTreeMap::new();
-    let mut listing = scan(path, |rel, item| {
-        if let Item::File { size, data } = item
-            && keep(rel, size)
-        {
-            let mut bytes =
-                Vec::with_capacity(usize::try_from(size.min(MAX_KEPT_JSON)).unwrap_or(0));
-            // A read error is reported by `scan`, which knows it came from the archive.
-            let _ = data.read_to_end(&mut bytes);
-            small_files.insert(rel.to_owned(), bytes);
+    read_into(path, None, None, true, keep)
+}
+
+/// The first of two passes: every entry checked as [`read_archive`] checks it, but only
+/// headers are read (sizes, no hashes) and only the manifests are kept (see [`Bounds`]).
+/// Writes nothing.
+pub fn survey(path: &Path) -> Result<ArchiveListing, ArchiveError> {
+    let mut kept = 0u64;
+    read_into(path, None, None, false, |rel, size| {
+        let keep = is_manifest(rel)
+            && size <= MAX_MANIFEST
+            && kept.saturating_add(size) <= MAX_MANIFESTS_TOTAL;
+        if keep {
+            kept += size;
         }
-        Ok(())
-    })?;
-    listing.small_files = small_files;
-    Ok(listing)
+        keep
+    })
+}
+
+/// Every header of a surveyed archive against `bounds`: the first entry they refuse is named.
+pub fn check_headers(
+    path: &Path,
+    surveyed: &ArchiveListing,
+    bounds: &Bounds,
+) -> Result<(), ArchiveError> {
+    let name = |rel: &str| format!("{}/{rel}", surveyed.root);
+    let mut empty = 0;
+    for rel in &surveyed.dirs {
+        bounds
+            .check_dir(rel, &mut empty)
+            .map_err(|problem| ArchiveError::refused(path, Some(&name(rel)), problem))?;
+    }
+    let mut total = 0u64;
+    for (rel, file) in &surveyed.files {
+        bounds
+            .check_file(rel, file.size)
+            .map_err(|problem| ArchiveError::refused(path, Some(&name(rel)), problem))?;
+        total = total.saturating_add(file.size);
+    }
+    if total > bounds.total() {
+        return Err(ArchiveError::refused(
+            path,
+            None,
+            format!(
+                "its files hold {total} bytes, more than the {} its manifests list",
+                bounds.total()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The second pass, for `verify`: lists the archive (hashing what is read), keeping what `keep`
+/// selects, and unpacks into `into` when given (see [`extract_archive`]). An entry `bounds`
+/// refuses is neither read nor unpacked: it is listed in `unread` with why.
+pub fn read_within(
+    path: &Path,
+    bounds: &Bounds,
+    keep: impl FnMut(&str, u64) -> bool,
+    into: Option<&Path>,
+) -> Result<ArchiveListing, ArchiveError> {
+    if let Some(into) = into {
+        ensure_absent(into)?;
+    }
+    let limits = Limits {
+        bounds,
+        strict: false,
+    };
+    read_into(path, into, Some(limits), true, keep)
 }
 
 /// Extracts the archive at `path` into `into_dir`, which must not exist and takes the place of
@@ -64,52 +120,124 @@ pub fn read_archive_with(
 /// Directories are created 0700 and files 0600. The archive is extracted into a temporary
 /// directory beside `into_dir` and renamed into place at the end, so a refused or damaged
 /// archive leaves nothing behind. Returns the listing without `small_files`.
+///
+/// Only what the archive's manifests list is unpacked, at the sizes they list: a first pass
+/// reads the headers and manifests, every header is checked against them (an unlisted entry or
+/// one whose size differs is refused, naming it, before anything is written), and the second
+/// pass checks each header again before unpacking it and stops each entry at its size. Disk
+/// use is bounded by the manifests' total.
 pub fn extract_archive(path: &Path, into_dir: &Path) -> Result<ArchiveListing, ArchiveError> {
-    match fs::symlink_metadata(into_dir) {
-        Ok(_) => {
-            return Err(ArchiveError::OutputExists {
-                path: into_dir.to_owned(),
-            });
-        }
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-        Err(err) => return Err(ArchiveError::io(into_dir)(err)),
-    }
-    let parent = match into_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    ensure_absent(into_dir)?;
+    let surveyed = survey(path)?;
+    let bounds = Bounds::of(path, &surveyed)?;
+    check_headers(path, &surveyed, &bounds)?;
+    let limits = Limits {
+        bounds: &bounds,
+        strict: true,
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempdir_in(parent)
-        .map_err(ArchiveError::io(parent))?;
-    make_private(tmp.path(), DIR_MODE).map_err(ArchiveError::io(tmp.path()))?;
-    let base = tmp.path().to_owned();
-    let listing = scan(path, |rel, item| {
-        let target = if rel.is_empty() {
-            base.clone()
-        } else {
-            base.join(rel)
-        };
+    read_into(path, Some(into_dir), Some(limits), true, |_, _| false)
+}
+
+fn ensure_absent(into_dir: &Path) -> Result<(), ArchiveError> {
+    match fs::symlink_metadata(into_dir) {
+        Ok(_) => Err(ArchiveError::OutputExists {
+            path: into_dir.to_owned(),
+        }),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(ArchiveError::io(into_dir)(err)),
+    }
+}
+
+/// One pass: lists (hashing when `hash`), keeps what `keep` selects, unpacks into `into` when
+/// given, within `limits` when given.
+fn read_into(
+    path: &Path,
+    into: Option<&Path>,
+    limits: Option<Limits<'_>>,
+    hash: bool,
+    mut keep: impl FnMut(&str, u64) -> bool,
+) -> Result<ArchiveListing, ArchiveError> {
+    let staging = into.map(Staging::new).transpose()?;
+    let mut small_files = BTreeMap::new();
+    let mut listing = scan(path, limits, hash, |rel, item| {
+        let base = staging.as_ref().map(|s| s.base.clone());
+        let target = base.map(|b| if rel.is_empty() { b } else { b.join(rel) });
         match item {
-            Item::Dir => create_private_dir(&target).map_err(ArchiveError::io(&target)),
-            Item::File { data, .. } => {
-                if let Some(dir) = target.parent() {
-                    create_private_dir(dir).map_err(ArchiveError::io(dir))?;
+            Item::Dir => match target {
+                Some(target) => create_private_dir(&target).map_err(ArchiveError::io(&target)),
+                None => Ok(()),
+            },
+            Item::File { size, data } => {
+                let kept = keep(rel, size).then(|| {
+                    let mut bytes =
+                        Vec::with_capacity(usize::try_from(size.min(MAX_KEPT_JSON)).unwrap_or(0));
+                    // A read error is reported by `scan`, which knows it came from the archive.
+                    let _ = (&mut *data).take(size).read_to_end(&mut bytes);
+                    bytes
+                });
+                if let Some(target) = target {
+                    if let Some(dir) = target.parent() {
+                        create_private_dir(dir).map_err(ArchiveError::io(dir))?;
+                    }
+                    let mut file =
+                        create_new_private(&target).map_err(ArchiveError::io(&target))?;
+                    match &kept {
+                        Some(bytes) => io::Write::write_all(&mut file, bytes),
+                        // Never more than the header (checked against the manifest) says.
+                        None => io::copy(&mut (&mut *data).take(size), &mut file).map(|_| ()),
+                    }
+                    .map_err(ArchiveError::io(&target))?;
                 }
-                let mut file = create_new_private(&target).map_err(ArchiveError::io(&target))?;
-                io::copy(data, &mut file).map_err(ArchiveError::io(&target))?;
+                if let Some(bytes) = kept {
+                    small_files.insert(rel.to_owned(), bytes);
+                }
                 Ok(())
             }
         }
     })?;
-    // Dropping `tmp` on any error above removes the partial extraction.
-    let kept = tmp.keep();
-    if let Err(err) = fs::rename(&kept, into_dir) {
-        let _ = fs::remove_dir_all(&kept);
-        return Err(ArchiveError::io(into_dir)(err));
+    listing.small_files = small_files;
+    if let Some(staging) = staging {
+        staging.finish()?;
     }
-    sync_dir(parent).map_err(ArchiveError::io(parent))?;
     Ok(listing)
+}
+
+/// A private temporary directory beside the extraction target, renamed into place when
+/// complete and removed (on drop) when not.
+struct Staging {
+    tmp: tempfile::TempDir,
+    base: PathBuf,
+    into: PathBuf,
+    parent: PathBuf,
+}
+
+impl Staging {
+    fn new(into_dir: &Path) -> Result<Staging, ArchiveError> {
+        let parent = match into_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempdir_in(parent)
+            .map_err(ArchiveError::io(parent))?;
+        make_private(tmp.path(), DIR_MODE).map_err(ArchiveError::io(tmp.path()))?;
+        Ok(Staging {
+            base: tmp.path().to_owned(),
+            tmp,
+            into: into_dir.to_owned(),
+            parent: parent.to_owned(),
+        })
+    }
+
+    fn finish(self) -> Result<(), ArchiveError> {
+        let kept = self.tmp.keep();
+        if let Err(err) = fs::rename(&kept, &self.into) {
+            let _ = fs::remove_dir_all(&kept);
+            return Err(ArchiveError::io(&self.into)(err));
+        }
+        sync_dir(&self.parent).map_err(ArchiveError::io(&self.parent))
+    }
 }
 
 fn create_new_private(path: &Path) -> io::Result<fs::File> {
@@ -134,10 +262,21 @@ enum Item<'a> {
     },
 }
 
+/// How a pass holds entries to the manifests' bounds: `strict` refuses the archive at the
+/// first entry out of bounds, otherwise such an entry is skipped unread and listed in `unread`.
+#[derive(Clone, Copy)]
+struct Limits<'a> {
+    bounds: &'a Bounds,
+    strict: bool,
+}
+
 /// Walks the archive once, checking every entry, and calls `visit` with each one's path
-/// relative to the top-level directory (`""` for that directory itself).
+/// relative to the top-level directory (`""` for that directory itself). Entries are hashed
+/// when `hash`; an entry `limits` refuses is never visited.
 fn scan(
     archive: &Path,
+    limits: Option<Limits<'_>>,
+    hash: bool,
     mut visit: impl FnMut(&str, Item<'_>) -> Result<(), ArchiveError>,
 ) -> Result<ArchiveListing, ArchiveError> {
     let damaged = |entry: Option<&str>| {
@@ -157,6 +296,9 @@ fn scan(
     let mut names = Names::default();
     let mut dirs = BTreeSet::new();
     let mut files = BTreeMap::new();
+    let mut unread = BTreeMap::new();
+    let mut empty_dirs = 0u64;
+    let mut unpacked = 0u64;
     // Where the data of the last entry ends: the end-of-archive blocks start here.
     let mut end = 0u64;
 
@@ -201,6 +343,37 @@ fn scan(
             .check(name, is_dir)
             .map_err(|problem| ArchiveError::refused(archive, Some(name), problem))?;
 
+        let out_of_bounds = limits.and_then(|l| {
+            if is_dir {
+                l.bounds.check_dir(&rel, &mut empty_dirs).err()
+            } else {
+                l.bounds.check_file(&rel, size).err().or_else(|| {
+                    unpacked = unpacked.saturating_add(size);
+                    (unpacked > l.bounds.total()).then(|| {
+                        format!(
+                            "the files up to this one hold {unpacked} bytes, more than the {} the manifests list: refused before reading it",
+                            l.bounds.total()
+                        )
+                    })
+                })
+            }
+        });
+        if let (Some(problem), Some(l)) = (out_of_bounds, limits) {
+            if l.strict {
+                return Err(ArchiveError::refused(archive, Some(name), problem));
+            }
+            if !is_dir {
+                // Skipped unread: the tar reader passes over its data without keeping it.
+                unread.insert(
+                    rel,
+                    UnreadEntry {
+                        size,
+                        reason: problem,
+                    },
+                );
+            }
+            continue;
+        }
         if is_dir {
             visit(&rel, Item::Dir)?;
             if !rel.is_empty() {
@@ -210,7 +383,7 @@ fn scan(
         }
         let mut data = Hashing {
             inner: &mut entry,
-            hasher: Sha256::new(),
+            hasher: hash.then(Sha256::new),
             count: 0,
             error: None,
         };
@@ -233,7 +406,10 @@ fn scan(
                 format!("the entry ends after {} of its {size} bytes", data.count),
             )));
         }
-        let sha256 = hex(&data.hasher.finalize());
+        let sha256 = data
+            .hasher
+            .take()
+            .map_or_else(String::new, |h| hex(&h.finalize()));
         files.insert(rel, ArchivedFile { size, sha256 });
     }
 
@@ -274,6 +450,7 @@ fn scan(
         dirs,
         files,
         small_files: BTreeMap::new(),
+        unread,
     })
 }
 
@@ -405,7 +582,8 @@ impl<R: Read> Read for Counting<R> {
 /// against the archive even when the visitor's own error (naming its output) is returned.
 struct Hashing<'a, R> {
     inner: &'a mut R,
-    hasher: Sha256,
+    /// None in a pass that only reads headers.
+    hasher: Option<Sha256>,
     count: u64,
     error: Option<io::Error>,
 }
@@ -414,7 +592,9 @@ impl<R: Read> Read for Hashing<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self.inner.read(buf) {
             Ok(n) => {
-                self.hasher.update(&buf[..n]);
+                if let Some(hasher) = self.hasher.as_mut() {
+                    hasher.update(&buf[..n]);
+                }
                 self.count += n as u64;
                 Ok(n)
             }

@@ -11,7 +11,7 @@ use tar::{EntryType, Header};
 use super::error::ArchiveError;
 use super::mtime::manifest_mtime;
 use super::{ArchiveSummary, DIR_MODE, FILE_MODE, GZIP_LEVEL, GZIP_OS};
-use crate::files::{TEMP_PREFIX, hex, sync_dir};
+use crate::files::{hex, sync_dir};
 
 /// Archives `dir` into a new file `out` (see the module docs for what makes the bytes
 /// deterministic). `out` must not exist and must lie outside `dir`; it appears complete or not
@@ -73,9 +73,16 @@ pub fn write_archive(dir: &Path, out: &Path) -> Result<ArchiveSummary, ArchiveEr
     let items = collect(dir)?;
     let mtime = manifest_mtime(dir);
 
+    // Leftovers of a killed `archive` into the same directory.
+    match super::stale::clean(parent) {
+        Ok(stale) => super::stale::report(&stale),
+        Err(err) => {
+            tracing::warn!(dir = %parent.display(), "cannot look for leftover temporary archive files: {err}")
+        }
+    }
     let tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(".tmp")
+        .prefix(&super::stale::prefix())
+        .suffix(super::stale::SUFFIX)
         .tempfile_in(parent)
         .map_err(ArchiveError::io(parent))?;
     crate::files::make_private(tmp.path(), FILE_MODE).map_err(ArchiveError::io(tmp.path()))?;

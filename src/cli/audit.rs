@@ -93,8 +93,17 @@ fn describe(report: &Report, name: &str, text: &mut String) {
         let _ = writeln!(text, "  note: {note}");
     }
     if let Some(graph) = &report.graph {
-        if let Some(digest) = &graph.graph {
-            let _ = writeln!(text, "  graph {digest}");
+        match (&graph.recomputed, &graph.graph) {
+            (Some((from, digest)), _) => {
+                let _ = writeln!(text, "  graph {digest} (recomputed from the {from} files)");
+            }
+            (None, Some(digest)) => {
+                let _ = writeln!(
+                    text,
+                    "  graph {digest} (as the manifest records it: no format holds it unchanged)"
+                );
+            }
+            (None, None) => {}
         }
         for f in &graph.formats {
             let verdict = match (&f.computed, f.ok(), f.lossless) {

@@ -67,6 +67,9 @@ pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
             ));
         }
     }
+    if let Some(counts) = &state.counts {
+        check_counts(counts, &state.records)?;
+    }
     Ok(state.records)
 }
 
@@ -115,6 +118,8 @@ struct Walk {
 struct State {
     records: Vec<Record>,
     sections: [bool; 3],
+    /// `metadata.counts`, checked against the records once all are read.
+    counts: Option<Counts>,
     /// What stopped the walk (location, message): serde's error carries only a message.
     problem: Option<(String, String)>,
 }
@@ -172,6 +177,7 @@ impl<'de> Visitor<'de> for Document<'_> {
                             ),
                         ));
                     }
+                    walk.state.borrow_mut().counts = metadata.counts;
                 }
                 1 => map.next_value_seed(Records {
                     walk,
@@ -193,6 +199,44 @@ impl<'de> Visitor<'de> for Document<'_> {
 struct Metadata {
     format: Option<String>,
     format_version: Option<u64>,
+    counts: Option<Counts>,
+}
+
+/// `metadata.counts`: records per `_type`, which must be what the document holds.
+#[derive(serde::Deserialize)]
+struct Counts {
+    entities: BTreeMap<String, u64>,
+    relationships: BTreeMap<String, u64>,
+}
+
+/// The metadata's counts against the records read, naming the first type that differs.
+fn check_counts(counts: &Counts, records: &[Record]) -> Result<(), ReadbackError> {
+    let mut held: [BTreeMap<&str, u64>; 2] = Default::default();
+    for r in records {
+        *held[usize::from(!r.is_entity())]
+            .entry(r.type_name.as_str())
+            .or_default() += 1;
+    }
+    for (section, stated, held) in [
+        ("entities", &counts.entities, &held[0]),
+        ("relationships", &counts.relationships, &held[1]),
+    ] {
+        let types = stated
+            .keys()
+            .map(String::as_str)
+            .chain(held.keys().copied());
+        for ty in types {
+            let says = stated.get(ty).copied().unwrap_or(0);
+            let has = held.get(ty).copied().unwrap_or(0);
+            if says != has {
+                return Err(invalid(
+                    format!("/metadata/counts/{section}/{}", escape_pointer(ty)),
+                    format!("says {says} {ty} records, the document holds {has}"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 struct Records<'w> {

@@ -29,9 +29,26 @@ pub struct Listing {
     pub problems: Vec<Problem>,
 }
 
-fn keeps_bytes(path: &str) -> bool {
+/// Manifests and checksum lists larger than this are not read into memory.
+const MAX_KEPT: u64 = 64 << 20;
+/// Nor more than this of them from one archive.
+const MAX_KEPT_TOTAL: u64 = 4 * MAX_KEPT;
+
+fn keeps_bytes(path: &str, size: u64) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name == manifest::MANIFEST_FILE || name == manifest::SUMS_FILE
+    (name == manifest::MANIFEST_FILE || name == manifest::SUMS_FILE) && size <= MAX_KEPT
+}
+
+/// [`keeps_bytes`], holding no more than [`MAX_KEPT_TOTAL`] in all.
+fn keeps_bytes_bounded() -> impl FnMut(&str, u64) -> bool {
+    let mut kept = 0u64;
+    move |path, size| {
+        let keep = keeps_bytes(path, size) && kept.saturating_add(size) <= MAX_KEPT_TOTAL;
+        if keep {
+            kept += size;
+        }
+        keep
+    }
 }
 
 impl Listing {
@@ -41,8 +58,34 @@ impl Listing {
         Ok(listing)
     }
 
+    /// An archive listed in one pass that writes nothing.
     pub fn of_archive(path: &Path) -> Result<Listing, VerifyError> {
-        let archive = crate::archive::read_archive_with(path, |p, _| keeps_bytes(p))?;
+        let archive = crate::archive::read_archive_with(path, keeps_bytes_bounded())?;
+        Ok(Listing::from(archive))
+    }
+
+    /// An archive listed within what its manifests list (see [`crate::archive::Bounds`]),
+    /// unpacked into `into` when given. An entry out of bounds is not read: it is listed with
+    /// its header's size and a hash saying why, so that the file checks name it.
+    pub fn of_archive_within(
+        path: &Path,
+        bounds: &crate::archive::Bounds,
+        into: Option<&Path>,
+    ) -> Result<Listing, VerifyError> {
+        let archive = crate::archive::read_within(path, bounds, keeps_bytes_bounded(), into)?;
+        Ok(Listing::from(archive))
+    }
+
+    fn from(mut archive: crate::archive::ArchiveListing) -> Listing {
+        for (path, unread) in std::mem::take(&mut archive.unread) {
+            archive.files.insert(
+                path,
+                crate::archive::ArchivedFile {
+                    size: unread.size,
+                    sha256: format!("(not read: {})", unread.reason),
+                },
+            );
+        }
         let mut listing = Listing {
             root: archive.root,
             ..Listing::default()
@@ -57,7 +100,7 @@ impl Listing {
             );
         }
         listing.small = archive.small_files;
-        Ok(listing)
+        listing
     }
 
     /// Whether any manifest here is an export's.
@@ -151,7 +194,9 @@ fn walk(root: &Path, dir: &Path, listing: &mut Listing) -> Result<(), VerifyErro
         if kind.is_dir() {
             walk(root, &path, listing)?;
         } else if kind.is_file() {
-            let (info, bytes) = hash_file(&path, keeps_bytes(&relative)).map_err(io_err(&path))?;
+            let size = entry.metadata().map_err(io_err(&path))?.len();
+            let (info, bytes) =
+                hash_file(&path, keeps_bytes(&relative, size)).map_err(io_err(&path))?;
             if let Some(bytes) = bytes {
                 listing.small.insert(relative.clone(), bytes);
             }

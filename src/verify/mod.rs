@@ -8,6 +8,7 @@
 
 mod digests;
 mod listing;
+mod losses;
 mod manifest;
 
 use std::fmt;
@@ -122,29 +123,48 @@ pub fn verify(path: &Path, options: &VerifyOptions) -> Result<Report, VerifyErro
 const UNPACKED: &str = "unpacked";
 
 fn verify_archive(path: &Path, options: &VerifyOptions) -> Result<Report, VerifyError> {
-    let listing = Listing::of_archive(path)?;
-    // Re-reading formats needs the files themselves: they are unpacked into a private
-    // temporary directory only when there is an export whose digests are to be checked.
-    let needs_files = options.graph && listing.has_export();
-    let unpacked = if needs_files {
-        let temp = tempfile::Builder::new()
-            .prefix(crate::files::TEMP_PREFIX)
-            .tempdir()
-            .map_err(|source| VerifyError::Io {
-                path: std::env::temp_dir(),
-                source,
-            })?;
-        crate::archive::extract_archive(path, &temp.path().join(UNPACKED))?;
-        Some(temp)
-    } else {
-        None
+    // First pass: headers and manifests only, nothing written (see `crate::archive::Bounds`).
+    let surveyed = crate::archive::survey(path)?;
+    let has_export = surveyed
+        .small_files
+        .iter()
+        .any(|(_, bytes)| manifest::parse(bytes).kind == Kind::Export);
+    let listing_and_temp = match crate::archive::Bounds::of(path, &surveyed) {
+        Ok(bounds) => {
+            let in_bounds = crate::archive::check_headers(path, &surveyed, &bounds).is_ok();
+            // Re-reading formats needs the files themselves: they are unpacked into a private
+            // temporary directory only for an export whose digests are to be checked, and only
+            // when every header matches the manifests (otherwise the file checks fail anyway).
+            let temp = if options.graph && has_export && in_bounds {
+                Some(
+                    tempfile::Builder::new()
+                        .prefix(crate::files::TEMP_PREFIX)
+                        .tempdir()
+                        .map_err(|source| VerifyError::Io {
+                            path: std::env::temp_dir(),
+                            source,
+                        })?,
+                )
+            } else {
+                None
+            };
+            let into = temp.as_ref().map(|t| t.path().join(UNPACKED));
+            let listing = Listing::of_archive_within(path, &bounds, into.as_deref())?;
+            (listing, temp)
+        }
+        // No usable top manifest: listed without writing anything, so that the report says
+        // what is wrong with it.
+        Err(_) => (Listing::of_archive(path)?, None),
     };
+    let (listing, unpacked) = listing_and_temp;
     let root = unpacked.as_ref().map(|t| t.path().join(UNPACKED));
     let mut report = verify_listing(
         &listing,
         root.as_deref().unwrap_or(path),
         ".",
-        &VerifyOptions { graph: needs_files },
+        &VerifyOptions {
+            graph: root.is_some(),
+        },
     )?;
     report.notes.insert(
         0,
@@ -214,7 +234,9 @@ fn verify_listing(
     }
     if parsed.kind == Kind::Export && options.graph {
         if report.problems.is_empty() {
-            report.graph = Some(digests::check(dir, &parsed));
+            let check = digests::check(dir, &parsed);
+            report.notes.extend(check.notes.iter().cloned());
+            report.graph = Some(check);
         } else {
             report
                 .notes

@@ -1,0 +1,195 @@
+//! What an archive may unpack: the files its manifests list, at the sizes they list.
+//!
+//! An archive's `manifest.json` does not come first (entries are sorted by name, so
+//! `json/graph.json` precedes it), so reading is two passes over the gzip stream: a first pass
+//! reads only headers and keeps the manifests' bytes (bounded), writing nothing; the bounds
+//! below are derived from those manifests; every header is checked against them; then the
+//! second pass reads or unpacks each entry only after checking its header again (the file may
+//! have changed in between). Disk use is then at most the manifests' total, memory at most the
+//! kept manifests.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::ArchiveListing;
+use super::error::ArchiveError;
+
+pub(crate) const MANIFEST: &str = "manifest.json";
+pub(crate) const SUMS: &str = "SHA256SUMS";
+/// A manifest or checksum list larger than this is not read (and not unpacked).
+pub(crate) const MAX_MANIFEST: u64 = 64 << 20;
+/// Manifests kept in memory during the first pass, all together.
+pub(crate) const MAX_MANIFESTS_TOTAL: u64 = 2 * MAX_MANIFEST;
+/// Directory entries that hold no listed file (an empty directory is archived as such).
+const MAX_EMPTY_DIRS: u64 = 1024;
+
+/// Where an archive's manifests are: at the top and in its immediate subdirectories (an
+/// export's `snapshot/`), as `verify` reads them.
+pub(crate) fn is_manifest(rel: &str) -> bool {
+    match rel.rsplit_once('/') {
+        None => rel == MANIFEST,
+        Some((dir, name)) => name == MANIFEST && !dir.contains('/'),
+    }
+}
+
+/// The entries an archive may hold and the size of each.
+#[derive(Debug, Clone, Default)]
+pub struct Bounds {
+    /// Listed files, the manifests themselves and checksum lists: path -> (size, exact).
+    files: BTreeMap<String, (u64, bool)>,
+    /// Every directory a listed file lies in.
+    dirs: BTreeSet<String>,
+    total: u64,
+}
+
+impl Bounds {
+    /// The bounds the manifests kept by a first pass give (`listing.small_files`). The top
+    /// `manifest.json` must be there and list its files; a subdirectory's manifest that does
+    /// not parse lists nothing.
+    pub(crate) fn of(archive: &Path, listing: &ArchiveListing) -> Result<Bounds, ArchiveError> {
+        let refused = |problem: String| ArchiveError::refused(archive, None, problem);
+        let Some(top) = listing.small_files.get(MANIFEST) else {
+            return Err(refused(format!(
+                "it holds no {MANIFEST} of at most {} MiB at its top, so its entries cannot be \
+                 checked before unpacking: give an archive made by `kb4graph archive`",
+                MAX_MANIFEST >> 20
+            )));
+        };
+        let mut bounds = Bounds::default();
+        bounds
+            .add_manifest("", top)
+            .map_err(|why| refused(format!("{MANIFEST} {why}: nothing is unpacked")))?;
+        for (rel, bytes) in &listing.small_files {
+            if let Some((dir, _)) = rel.rsplit_once('/')
+                && is_manifest(rel)
+            {
+                // A damaged nested manifest leaves its files unlisted: they are refused.
+                let _ = bounds.add_manifest(dir, bytes);
+            }
+        }
+        Ok(bounds)
+    }
+
+    fn add_manifest(&mut self, dir: &str, bytes: &[u8]) -> Result<(), String> {
+        let at = |name: &str| {
+            if dir.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{dir}/{name}")
+            }
+        };
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("is not JSON ({e})"))?;
+        let files = value
+            .get("files")
+            .and_then(Value::as_array)
+            .ok_or("has no `files` list")?;
+        let mut listed = Vec::with_capacity(files.len() + 2);
+        for (i, f) in files.iter().enumerate() {
+            let path = f.get("path").and_then(Value::as_str);
+            let size = f.get("size").and_then(Value::as_u64);
+            let (Some(path), Some(size)) = (path, size) else {
+                return Err(format!("files[{i}] lacks a path or size"));
+            };
+            listed.push((at(path), size, true));
+        }
+        listed.push((at(MANIFEST), bytes.len() as u64, true));
+        listed.push((at(SUMS), MAX_MANIFEST, false));
+        for (path, size, exact) in listed {
+            if self.files.contains_key(&path) {
+                continue;
+            }
+            for (i, _) in path.match_indices('/') {
+                self.dirs.insert(path[..i].to_owned());
+            }
+            self.total = self.total.saturating_add(size);
+            self.files.insert(path, (size, exact));
+        }
+        Ok(())
+    }
+
+    /// Why a file entry of `size` bytes at `rel` must not be read, if it must not.
+    pub(crate) fn check_file(&self, rel: &str, size: u64) -> Result<(), String> {
+        match self.files.get(rel) {
+            None => Err(format!(
+                "it is not listed in the archive's {MANIFEST}: refused before unpacking it"
+            )),
+            Some(&(listed, true)) if listed != size => Err(format!(
+                "its header gives {size} bytes, the manifest lists {listed}: refused before reading it"
+            )),
+            Some(&(cap, false)) if size > cap => Err(format!(
+                "its header gives {size} bytes, more than the {} MiB kb4graph reads: refused before reading it",
+                cap >> 20
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Whether a directory entry may be created; `empty` counts those holding no listed file.
+    pub(crate) fn check_dir(&self, rel: &str, empty: &mut u64) -> Result<(), String> {
+        if rel.is_empty() || self.dirs.contains(rel) {
+            return Ok(());
+        }
+        *empty += 1;
+        if *empty > MAX_EMPTY_DIRS {
+            return Err(format!(
+                "more than {MAX_EMPTY_DIRS} directories that hold no listed file: refused"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The most bytes the listed files may hold together.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(manifests: &[(&str, &str)]) -> ArchiveListing {
+        ArchiveListing {
+            root: "x".into(),
+            dirs: BTreeSet::new(),
+            files: BTreeMap::new(),
+            small_files: manifests
+                .iter()
+                .map(|(p, b)| ((*p).to_owned(), b.as_bytes().to_vec()))
+                .collect(),
+            unread: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn listed_files_at_their_sizes_only() {
+        let top = r#"{"files":[{"path":"json/graph.json","size":10,"sha256":"x"}]}"#;
+        let nested = r#"{"files":[{"path":"raw/a.json","size":3}]}"#;
+        let l = listing(&[("manifest.json", top), ("snapshot/manifest.json", nested)]);
+        let b = Bounds::of(Path::new("a.tar.gz"), &l).unwrap();
+        assert!(b.check_file("json/graph.json", 10).is_ok());
+        let err = b.check_file("json/graph.json", 3 << 30).unwrap_err();
+        assert!(err.contains("manifest lists 10"), "{err}");
+        assert!(b.check_file("json/other.json", 1).is_err());
+        assert!(b.check_file("snapshot/raw/a.json", 3).is_ok());
+        assert!(b.check_file("manifest.json", top.len() as u64).is_ok());
+        assert!(b.check_file("SHA256SUMS", 100).is_ok());
+        assert!(b.check_file("SHA256SUMS", MAX_MANIFEST + 1).is_err());
+        let mut empty = 0;
+        assert!(b.check_dir("snapshot/raw", &mut empty).is_ok());
+        assert_eq!(empty, 0);
+        assert!(b.check_dir("elsewhere", &mut empty).is_ok());
+        assert_eq!(empty, 1);
+    }
+
+    #[test]
+    fn no_usable_top_manifest_unpacks_nothing() {
+        for l in [listing(&[]), listing(&[("manifest.json", "{}")])] {
+            let err = Bounds::of(Path::new("a.tar.gz"), &l).unwrap_err();
+            assert!(err.to_string().contains("manifest.json"), "{err}");
+        }
+    }
+}
