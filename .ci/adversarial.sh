@@ -33,7 +33,7 @@ expect() {
 
 echo "-- a fresh export of the simulated account"
 good=$work/good
-"$KB4GRAPH" -q run --demo --out "$good"
+"$KB4GRAPH" -q run --demo --out "$good" 2>"$work/demo.log"
 page=raw/users/active/page-0001.json
 
 fresh_snapshot() {
@@ -89,6 +89,61 @@ print("ok: the export's manifest lists the page left out")
 PY
 expect "diff --allow-damaged names the damaged side" 1 "is damaged" -- \
   "$KB4GRAPH" -q diff --allow-damaged "$good/snapshot" "$snap"
+expect "verify of an export built with --allow-damaged" 1 "built from a damaged snapshot" -- \
+  "$KB4GRAPH" -q verify "$work/export"
+
+echo "-- B: an export whose manifest lies about its graph"
+for forge in digest counts format-digest; do
+  rm -rf "$work/forged" && cp -a "$good" "$work/forged"
+  python3 - "$work/forged/manifest.json" "$forge" <<'PY'
+import json, sys
+path, forge = sys.argv[1], sys.argv[2]
+m = json.load(open(path))
+if forge == "digest":
+    m["graph"]["sha256"] = "0" * 64
+elif forge == "counts":
+    m["graph"]["entities"] = 1
+else:
+    m["format_digests"]["ntriples"] = "0" * 64
+json.dump(m, open(path, "w"), indent=2)
+PY
+  expect "verify of an export with a forged $forge" 1 "manifest.json" -- \
+    "$KB4GRAPH" -q verify "$work/forged"
+done
+
+echo "-- D: an archive whose entry is far larger than its manifest says"
+"$KB4GRAPH" -q archive "$good" --out "$work/good.tar.gz" >/dev/null
+python3 - "$work/good.tar.gz" "$work/bomb.tar.gz" <<'PY'
+import gzip, io, sys, tarfile
+src, dst = sys.argv[1], sys.argv[2]
+class Zeros(io.RawIOBase):
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        b[:] = bytes(len(b))
+        return len(b)
+with tarfile.open(src, "r:gz") as tin, gzip.open(dst, "wb", compresslevel=1) as gz, \
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.GNU_FORMAT) as tout:
+    for info in tin.getmembers():
+        if info.name.endswith("/json/graph.json"):
+            info.size = 1 << 30  # 1 GiB of zeros where the manifest lists some KiB
+            tout.addfile(info, io.BufferedReader(Zeros()))
+        else:
+            tout.addfile(info, tin.extractfile(info) if info.isfile() else None)
+PY
+mkdir -p "$work/tmp"
+expect "verify of the archive, writing nothing" 1 "json/graph.json" -- \
+  env TMPDIR="$work/tmp" "$KB4GRAPH" -q verify "$work/bomb.tar.gz"
+expect "diff of the archive, writing nothing" 2 "json/graph.json" -- \
+  env TMPDIR="$work/tmp" "$KB4GRAPH" -q diff "$work/good.tar.gz" "$work/bomb.tar.gz"
+written=$(du -sk "$work/tmp" | cut -f1)
+cases=$((cases + 1))
+if ((written > 1024)); then
+  failures=$((failures + 1)); echo "FAIL: $written KiB written into TMPDIR"
+else
+  echo "ok: $written KiB written into TMPDIR"
+fi
 
 echo "-- output inside its own input"
 snap=$(fresh_snapshot)

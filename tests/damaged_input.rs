@@ -243,6 +243,15 @@ fn allow_damaged_exports_the_rest_and_records_every_page_left_out() {
         manifest["snapshot"]["damagedPages"]
     );
 
+    // Intact as files, but not evidence of the whole account: verify says so.
+    let output = kb4graph(&["verify", s(&out)]);
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("built from a damaged snapshot") && text.contains(PAGE),
+        "{text}"
+    );
+
     // A healthy export records nothing of the kind.
     let healthy: serde_json::Value =
         serde_json::from_slice(&fs::read(demo().join("manifest.json")).unwrap()).unwrap();
@@ -542,4 +551,30 @@ fn a_snapshot_not_of_one_time_is_refused_unless_allowed() {
     let good = demo().join("snapshot");
     let output = kb4graph_within(&["diff", s(&good), s(&snap)], Duration::from_secs(60));
     assert_eq!(output.status.code(), Some(2), "{}", output_text(&output));
+}
+
+/// verify names a killed export's staging directory for what it is, once, rather than listing
+/// each of its files as extra.
+#[test]
+fn verify_names_a_staging_directory_for_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    copy_dir(demo(), &out);
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let staging = out.join(format!(".kb4graph-staging-{dead}.1-xyz"));
+    fs::create_dir_all(staging.join("json")).unwrap();
+    fs::write(staging.join("json/graph.json"), b"{").unwrap();
+    fs::write(staging.join("SHA256SUMS"), b"").unwrap();
+    let output = kb4graph(&["verify", s(&out)]);
+    let text = output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the staging directory of an export killed before it finished (pid {dead})"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("extra file"), "{text}");
 }

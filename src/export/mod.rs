@@ -22,7 +22,9 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-pub use bundle::{Bundle, BundleFile, ExportedFile, MANIFEST_FILE, SUMS_FILE};
+pub use bundle::{
+    Bundle, BundleFile, ExportedFile, MANIFEST_FILE, SUMS_FILE, is_staging, staging_owner,
+};
 pub use error::ExportError;
 pub use json::JsonExporter;
 pub use meta::{DamagedPage, SnapshotInfo, account_name};

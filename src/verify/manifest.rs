@@ -48,6 +48,8 @@ pub struct Parsed {
     pub format_digests: BTreeMap<String, String>,
     pub base_iri: Option<String>,
     pub problems: Vec<Problem>,
+    /// What an export made with `--allow-damaged` lacks: problems, though its files are intact.
+    pub damage: Vec<Problem>,
     pub notes: Vec<String>,
 }
 
@@ -67,6 +69,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         format_digests: BTreeMap::new(),
         base_iri: None,
         problems: Vec::new(),
+        damage: Vec::new(),
         notes: Vec::new(),
     };
     let value: Value = match serde_json::from_slice(bytes) {
@@ -118,6 +121,42 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     parsed
 }
 
+/// An export made with `--allow-damaged` is intact as files but not evidence of the whole
+/// account: its manifest says what its snapshot lacked, and that is a problem to report.
+fn report_damage(value: &Value, parsed: &mut Parsed) {
+    let snapshot = value.get("snapshot");
+    let listed = |key: &str| {
+        snapshot
+            .and_then(|s| s.get(key))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let pages = listed("damagedPages");
+    if let Some(first) = pages.first() {
+        let text = |key: &str| {
+            first
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_owned()
+        };
+        parsed.damage.push(problem(format!(
+            "built from a damaged snapshot (--allow-damaged): {} of its pages were left out, so the graph lacks their records (first {}: {})",
+            pages.len(),
+            text("file"),
+            text("problem")
+        )));
+    }
+    let reasons = listed("inconsistencies");
+    if let Some(first) = reasons.first() {
+        parsed.damage.push(problem(format!(
+            "built from a snapshot that does not show the account at one time (--allow-damaged): {}",
+            first.as_str().unwrap_or("?")
+        )));
+    }
+}
+
 fn check_snapshot(value: &Value, parsed: &mut Parsed) {
     match serde_json::from_value::<crate::snapshot::Manifest>(value.clone()) {
         Ok(manifest) => {
@@ -147,6 +186,7 @@ fn check_snapshot(value: &Value, parsed: &mut Parsed) {
 }
 
 fn read_export(value: &Value, parsed: &mut Parsed) {
+    report_damage(value, parsed);
     parsed.formats = value
         .get("formats")
         .and_then(Value::as_array)
@@ -184,6 +224,25 @@ fn read_export(value: &Value, parsed: &mut Parsed) {
                     .push(problem(format!("format_digests.{format} is not a string"))),
             }
         }
+    }
+}
+
+/// What an export's staging directory found beside the files is.
+fn staging_problem(dir: &str) -> Problem {
+    let message = match crate::export::staging_owner(dir) {
+        Some(owner) if owner.is_running() => format!(
+            "the staging directory of an export still running (pid {}): verify again once it has ended",
+            owner.pid
+        ),
+        Some(owner) => format!(
+            "the staging directory of an export killed before it finished (pid {}): the next export into this directory removes it, or remove it with `rm -rf` on this path",
+            owner.pid
+        ),
+        None => "the staging directory of an export that did not finish: if no export is running, remove it with `rm -rf` on this path".to_owned(),
+    };
+    Problem {
+        file: format!("{dir}/"),
+        message,
     }
 }
 
@@ -229,6 +288,7 @@ pub fn check_files(
         Kind::Export => &[MANIFEST_FILE, SUMS_FILE],
         _ => &[MANIFEST_FILE],
     };
+    let mut staging_seen = BTreeSet::new();
     for (path, info) in &actual {
         if parsed.kind == Kind::Snapshot && *path == crate::snapshot::LOCK_FILE {
             // A running (or killed) fetch's lock: reported on its own, neither counted nor extra.
@@ -240,6 +300,16 @@ pub fn check_files(
             continue;
         }
         let in_nested = nested.iter().any(|n| path.starts_with(&format!("{n}/")));
+        if let Some((top, _)) = path.split_once('/')
+            && crate::export::is_staging(top)
+        {
+            // Every file of a killed export's staging directory would be "extra": one problem
+            // says what the directory is instead.
+            if staging_seen.insert(top) {
+                problems.push(staging_problem(top));
+            }
+            continue;
+        }
         if !listed.contains(path) && !in_nested {
             problems.push(Problem {
                 file: (*path).to_owned(),

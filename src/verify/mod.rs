@@ -243,6 +243,7 @@ fn verify_listing(
                 .push("graph digests not recomputed: the files do not match the manifest".into());
         }
     }
+    report.problems.extend(parsed.damage.iter().cloned());
     for sub in nested_prefixes {
         let nested_prefix = if prefix == "." {
             sub.clone()
