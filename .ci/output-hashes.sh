@@ -46,7 +46,8 @@ for run in small:7 medium:7 medium:11; do
   KNOWBE4_API_TOKEN=output-hashes "$KB4GRAPH" -q fetch --base-url "$MOCK_URL" --pace off --out "$work/$run/snapshot"
   stop_mock
   freeze "$work/$run/snapshot"
-  "$KB4GRAPH" -q export --from "$work/$run/snapshot" --out "$work/$run/export"
+  # The data warnings of the simulated account are not what this checks.
+  "$KB4GRAPH" -q export --from "$work/$run/snapshot" --out "$work/$run/export" 2>>"$work/export.log"
   # Everything but the export manifest, whose creation time and tool version vary by design.
   (cd "$work/$run" && find snapshot/raw export -type f ! -path export/manifest.json -print0 \
     | sort -z | xargs -0 sha256sum | sed "s|^|$run |") >>"$work/hashes.txt"
