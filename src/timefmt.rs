@@ -6,7 +6,18 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const MILLIS_PER_DAY: i64 = 86_400_000;
+pub const MILLIS_PER_DAY: i64 = 86_400_000;
+
+/// Days in `month` (1-12) of `year` (proleptic Gregorian); 0 for a month that does not exist.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
 
 /// Converts days since 1970-01-01 to (year, month 1-12, day 1-31).
 ///
@@ -57,6 +68,68 @@ pub fn format_date(days_since_epoch: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// `[-]YYYY-MM-DD` (four or more year digits) as days since the epoch, not yet checked to be
+/// a real day.
+fn civil_days(text: &str) -> Option<i64> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(body) => (true, body),
+        None => (false, text),
+    };
+    let mut parts = body.splitn(3, '-');
+    let mut number = |max_len: usize| -> Option<i64> {
+        let part = parts.next()?;
+        if part.is_empty() || part.len() > max_len || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    let year = number(10)?;
+    let month = u32::try_from(number(2)?).ok()?;
+    let day = u32::try_from(number(2)?).ok()?;
+    let year = i32::try_from(if negative { -year } else { year }).ok()?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(civil_to_days(year, month, day))
+}
+
+/// A date as the exporters write it ([`format_date`]), as days since the epoch. Only the
+/// canonical spelling is taken: formatting the result must give `text` back, so a day that
+/// does not exist (`2023-02-29`) or an unpadded field is refused.
+pub fn parse_date(text: &str) -> Option<i32> {
+    let days = civil_days(text)?;
+    let short = i32::try_from(days).ok()?;
+    (format_date(days) == text).then_some(short)
+}
+
+/// A datetime as the exporters write it ([`format_datetime_millis`]:
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`, years outside 0000-9999 with more digits or a sign), as UTC
+/// milliseconds since the epoch. Only the canonical spelling is taken.
+pub fn parse_datetime_millis(text: &str) -> Option<i64> {
+    // The date may start with `-`; the time holds none, so split at the `T`.
+    let (date, time) = text.split_once('T')?;
+    let days = civil_days(date)?;
+    let time = time.strip_suffix('Z')?;
+    let (hms, millis) = time.split_once('.')?;
+    let field = |s: &str, len: usize| -> Option<i64> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let mut parts = hms.split(':');
+    let hour = field(parts.next()?, 2)?;
+    let minute = field(parts.next()?, 2)?;
+    let second = field(parts.next()?, 2)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let millis = field(millis, 3)?;
+    let total = days
+        .checked_mul(MILLIS_PER_DAY)?
+        .checked_add(hour * 3_600_000 + minute * 60_000 + second * 1000 + millis)?;
+    (format_datetime_millis(total) == text).then_some(total)
+}
+
 /// Milliseconds since the Unix epoch (negative before it).
 pub fn unix_millis(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
@@ -78,6 +151,45 @@ pub fn utc_day_of(t: SystemTime) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datetimes_and_dates_read_exactly_what_the_exporters_write() {
+        for ms in [
+            0,
+            -1,
+            1_554_217_358_123,
+            // Years 10000 and -1: offsets can carry an API datetime past four digits.
+            253_402_300_800_000,
+            -62_167_219_200_001,
+        ] {
+            let text = format_datetime_millis(ms);
+            assert_eq!(parse_datetime_millis(&text), Some(ms), "{text}");
+        }
+        for days in [0, -1, 19_782, 2_932_897, -719_529] {
+            let text = format_date(i64::from(days));
+            assert_eq!(parse_date(&text), Some(days), "{text}");
+        }
+        for bad in [
+            "2023-02-29",
+            "2024-1-01",
+            "+2024-01-01",
+            "2024-01-01T00:00:00.000Z",
+            "",
+            "-",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        for bad in [
+            "2024-01-01T00:00:00Z",
+            "2024-01-01T24:00:00.000Z",
+            "2024-01-01T00:00:00.000+01:00",
+            "2024-01-01 00:00:00.000Z",
+            "2024-01-01T00:00:60.000Z",
+            "99999999999-01-01T00:00:00.000Z",
+        ] {
+            assert_eq!(parse_datetime_millis(bad), None, "{bad}");
+        }
+    }
     use proptest::prelude::*;
     use std::time::Duration;
 

@@ -58,7 +58,10 @@ pub(crate) fn parse_utc_seconds(text: &str) -> Option<u64> {
     {
         return None;
     }
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > crate::timefmt::days_in_month(i64::from(year), month)
+    {
         return None;
     }
     if hour > 23 || minute > 59 || second > 59 {
@@ -68,17 +71,6 @@ pub(crate) fn parse_utc_seconds(text: &str) -> Option<u64> {
     let seconds =
         days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
     u64::try_from(seconds).ok()
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 #[cfg(test)]

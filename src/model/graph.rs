@@ -6,7 +6,7 @@
 //! keys, which are derived from their endpoints when asked for (they would otherwise be the
 //! largest strings in memory).
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use super::intern::StrArena;
 use super::props::{EXTRA, Prop, PropStore, Span};
@@ -285,14 +285,13 @@ impl<'g> RelationshipRef<'g> {
 
     /// Appends `_key` to `out`: `<fromKey>|<class lowercased>|<toKey>[|<enrollmentId>]`.
     pub fn write_key(&self, out: &mut String) {
-        out.push_str(self.from_key());
-        out.push('|');
-        out.push_str(self.def().key_class());
-        out.push('|');
-        out.push_str(self.to_key());
-        if let Some(id) = self.enrollment_id() {
-            let _ = write!(out, "|{id}");
-        }
+        super::keys::write_relationship_key(
+            out,
+            self.from_key(),
+            self.def().key_class(),
+            self.to_key(),
+            self.enrollment_id(),
+        );
     }
 
     /// `_key`.

@@ -15,6 +15,47 @@ use super::graph::{EntityRec, RelRec};
 use super::intern::StrArena;
 use super::props::PropStore;
 
+/// Appends a relationship's `_key`: `<fromKey>|<class lowercased>|<toKey>`, then
+/// `|<enrollmentId>` for the relationships that stand for one enrollment each.
+pub(crate) fn write_relationship_key(
+    out: &mut String,
+    from: &str,
+    key_class: &str,
+    to: &str,
+    enrollment: Option<i64>,
+) {
+    out.push_str(from);
+    out.push('|');
+    out.push_str(key_class);
+    out.push('|');
+    out.push_str(to);
+    if let Some(id) = enrollment {
+        let _ = write!(out, "|{id}");
+    }
+}
+
+/// A relationship's `_key`; see [`write_relationship_key`].
+pub(crate) fn relationship_key(
+    from: &str,
+    key_class: &str,
+    to: &str,
+    enrollment: Option<i64>,
+) -> String {
+    let mut out = String::with_capacity(from.len() + key_class.len() + to.len() + 24);
+    write_relationship_key(&mut out, from, key_class, to, enrollment);
+    out
+}
+
+/// How a relationship's `_key` is made, for messages about one that is not.
+pub(crate) fn relationship_key_shape(key_class: &str, per_enrollment: bool) -> String {
+    let tail = if per_enrollment {
+        "|<enrollmentId>"
+    } else {
+        ""
+    };
+    format!("<source _key>|{key_class}|<target _key>{tail}")
+}
+
 pub(crate) fn account_key(out: &mut String, name: &str) {
     out.push_str("knowbe4:account:");
     out.push_str(&name.to_lowercase());

@@ -62,7 +62,7 @@
 pub mod canonical;
 mod graph;
 mod intern;
-mod keys;
+pub(crate) mod keys;
 mod normalize;
 mod props;
 mod raw;

@@ -6,9 +6,7 @@
 //! bare date where a datetime is expected (midnight UTC). A date field also accepts a datetime
 //! at exactly midnight UTC. Anything else does not parse, and the caller reports it.
 
-use crate::timefmt::civil_to_days;
-
-const MILLIS_PER_DAY: i64 = 86_400_000;
+use crate::timefmt::{MILLIS_PER_DAY, civil_to_days, days_in_month};
 
 /// A parsed datetime: UTC milliseconds, and whether digits below the millisecond were dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,17 +53,6 @@ impl Cursor<'_> {
     }
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        _ => 28,
-    }
-}
-
 /// `YYYY-MM-DD` at the cursor, as days since the epoch.
 fn date_part(c: &mut Cursor<'_>) -> Option<i64> {
     let year = c.digits(4)?;
@@ -77,7 +64,7 @@ fn date_part(c: &mut Cursor<'_>) -> Option<i64> {
         return None;
     }
     let day = c.digits(2)?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(i64::from(year), month) {
         return None;
     }
     Some(civil_to_days(year as i32, month, day))

@@ -215,11 +215,15 @@ impl Records {
         let from = id_key(&what, "source", item.source.as_deref(), item.offset)?;
         let to = id_key(&what, "target", item.target.as_deref(), item.offset)?;
         let properties = properties(&what, def.properties, &f.properties)?;
-        let mut derived = format!("{from}|{}|{to}", def.key_class());
+        let enrollment = match properties.get("enrollmentId") {
+            Some(Value::Integer(n)) if def.per_enrollment => Some(*n),
+            _ => None,
+        };
+        let derived = crate::model::keys::relationship_key(&from, def.key_class(), &to, enrollment);
         if def.per_enrollment {
-            match properties.get("enrollmentId") {
-                Some(Value::Integer(n)) => derived.push_str(&format!("|{n}")),
-                _ => {
+            match enrollment {
+                Some(_) => {}
+                None => {
                     return Err(fail(
                         item.offset,
                         format!("{what}: a {type_name} needs its enrollmentId"),
@@ -231,15 +235,10 @@ impl Records {
             return Err(fail(
                 item.offset,
                 format!(
-                    "{what}: _key {} is not {} (<source>|{}|<target>{})",
+                    "{what}: _key {} is not {} ({})",
                     quote(key),
                     quote(&derived),
-                    def.key_class(),
-                    if def.per_enrollment {
-                        "|<enrollmentId>"
-                    } else {
-                        ""
-                    }
+                    crate::model::keys::relationship_key_shape(def.key_class(), def.per_enrollment)
                 ),
             ));
         }

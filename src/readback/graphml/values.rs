@@ -1,8 +1,8 @@
 //! Typed values from their text, as kb4graph writes them; shared by the GraphML and RDF readers.
 
 use crate::model::{Value, ValueType};
+use crate::timefmt::{parse_date, parse_datetime_millis as parse_datetime};
 use crate::validate::graphml::values::{is_xs_double, quote};
-use crate::validate::neo4j::values::{parse_date, parse_datetime};
 
 /// A single value of `ty` (for an array type: one item) from its text.
 pub(in crate::readback) fn scalar(ty: ValueType, text: &str) -> Result<Value, String> {
@@ -28,7 +28,6 @@ pub(in crate::readback) fn scalar(ty: ValueType, text: &str) -> Result<Value, St
             .map(Value::DateTime)
             .ok_or_else(|| bad("a datetime (YYYY-MM-DDTHH:MM:SS.sssZ)")),
         ValueType::Date => parse_date(text)
-            .and_then(|d| i32::try_from(d).ok())
             .map(Value::Date)
             .ok_or_else(|| bad("a date (YYYY-MM-DD)")),
     }

@@ -343,13 +343,15 @@ impl Subjects {
             for (end, end_key, want) in [("kb:from", from, def.from), ("kb:to", to, def.to)] {
                 check_end(&types, end_key, want).map_err(|m| fail(key, format!("{end}: {m}")))?;
             }
-            let mut derived = format!("{from}|{}|{to}", def.key_class());
-            if def.per_enrollment {
-                match s.properties.get("enrollmentId") {
-                    Some(Value::Integer(n)) => derived.push_str(&format!("|{n}")),
-                    _ => return Err(fail(key, format!("a {} needs its enrollmentId", ty.name()))),
+            let enrollment = match s.properties.get("enrollmentId") {
+                Some(Value::Integer(n)) if def.per_enrollment => Some(*n),
+                _ if def.per_enrollment => {
+                    return Err(fail(key, format!("a {} needs its enrollmentId", ty.name())));
                 }
-            }
+                _ => None,
+            };
+            let derived =
+                crate::model::keys::relationship_key(from, def.key_class(), to, enrollment);
             if derived != *key {
                 return Err(fail(
                     key,
@@ -415,7 +417,7 @@ impl Subjects {
                         from: key.clone(),
                         to: to.clone(),
                     },
-                    key: format!("{key}|{}|{to}", def.key_class()),
+                    key: crate::model::keys::relationship_key(key, def.key_class(), to, None),
                     type_name: ty.name().to_owned(),
                     properties: BTreeMap::new(),
                 });

@@ -759,7 +759,8 @@ impl Checker<'_> {
                 item.target.as_deref().and_then(decode_id),
             )
         {
-            let prefix = format!("{source}|{}|{target}", rules.label.to_ascii_lowercase());
+            let class = rules.label.to_ascii_lowercase();
+            let prefix = crate::model::keys::relationship_key(&source, &class, &target, None);
             let ok = match key.strip_prefix(&prefix) {
                 Some("") => !per_enrollment,
                 Some(rest) => {
@@ -774,14 +775,9 @@ impl Checker<'_> {
                 self.report(
                     Some(item.pos),
                     format!(
-                        "{what}: _key {} is not <source _key>|{}|<target _key>{}",
+                        "{what}: _key {} is not {}",
                         quote(key),
-                        rules.label.to_ascii_lowercase(),
-                        if per_enrollment {
-                            "|<enrollmentId>"
-                        } else {
-                            ""
-                        }
+                        crate::model::keys::relationship_key_shape(&class, per_enrollment)
                     ),
                 );
             }

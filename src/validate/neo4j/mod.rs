@@ -661,7 +661,8 @@ fn check_row(
             let key_col = columns
                 .iter()
                 .position(|c| c.name == "_key" && matches!(c.kind, ColumnKind::Property(_)));
-            let mut want = format!("{}|{}|{}", ends[0], def.key_class(), ends[1]);
+            let mut want =
+                crate::model::keys::relationship_key(ends[0], def.key_class(), ends[1], None);
             if def.per_enrollment {
                 want.push('|');
                 want.push_str(get("enrollmentId").unwrap_or(""));

@@ -2,54 +2,15 @@
 //! canonical spelling, which neo4j-admin and LOAD CSV read exactly).
 
 use crate::model::ValueType;
-use crate::timefmt::civil_to_days;
 
-fn digits(s: &str, n: usize) -> Option<u32> {
-    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
-}
-
-/// `YYYY-MM-DD` -> days since the epoch.
+/// `YYYY-MM-DD` as kb4graph writes it -> days since the epoch.
 pub fn parse_date(s: &str) -> Option<i64> {
-    let (y, rest) = s.split_at_checked(4)?;
-    let rest = rest.strip_prefix('-')?;
-    let (m, rest) = rest.split_at_checked(2)?;
-    let d = rest.strip_prefix('-')?;
-    let (y, m, d) = (digits(y, 4)?, digits(m, 2)?, digits(d, 2)?);
-    let max = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=max)
-        .contains(&d)
-        .then(|| civil_to_days(y as i32, m, d))
+    crate::timefmt::parse_date(s).map(i64::from)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.sssZ` -> UTC milliseconds since the epoch.
+/// `YYYY-MM-DDTHH:MM:SS.sssZ` as kb4graph writes it -> UTC milliseconds since the epoch.
 pub fn parse_datetime(s: &str) -> Option<i64> {
-    let (date, time) = s.split_once('T')?;
-    let days = parse_date(date)?;
-    let time = time.strip_suffix('Z')?;
-    let (hms, ms) = time.split_once('.')?;
-    let mut parts = hms.split(':');
-    let h = digits(parts.next()?, 2).filter(|&h| h < 24)?;
-    let mi = digits(parts.next()?, 2).filter(|&m| m < 60)?;
-    let sec = digits(parts.next()?, 2).filter(|&s| s < 60)?;
-    if parts.next().is_some() {
-        return None;
-    }
-    let ms = digits(ms, 3)?;
-    Some(
-        days * 86_400_000
-            + i64::from(h) * 3_600_000
-            + i64::from(mi) * 60_000
-            + i64::from(sec) * 1000
-            + i64::from(ms),
-    )
+    crate::timefmt::parse_datetime_millis(s)
 }
 
 fn integer(s: &str) -> bool {

@@ -41,16 +41,6 @@ fn is_double(s: &str) -> bool {
     mantissa_ok && exponent.is_none_or(is_integer)
 }
 
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
 /// `-?YYYY-MM-DD` (a year of four or more digits, no leading zero beyond four); returns the rest.
 fn date_part(s: &str) -> Option<&str> {
     let (negative, s) = match s.strip_prefix('-') {
@@ -70,7 +60,7 @@ fn date_part(s: &str) -> Option<&str> {
         return None;
     }
     let day: u32 = two(rest.get(4..6)?)?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    if !(1..=12).contains(&month) || day == 0 || day > crate::timefmt::days_in_month(year, month) {
         return None;
     }
     rest.get(6..)
