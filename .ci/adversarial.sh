@@ -145,6 +145,22 @@ else
   echo "ok: $written KiB written into TMPDIR"
 fi
 
+echo "-- C: a FIFO or a link in place of an export's file"
+for kind in fifo link-to-passwd; do
+  rm -rf "$work/bad-export" && cp -a "$good" "$work/bad-export"
+  rm "$work/bad-export/json/graph.json"
+  case $kind in
+    fifo) mkfifo "$work/bad-export/json/graph.json" ;;
+    link-to-passwd) ln -s /etc/passwd "$work/bad-export/json/graph.json" ;;
+  esac
+  expect "validate of an export whose graph.json is a $kind" 2 "graph.json" -- \
+    "$KB4GRAPH" -q validate "$work/bad-export"
+  expect "diff against an export whose graph.json is a $kind" 2 "graph.json" -- \
+    "$KB4GRAPH" -q diff "$good" "$work/bad-export"
+  expect "verify of an export whose graph.json is a $kind" 1 "graph.json" -- \
+    "$KB4GRAPH" -q verify "$work/bad-export"
+done
+
 echo "-- output inside its own input"
 snap=$(fresh_snapshot)
 expect "export --out inside the snapshot" 2 "is inside the snapshot" -- \

@@ -113,15 +113,38 @@ pub(crate) fn open_regular_inside(root: &Path, relative: &str) -> io::Result<fs:
             )));
         }
     }
+    open_checked(&path)
+}
+
+/// Opens `path` for reading only if it is a regular file and not a link (its directories are
+/// the caller's: an export's fixed `json/`, `neo4j/`, ...), so that a FIFO cannot block a reader,
+/// a device cannot feed it without end, and a link cannot point it elsewhere.
+pub(crate) fn open_regular(path: &Path) -> io::Result<fs::File> {
+    let kind = fs::symlink_metadata(path)?.file_type();
+    if kind.is_symlink() {
+        return Err(refused(
+            "is a symbolic link: kb4graph reads only the regular files inside the directory, never through a link",
+        ));
+    }
+    if !kind.is_file() {
+        return Err(refused(&format!(
+            "is {}, not a regular file",
+            describe_kind(kind)
+        )));
+    }
+    open_checked(path)
+}
+
+fn open_checked(path: &Path) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        // Between the check above and the open, the file could be swapped for a link or a FIFO.
+        // Between the check and the open, the file could be swapped for a link or a FIFO.
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let file = options.open(&path)?;
+    let file = options.open(path)?;
     if !file.metadata()?.is_file() {
         return Err(refused("is not a regular file"));
     }

@@ -578,3 +578,37 @@ fn verify_names_a_staging_directory_for_what_it_is() {
     );
     assert!(!text.contains("extra file"), "{text}");
 }
+
+/// The readers of an export (`validate`, `diff`) open only regular files: a FIFO or a link in
+/// place of a format's file is refused at once, never waited on or followed.
+#[test]
+fn export_readers_refuse_fifos_and_links() {
+    for fifo in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        copy_dir(demo(), &out);
+        let file = out.join("json/graph.json");
+        fs::remove_file(&file).unwrap();
+        if fifo {
+            assert!(
+                Command::new("mkfifo")
+                    .arg(&file)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        } else {
+            std::os::unix::fs::symlink(demo().join("json/graph.json"), &file).unwrap();
+        }
+        let expected = if fifo { "a FIFO" } else { "symbolic link" };
+        for args in [vec!["validate", s(&out)], vec!["diff", s(demo()), s(&out)]] {
+            let output = kb4graph_within(&args, Duration::from_secs(60));
+            let text = output_text(&output);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {text}");
+            assert!(
+                text.contains("graph.json") && text.contains(expected),
+                "{args:?}: {text}"
+            );
+        }
+    }
+}

@@ -12,7 +12,6 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
@@ -26,7 +25,7 @@ use crate::timefmt::{parse_date, parse_datetime_millis as parse_datetime};
 
 pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
     let path = export_dir.join(FILE);
-    let file = File::open(&path).map_err(|source| ReadbackError::Io {
+    let file = crate::files::open_regular(&path).map_err(|source| ReadbackError::Io {
         path: path.clone(),
         source,
     })?;

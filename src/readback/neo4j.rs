@@ -11,7 +11,6 @@
 //! empty array, as Neo4j reads it. Everything else comes back exactly: an empty unquoted field
 //! is a null (no property), `""` an empty string.
 
-use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
@@ -65,7 +64,8 @@ fn read_dialect(export_dir: &Path) -> Result<Dialect, ReadbackError> {
         path: path.clone(),
         source,
     };
-    let size = std::fs::metadata(&path).map_err(io)?.len();
+    let opened = crate::files::open_regular(&path).map_err(io)?;
+    let size = opened.metadata().map_err(io)?.len();
     if size > MAX_FORMAT_FILE {
         return Err(invalid(
             file,
@@ -73,7 +73,7 @@ fn read_dialect(export_dir: &Path) -> Result<Dialect, ReadbackError> {
             format!("{size} bytes: not a kb4graph Neo4j format file"),
         ));
     }
-    let bytes = std::fs::read(&path).map_err(io)?;
+    let bytes = crate::files::read_expected(opened, MAX_FORMAT_FILE).map_err(io)?;
     let info: FormatInfo = serde_json::from_slice(&bytes).map_err(|e| {
         invalid(
             file,
@@ -151,7 +151,7 @@ fn read_csv(
         path: path.clone(),
         source,
     };
-    let input = BufReader::with_capacity(1 << 16, File::open(&path).map_err(io)?);
+    let input = BufReader::with_capacity(1 << 16, crate::files::open_regular(&path).map_err(io)?);
     let legacy = dialect.quoting == Quoting::Backslash;
     let mut tokenizer = CsvTokenizer::new(input, DELIMITER as u8, legacy, dialect.multiline);
     let mut rec = CsvRecord::default();

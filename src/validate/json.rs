@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
@@ -213,7 +212,7 @@ impl Checker<'_> {
 /// Validates the document at `path`; `shown` is how violations name the file.
 pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize), ValidateError> {
     let validators = Validators::new()?;
-    let file = File::open(path).map_err(|source| ValidateError::Io {
+    let file = crate::files::open_regular(path).map_err(|source| ValidateError::Io {
         path: path.to_owned(),
         source,
     })?;

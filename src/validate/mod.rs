@@ -68,7 +68,7 @@ pub struct FormatReport {
 pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     let mut reports = Vec::new();
     let json = dir.join(crate::export::json::FILE);
-    if json.is_file() {
+    if json.symlink_metadata().is_ok() {
         let shown = crate::export::json::FILE;
         let (violations, total) = json::validate_file(&json, shown)?;
         reports.push(FormatReport {

@@ -86,7 +86,7 @@ pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
         path: path.clone(),
         source,
     };
-    let file = File::open(&path).map_err(io_err)?;
+    let file = crate::files::open_regular(&path).map_err(io_err)?;
     match read_from(BufReader::with_capacity(1 << 16, file)) {
         Ok(records) => Ok(records),
         Err(Failure::Io(e)) => Err(io_err(e)),

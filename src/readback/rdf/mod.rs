@@ -15,7 +15,6 @@
 
 mod subjects;
 
-use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::Path;
 
@@ -86,7 +85,7 @@ pub fn read(
             }
         }
     };
-    let file = File::open(&path).map_err(io_err)?;
+    let file = crate::files::open_regular(&path).map_err(io_err)?;
     let input = BufReader::with_capacity(1 << 16, file);
     let mut subjects = Subjects::new(&options.base_iri);
     match syntax {

@@ -7,7 +7,6 @@
 //! edges whose nodes have not been seen yet.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::path::Path;
 
 use quick_xml::events::{BytesStart, Event};
@@ -865,7 +864,7 @@ pub fn check_file(
         path: path.to_owned(),
         source,
     };
-    let f = File::open(path).map_err(io_err)?;
+    let f = crate::files::open_regular(path).map_err(io_err)?;
     let mut reader = Reader::from_reader(LineReader::new(f));
     reader.config_mut().check_end_names = true;
     let mut checker = Checker {

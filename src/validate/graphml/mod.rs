@@ -18,7 +18,7 @@ pub const SCHEMAS: &[(&str, &str)] = &[(profile::FILE_NAME, profile::BUNDLED)];
 /// Validates the GraphML export in `dir`, if there is one.
 pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     let path = dir.join(FILE);
-    if !path.is_file() {
+    if path.symlink_metadata().is_err() {
         if dir.join(Format::GraphMl.dir()).is_dir() {
             return Ok(vec![FormatReport {
                 format: Format::GraphMl,

@@ -11,7 +11,6 @@ mod tokenizer;
 pub mod values;
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
@@ -123,7 +122,19 @@ fn check_count(file: &str, rows: Option<u64>, expected: Option<u64>, report: &mu
 
 fn read_text(dir: &Path, rel: &str, report: &mut Report) -> Result<Option<String>, ValidateError> {
     let path = dir.join(rel);
-    match std::fs::read(&path) {
+    // The scripts and the format file are small; a larger file is not one kb4graph wrote.
+    const TEXT_MAX_BYTES: u64 = 64 << 20;
+    let read = crate::files::open_regular(&path)
+        .and_then(|file| crate::files::read_expected(file, TEXT_MAX_BYTES));
+    match read {
+        Ok(bytes) if bytes.len() as u64 > TEXT_MAX_BYTES => {
+            report.add(
+                rel,
+                String::new(),
+                format!("larger than {TEXT_MAX_BYTES} bytes"),
+            );
+            Ok(None)
+        }
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => Ok(Some(s)),
             Err(_) => {
@@ -437,7 +448,7 @@ fn check_csv(
     report: &mut Report,
 ) -> Result<Option<u64>, ValidateError> {
     let path = dir.join(file);
-    let input = match File::open(&path) {
+    let input = match crate::files::open_regular(&path) {
         Ok(f) => BufReader::with_capacity(1 << 16, f),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             report.add(file, String::new(), "missing".into());

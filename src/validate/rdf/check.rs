@@ -9,7 +9,6 @@
 //! reported, since its counts could not be checked.
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::BufReader;
 use std::path::Path;
@@ -63,7 +62,7 @@ fn short(iri: &str) -> String {
 type Triples = Box<dyn Iterator<Item = Result<Triple, TurtleParseError>>>;
 
 fn open(path: &Path, syntax: Syntax) -> Result<Triples, ValidateError> {
-    let file = File::open(path).map_err(|source| ValidateError::Io {
+    let file = crate::files::open_regular(path).map_err(|source| ValidateError::Io {
         path: path.to_owned(),
         source,
     })?;

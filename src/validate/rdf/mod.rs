@@ -40,7 +40,7 @@ fn format_of(syntax: Syntax) -> Format {
 pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     let present: Vec<Syntax> = Syntax::ALL
         .into_iter()
-        .filter(|s| dir.join(s.file()).is_file())
+        .filter(|s| dir.join(s.file()).symlink_metadata().is_ok())
         .collect();
     if present.is_empty() {
         return Ok(Vec::new());
