@@ -1,7 +1,7 @@
 //! `diff` through the binary on snapshots the simulated API served a day apart: the report
 //! names exactly the changes the simulated account made (`kb4graph::mock::day_changes`).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -9,7 +9,7 @@ use std::path::Path;
 use kb4graph::mock::{DayChanges, MockConfig, OrgSpec, Profile, day_changes};
 use serde_json::Value;
 
-use common::{kb4graph, output_text};
+use crate::common::{kb4graph, output_text};
 
 const SEED: u64 = 21;
 

@@ -1,14 +1,12 @@
 //! The pipeline through the binary, as the README tells a newcomer to run it: `run --demo`,
 //! `export`, `validate` (clean and deliberately broken documents) and `schemas`.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use common::{kb4graph, output_text};
+use crate::common::{kb4graph, output_text};
 
 fn demo(dir: &Path) -> std::path::PathBuf {
     let out = dir.join("out");

@@ -1,13 +1,13 @@
 //! `verify` and `archive` through the binary, on what `run --demo` writes: clean copies pass,
 //! and one changed byte, a removed file or an added file are each found and named.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{kb4graph, output_text};
+use crate::common::{kb4graph, output_text};
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()

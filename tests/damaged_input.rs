@@ -3,15 +3,13 @@
 //! `--allow-damaged` is given, and then the pages left out are recorded. Special files (FIFOs,
 //! devices, links out of the snapshot) are refused without being read.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{kb4graph, output_text};
+use crate::common::{kb4graph, output_text};
 
 const PAGE: &str = "raw/users/active/page-0001.json";
 

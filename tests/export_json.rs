@@ -2,7 +2,7 @@
 //! accounted for (counted straight from the raw pages, without the model), parsed back equal
 //! to the graph, and valid against the bundled schema.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

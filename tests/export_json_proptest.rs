@@ -3,7 +3,7 @@
 //! arbitrary generated accounts always give a document that parses back to the graph and
 //! passes `validate`.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

@@ -1,6 +1,6 @@
 //! Faults, refused tokens and the old "Invalid Token" quirk, over loopback.
 
-mod common;
+use crate::common;
 
 use kb4graph::mock::FaultSpec;
 

@@ -2,7 +2,7 @@
 //! previous snapshot, records where each copied page came from, and gives the same graph and
 //! export as a full fetch of the same account state, for fewer requests.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Pacing against a server enforcing rate limits, scaled up so the test is quick: client and
 //! server set alike, the server never has to answer 429, and no request is wasted.
 
-mod common;
+use crate::common;
 
 use kb4graph::api::Pagination;
 use kb4graph::mock::org_counts;

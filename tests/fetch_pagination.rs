@@ -1,6 +1,6 @@
 //! Pagination against the simulated API over loopback: every item fetched, no request wasted.
 
-mod common;
+use crate::common;
 
 use kb4graph::api::Pagination;
 use kb4graph::mock::{OrgSpec, org_counts};

@@ -2,7 +2,7 @@
 //! uninterrupted fetch page for page. A resume days later equals a fetch made on the later day.
 //! One fetch at a time writes a snapshot directory.
 
-mod common;
+use crate::common;
 
 use kb4graph::api::{Pagination, Token};
 use kb4graph::fetch::ResumeOverrides;

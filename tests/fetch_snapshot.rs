@@ -1,7 +1,7 @@
 //! What a snapshot holds: every page byte for byte as the API sent it (drift included),
 //! owner-only files, a manifest that accounts for every file.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 

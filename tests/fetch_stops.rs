@@ -2,7 +2,7 @@
 //! how to continue: stop signals (SIGINT, SIGTERM, SIGHUP), a spent daily quota and a disk that
 //! refuses writes. The real binary runs against the simulated API on loopback.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

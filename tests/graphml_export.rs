@@ -3,8 +3,8 @@
 //! the same entities and relationships as the JSON export, valid for `validate`, and broken
 //! copies rejected with the line of the fault.
 
-mod common;
-mod graphml_read;
+use crate::common;
+use crate::graphml_read;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

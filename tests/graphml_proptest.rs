@@ -3,9 +3,9 @@
 //! and extreme numbers always give a file that quick-xml reads back to the same graph (with
 //! forbidden characters as U+FFFD) and that `validate` accepts.
 
-mod common;
+use crate::common;
 
-mod graphml_read;
+use crate::graphml_read;
 
 use kb4graph::export::SnapshotInfo;
 use kb4graph::export::graphml::text::sanitized;

@@ -2,17 +2,16 @@
 //! readers, is served over loopback, fetched, exported in every format, passes every format's
 //! checks, and reads back to its graph with only each format's documented losses.
 
-mod common;
-mod readback_support;
+use crate::common;
 
 use std::path::Path;
 
+use crate::readback_support::{assert_same, export_with, read_back};
 use kb4graph::export::{ExportOptions, Format, SnapshotInfo, graphml, neo4j, rdf};
 use kb4graph::mock::{MockConfig, Profile};
 use kb4graph::model::canonical::{self, Record};
 use kb4graph::model::{Graph, Value, normalize};
 use kb4graph::snapshot::Snapshot;
-use readback_support::{assert_same, export_with, read_back};
 
 /// Whether a string holds one kind of hostile content.
 type Holds = fn(&str) -> bool;

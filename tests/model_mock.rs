@@ -1,8 +1,8 @@
 //! `normalize` on real snapshots of the simulated API: the graph holds exactly what the
 //! synthetic organisation has, whatever order its pages are read in.
 
-mod common;
-mod model_support;
+use crate::common;
+use crate::model_support;
 
 use std::collections::BTreeMap;
 

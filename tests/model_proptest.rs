@@ -2,7 +2,7 @@
 //! fields, huge strings, duplicate ids, broken JSON), what it builds always satisfies the graph's
 //! invariants, and neither the graph nor the warnings depend on the order pages come in.
 
-mod model_support;
+use crate::model_support;
 
 use kb4graph::model::{ENTITIES, MemorySource, RELATIONSHIPS, normalize};
 use proptest::prelude::*;

@@ -1,13 +1,13 @@
 //! normalize on real snapshots fetched from the simulated API.
 
-mod model_support;
+use crate::model_support;
 
 use std::time::Instant;
 
 use kb4graph::model::normalize;
 use kb4graph::snapshot::Snapshot;
 
-/// Not a test: `KB4GRAPH_SNAPSHOT=DIR cargo test --release --test model_snapshots -- --ignored
+/// Not a test: `KB4GRAPH_SNAPSHOT=DIR cargo test --release --test tests model_snapshots -- --ignored
 /// --nocapture` normalizes a snapshot and prints time, counts and memory (for benches/).
 /// With `KB4GRAPH_DUMP=FILE` it also writes the graph as JSON.
 #[test]

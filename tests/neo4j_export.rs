@@ -2,7 +2,7 @@
 //! counted like the JSON export, every raw user present; and deliberately broken files are
 //! refused with the file, line and column.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

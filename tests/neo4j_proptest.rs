@@ -4,7 +4,7 @@
 //! the graph again, LOAD CSV's backslash-escaping reader reads the same fields as
 //! neo4j-admin's RFC 4180 one, and `validate` finds nothing wrong.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

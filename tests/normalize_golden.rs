@@ -3,10 +3,10 @@
 //! anomaly `normalize` resolves. The expected graph and warnings are in
 //! `tests/fixtures/snapshot-small.expected.json`, checked by hand.
 //!
-//! After changing the pages, `KB4GRAPH_BLESS=1 cargo test --test normalize_golden` rewrites the
+//! After changing the pages, `KB4GRAPH_BLESS=1 cargo test --test tests normalize_golden` rewrites the
 //! manifest (sizes, SHA-256) and the expected output; review the diff of the latter line by line.
 
-mod model_support;
+use crate::model_support;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -170,7 +170,7 @@ fn fixture_manifest_matches_its_pages() {
     let on_disk = fs::read(&path).expect("manifest.json");
     assert!(
         on_disk == manifest,
-        "{} is stale: run `KB4GRAPH_BLESS=1 cargo test --test normalize_golden`",
+        "{} is stale: run `KB4GRAPH_BLESS=1 cargo test --test tests normalize_golden`",
         path.display()
     );
     let snapshot = Snapshot::open(&root).expect("the fixture opens as a snapshot");

@@ -5,7 +5,7 @@
 //! the bundled shapes. Every prefixed name in the Turtle has a plain local part, as the readers
 //! that mishandle escaped local names (rdflib 7) need.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashSet};
 

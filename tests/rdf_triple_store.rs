@@ -4,7 +4,7 @@
 //! no model). Also: the three syntaxes hold the same triples, the same snapshot gives the same
 //! bytes, and the export passes `kb4graph validate`.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! `kb4graph validate` on RDF exports: a fresh export conforms to the bundled shapes, and files
 //! broken on purpose are rejected for the right reason, naming the focus node and the path.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

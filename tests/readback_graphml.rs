@@ -2,18 +2,18 @@
 //! the simulated API's small account, hostile strings and numbers (characters XML 1.0 forbids
 //! come back as U+FFFD, as documented), and tampered or broken files.
 
-mod common;
-mod readback_support;
+use crate::common;
+use crate::readback_support;
 
 use std::path::Path;
 
+use crate::readback_support::{Arrays, assert_same, export_as, export_with, rewrite, scored_graph};
 use kb4graph::export::graphml::as_read_back;
 use kb4graph::export::{ExportOptions, Format};
 use kb4graph::model::canonical::{self, digest_records};
 use kb4graph::model::{Graph, Record, Value};
 use kb4graph::readback::ReadbackError;
 use proptest::prelude::*;
-use readback_support::{Arrays, assert_same, export_as, export_with, rewrite, scored_graph};
 
 const FILE: &str = "graphml/graph.graphml";
 

@@ -3,19 +3,18 @@
 //! a changed value gives different records; a broken file gives an error naming the file and
 //! where in it.
 
-mod common;
-mod readback_support;
+use crate::readback_support;
 
 use std::path::Path;
 
+use crate::readback_support::{
+    assert_membership_moved_to_user_2, difference, export_as, hostile_graph, invalid,
+    the_changed_record,
+};
 use kb4graph::export::Format;
 use kb4graph::model::{Graph, MemorySource, Record, Value, normalize};
 use kb4graph::readback::ReadbackError;
 use proptest::prelude::*;
-use readback_support::{
-    assert_membership_moved_to_user_2, difference, export_as, hostile_graph, invalid,
-    the_changed_record,
-};
 use serde_json::json;
 
 const FILE: &str = "json/graph.json";

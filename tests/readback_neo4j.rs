@@ -4,26 +4,25 @@
 //! a string array holding a single empty string, comes back as the empty array Neo4j reads.
 //! A changed value gives different records; a broken file gives an error naming file and line.
 
-mod common;
-mod readback_support;
+use crate::readback_support;
 
 use std::path::Path;
 
+use crate::readback_support::{
+    assert_membership_moved_to_user_2, assert_same, difference, export_as, invalid, tamper,
+    the_changed_record,
+};
 use kb4graph::export::Format;
 use kb4graph::export::neo4j::{FormatInfo, as_read_back};
 use kb4graph::model::canonical;
 use kb4graph::model::{Graph, MemorySource, Record, Value, normalize};
 use kb4graph::readback::ReadbackError;
 use proptest::prelude::*;
-use readback_support::{
-    assert_membership_moved_to_user_2, assert_same, difference, export_as, invalid, tamper,
-    the_changed_record,
-};
 use serde_json::json;
 
 // Hostile strings, but no string array that is a lone empty string (see
 // `a_lone_empty_string_in_an_array_reads_back_as_the_empty_array`).
-use readback_support::hostile_graph_without_lone_empty_strings as hostile_graph;
+use crate::readback_support::hostile_graph_without_lone_empty_strings as hostile_graph;
 
 const USERS: &str = "neo4j/nodes/knowbe4_user.csv";
 

@@ -1,7 +1,7 @@
 //! The API token never reaches a file, a log line or an error, even at the most verbose
 //! logging and through retries and failures. Runs the real binary against the simulated API.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};
