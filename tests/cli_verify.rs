@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::common::{kb4graph, output_text};
+use crate::common::{copy_dir, kb4graph, output_text};
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -24,19 +24,6 @@ fn demo() -> &'static Path {
         (dir, out)
     });
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn copy_of_demo() -> (tempfile::TempDir, PathBuf) {

@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::common::{kb4graph, output_text};
+use crate::common::{copy_dir, kb4graph, output_text};
 
 const PAGE: &str = "raw/users/active/page-0001.json";
 
@@ -28,19 +28,6 @@ fn demo() -> &'static Path {
         (dir, out)
     });
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn snapshot_copy(dir: &Path) -> PathBuf {

@@ -168,7 +168,7 @@ async fn a_previous_snapshot_that_is_incomplete_or_altered_is_refused() {
 
     // One byte of one page changed.
     let tampered = dir.path().join("tampered");
-    copy_dir(&good, &tampered);
+    common::copy_dir(&good, &tampered);
     let page = manifest_of(&tampered).files[3].path.clone();
     let mut bytes = std::fs::read(tampered.join(&page)).unwrap();
     bytes[1] ^= 0x20;
@@ -178,7 +178,7 @@ async fn a_previous_snapshot_that_is_incomplete_or_altered_is_refused() {
 
     // A page removed.
     let removed = dir.path().join("removed");
-    copy_dir(&good, &removed);
+    common::copy_dir(&good, &removed);
     std::fs::remove_file(removed.join(&page)).unwrap();
     let err = refused(&server, removed, dir.path().join("o2"), None).await;
     assert!(err.contains(&page), "{err}");
@@ -229,14 +229,6 @@ async fn refused(
     assert!(!out.exists(), "no snapshot started: {err}");
     assert!(err.contains("full fetch"), "{err}");
     err
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for (path, bytes) in common::files(from) {
-        let target = to.join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, bytes).unwrap();
-    }
 }
 
 /// Resumes `out` in budgeted steps until it is complete.
@@ -297,7 +289,7 @@ async fn an_interrupted_incremental_fetch_resumes_to_the_same_snapshot() {
 
     // The previous snapshot moved between runs: the resume is told where it is now.
     let moved = dir.path().join("a-moved");
-    copy_dir(&a, &moved);
+    common::copy_dir(&a, &moved);
     let server = common::start(config.clone()).await;
     let out = dir.path().join("moved");
     let mut opts = common::options(&server, &out);

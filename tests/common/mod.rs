@@ -241,3 +241,17 @@ pub fn enrollment_records(snapshot: &Path) -> Vec<serde_json::Value> {
     records.extend(raw_records(snapshot, "raw/training/enrollments/", ""));
     records
 }
+
+/// Copies the directory tree `from` to `to` (created if missing), files and directories only.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
