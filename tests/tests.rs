@@ -30,6 +30,7 @@ mod fetch_stops;
 mod graphml_export;
 mod graphml_proptest;
 mod hostile_account;
+mod messages;
 mod model_mock;
 mod model_proptest;
 mod model_snapshots;
