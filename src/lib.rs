@@ -20,6 +20,7 @@ pub mod diff;
 pub mod export;
 pub mod fetch;
 mod files;
+pub mod formats;
 pub mod mock;
 pub mod model;
 pub mod owner;

@@ -9,10 +9,10 @@ use crate::graphml_read;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use kb4graph::export::graphml::text::sanitized;
 use kb4graph::export::{ExportOptions, Format};
+use kb4graph::formats::graphml::check::validate_file;
+use kb4graph::formats::graphml::text::sanitized;
 use kb4graph::pipeline;
-use kb4graph::validate::graphml::validate_file;
 use serde_json::Value;
 
 const GRAPHML: &str = "graphml/graph.graphml";

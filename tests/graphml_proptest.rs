@@ -8,10 +8,10 @@ use crate::common;
 use crate::graphml_read;
 
 use kb4graph::export::SnapshotInfo;
-use kb4graph::export::graphml::text::sanitized;
-use kb4graph::export::graphml::write_document;
+use kb4graph::formats::graphml::check::validate_file;
+use kb4graph::formats::graphml::text::sanitized;
+use kb4graph::formats::graphml::write_document;
 use kb4graph::model::{MemorySource, ValueRef, normalize};
-use kb4graph::validate::graphml::validate_file;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

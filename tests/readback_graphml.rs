@@ -8,8 +8,8 @@ use crate::readback_support;
 use std::path::Path;
 
 use crate::readback_support::{Arrays, assert_same, export_as, export_with, rewrite, scored_graph};
-use kb4graph::export::graphml::as_read_back;
 use kb4graph::export::{ExportOptions, Format};
+use kb4graph::formats::graphml::as_read_back;
 use kb4graph::model::canonical::{self, digest_records};
 use kb4graph::model::{Graph, Record, Value};
 use kb4graph::readback::ReadbackError;
@@ -74,7 +74,7 @@ proptest! {
         );
         assert_same("graphml", read, expected);
         // Where nothing needed replacing, the digest is the graph's own.
-        let forbidden = |s: &String| s.chars().any(|c| !kb4graph::export::graphml::text::is_xml_char(c));
+        let forbidden = |s: &String| s.chars().any(|c| !kb4graph::formats::graphml::text::is_xml_char(c));
         if !names.iter().any(forbidden) {
             let read = readback_support::read_back(dir.path(), Format::GraphMl).unwrap();
             prop_assert_eq!(digest_records(read).unwrap(), canonical::digest(&graph));

@@ -9,19 +9,17 @@
 
 mod bundle;
 mod error;
-pub mod graphml;
 pub mod json;
 mod meta;
 pub mod neo4j;
 pub mod rdf;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use serde::Serialize;
 
+pub use crate::formats::{Format, ParseFormatError, parse_formats};
 pub use bundle::{
     Bundle, BundleFile, ExportedFile, MANIFEST_FILE, SUMS_FILE, is_staging, staging_owner,
 };
@@ -30,67 +28,6 @@ pub use json::JsonExporter;
 pub use meta::{DamagedPage, SnapshotInfo, account_name};
 
 use crate::model::{Graph, GraphDigest, canonical};
-
-/// The export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    /// `json/graph.json`: JupiterOne-style entity and relationship documents.
-    Json,
-    /// `neo4j/`: typed CSV for `neo4j-admin database import` and `LOAD CSV`.
-    Neo4j,
-    /// `graphml/graph.graphml`.
-    GraphMl,
-    /// `rdf/graph.nt`.
-    NTriples,
-    /// `rdf/graph.ttl`.
-    Turtle,
-    /// `rdf/graph.nq`: the data in a named graph, provenance in another.
-    NQuads,
-}
-
-impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Json,
-        Format::Neo4j,
-        Format::GraphMl,
-        Format::NTriples,
-        Format::Turtle,
-        Format::NQuads,
-    ];
-
-    /// The name used on the command line and in manifests.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Neo4j => "neo4j",
-            Format::GraphMl => "graphml",
-            Format::NTriples => "ntriples",
-            Format::Turtle => "turtle",
-            Format::NQuads => "nquads",
-        }
-    }
-
-    /// The directory of the export that holds this format's files.
-    pub const fn dir(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Neo4j => "neo4j",
-            Format::GraphMl => "graphml",
-            Format::NTriples | Format::Turtle | Format::NQuads => "rdf",
-        }
-    }
-
-    pub fn exporter(self, options: &ExportOptions) -> Box<dyn Exporter> {
-        match self {
-            Format::Json => Box::new(JsonExporter),
-            Format::Neo4j => Box::new(neo4j::Neo4jExporter),
-            Format::GraphMl => Box::new(graphml::GraphMlExporter),
-            Format::NTriples => Box::new(rdf::RdfExporter::new(rdf::Syntax::NTriples, options)),
-            Format::Turtle => Box::new(rdf::RdfExporter::new(rdf::Syntax::Turtle, options)),
-            Format::NQuads => Box::new(rdf::RdfExporter::new(rdf::Syntax::NQuads, options)),
-        }
-    }
-}
 
 /// Settings some exporters take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,46 +45,6 @@ impl Default for ExportOptions {
             base_iri: rdf::DEFAULT_BASE_IRI.to_owned(),
             allow_damaged: false,
         }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown export format {0:?}: expected json, neo4j, graphml, ntriples, turtle, nquads or all"
-)]
-pub struct ParseFormatError(String);
-
-/// The formats a `--format` value selects: one name, or `all`.
-pub fn parse_formats(s: &str) -> Result<Vec<Format>, ParseFormatError> {
-    let s = s.trim();
-    if s.eq_ignore_ascii_case("all") {
-        return Ok(Format::ALL.to_vec());
-    }
-    let mut formats = Vec::new();
-    for name in s.split(',') {
-        let format = name.parse::<Format>()?;
-        if !formats.contains(&format) {
-            formats.push(format);
-        }
-    }
-    formats.sort();
-    Ok(formats)
-}
-
-impl FromStr for Format {
-    type Err = ParseFormatError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| ParseFormatError(s.to_owned()))
     }
 }
 
@@ -192,7 +89,7 @@ fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<&'static
     let identity = |r| r;
     let forms: [canonical::Form<'_>; 4] = [
         &identity,
-        &graphml::as_read_back,
+        &crate::formats::graphml::as_read_back,
         &neo4j::as_read_back,
         &rdf::as_read_back,
     ];

@@ -5,7 +5,6 @@
 //! typed values (the property table says which type a declared property has; extra properties
 //! are strings), and derives relationship keys where the format does not carry them.
 
-mod graphml;
 mod json;
 mod neo4j;
 mod rdf;
@@ -57,7 +56,7 @@ pub fn read_records(
     match format {
         Format::Json => json::read(export_dir),
         Format::Neo4j => neo4j::read(export_dir),
-        Format::GraphMl => graphml::read(export_dir),
+        Format::GraphMl => crate::formats::graphml::read::read(export_dir),
         Format::NTriples | Format::Turtle | Format::NQuads => {
             rdf::read(export_dir, format, options)
         }

@@ -11,7 +11,10 @@ use crate::model::{
 };
 
 /// The schema as bundled in the binary.
-pub const BUNDLED: &str = include_str!("../../schemas/graph.schema.json");
+pub const BUNDLED: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/schemas/graph.schema.json"
+));
 /// Its file name in `schemas/` and in `kb4graph schemas --out DIR`.
 pub const FILE_NAME: &str = "graph.schema.json";
 

@@ -3,7 +3,6 @@
 //! It reads the files back, so it works on any earlier export, not only on a graph in memory.
 //! One validator per format; [`validate_dir`] runs each one whose files it finds.
 
-pub mod graphml;
 pub mod json;
 pub mod json_schema;
 pub mod neo4j;
@@ -79,7 +78,7 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
         });
     }
     reports.extend(neo4j::validate(dir)?);
-    reports.extend(graphml::validate(dir)?);
+    reports.extend(crate::formats::graphml::check::validate(dir)?);
     reports.extend(rdf::validate(dir)?);
     if reports.is_empty() {
         return Err(ValidateError::NothingToValidate {
@@ -93,7 +92,7 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
 pub fn bundled_schemas() -> Vec<(&'static str, &'static str)> {
     let mut all = vec![(json_schema::FILE_NAME, json_schema::BUNDLED)];
     all.extend_from_slice(neo4j::SCHEMAS);
-    all.extend_from_slice(graphml::SCHEMAS);
+    all.extend_from_slice(crate::formats::graphml::check::SCHEMAS);
     all.extend_from_slice(rdf::SCHEMAS);
     all
 }

@@ -8,8 +8,8 @@ use super::{Fail, named_subject, object_kind, triple_location};
 use crate::export::rdf::iri::decode;
 use crate::export::rdf::vocab::{self, RDF_TYPE, VOCAB_NS};
 use crate::export::rdf::xsd;
+use crate::formats::graphml::read::values::scalar;
 use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value, ValueType};
-use crate::readback::graphml::values::scalar;
 
 /// What a subject is: an entity or a relationship node, and of which type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

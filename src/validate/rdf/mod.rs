@@ -21,9 +21,13 @@ use crate::export::rdf::Syntax;
 pub const ONTOLOGY_FILE: &str = "kb4graph.ttl";
 pub const SHAPES_FILE: &str = "kb4graph.shapes.ttl";
 /// The ontology as bundled in the binary.
-pub const ONTOLOGY: &str = include_str!("../../../schemas/kb4graph.ttl");
+pub const ONTOLOGY: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/kb4graph.ttl"));
 /// The shapes as bundled in the binary: what `kb4graph validate` checks.
-pub const SHAPES: &str = include_str!("../../../schemas/kb4graph.shapes.ttl");
+pub const SHAPES: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/schemas/kb4graph.shapes.ttl"
+));
 
 /// The bundled schemas this validator reads, as (file name, content).
 pub const SCHEMAS: &[(&str, &str)] = &[(ONTOLOGY_FILE, ONTOLOGY), (SHAPES_FILE, SHAPES)];

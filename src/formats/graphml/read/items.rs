@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use super::values::scalar;
 use super::{Fail, FileKey, fail};
-use crate::export::graphml::ids::decode_id;
-use crate::export::graphml::keys::{AttrType, Domain, LABEL, LABELS, NODE_LABEL};
-use crate::export::graphml::text::sanitized;
+use crate::formats::graphml::check::values::quote;
+use crate::formats::graphml::ids::decode_id;
+use crate::formats::graphml::keys::{AttrType, Domain, LABEL, LABELS, NODE_LABEL};
+use crate::formats::graphml::text::sanitized;
 use crate::model::{EntityType, PropDef, Record, RecordKind, RelationshipType, Value, ValueType};
-use crate::validate::graphml::values::quote;
 
 /// One `<data>` of the current item.
 pub(super) struct Data {

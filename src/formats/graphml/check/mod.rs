@@ -1,16 +1,16 @@
 //! Validation of `graphml/graph.graphml` against GraphML's own rules and kb4graph's bundled
 //! profile, `schemas/graphml-profile.json` (see [`profile`]).
 
-pub(crate) mod check;
 mod lines;
 pub mod profile;
+pub(crate) mod stream;
 pub mod values;
 
 use std::path::Path;
 
-use super::{FormatReport, ValidateError, Violation};
-use crate::export::Format;
-use crate::export::graphml::FILE;
+use crate::formats::Format;
+use crate::formats::graphml::FILE;
+use crate::validate::{FormatReport, ValidateError, Violation};
 
 /// The bundled schemas this validator reads, as (file name, content).
 pub const SCHEMAS: &[(&str, &str)] = &[(profile::FILE_NAME, profile::BUNDLED)];
@@ -35,7 +35,7 @@ pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     }
     let profile = profile::bundled()
         .map_err(|e| ValidateError::Schema(format!("{}: {e}", profile::FILE_NAME)))?;
-    let (violations, total) = check::check_file(&path, FILE, &profile)?;
+    let (violations, total) = stream::check_file(&path, FILE, &profile)?;
     Ok(vec![FormatReport {
         format: Format::GraphMl,
         files: vec![FILE.to_owned()],
@@ -48,5 +48,5 @@ pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
 pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize), ValidateError> {
     let profile = profile::bundled()
         .map_err(|e| ValidateError::Schema(format!("{}: {e}", profile::FILE_NAME)))?;
-    check::check_file(path, shown, &profile)
+    stream::check_file(path, shown, &profile)
 }

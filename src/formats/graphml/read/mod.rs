@@ -1,11 +1,11 @@
-//! Reads `graphml/graph.graphml` back (see [`crate::export::graphml`]).
+//! Reads `graphml/graph.graphml` back (see [`crate::formats::graphml`]).
 //!
 //! The file is streamed with quick-xml; only the data of the current node or edge is held
 //! besides the records themselves. Keys are read from the file's own `<key>` declarations, so
 //! extra properties come back under their names. Node and edge ids are checked against the
 //! `_key`s they were escaped from, and each edge's `_key` against its ends. A key's property is
 //! its `attr.name` without the type a qualified name adds (`status_long` is `status`; see
-//! [`crate::export::graphml::keys`]).
+//! [`crate::formats::graphml::keys`]).
 //!
 //! What GraphML cannot carry: characters XML 1.0 forbids (C0 controls other than tab, line
 //! feed and carriage return; U+FFFE; U+FFFF) are written as U+FFFD, in keys and string values
@@ -14,7 +14,7 @@
 //! U+FFFF, which JSON leaves as they are, become U+FFFD there.
 
 mod items;
-pub(in crate::readback) mod values;
+pub(crate) mod values;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
@@ -23,12 +23,12 @@ use std::path::Path;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use super::ReadbackError;
-use crate::export::graphml::FILE;
-use crate::export::graphml::keys::{AttrType, Domain, property_of};
-use crate::export::graphml::text::is_xml_char;
+use crate::formats::graphml::FILE;
+use crate::formats::graphml::check::stream::{self as check, get};
+use crate::formats::graphml::keys::{AttrType, Domain, property_of};
+use crate::formats::graphml::text::is_xml_char;
 use crate::model::Record;
-use crate::validate::graphml::check::{self, get};
+use crate::readback::ReadbackError;
 use items::{Item, Records};
 
 /// A `<key>` of the file.
@@ -293,7 +293,7 @@ impl State {
                 at,
                 format!(
                     "text {} outside <data>",
-                    crate::validate::graphml::values::quote(text)
+                    crate::formats::graphml::check::values::quote(text)
                 ),
             )),
         }

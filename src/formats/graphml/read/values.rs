@@ -1,11 +1,11 @@
 //! Typed values from their text, as kb4graph writes them; shared by the GraphML and RDF readers.
 
+use crate::formats::graphml::check::values::{is_xs_double, quote};
 use crate::model::{Value, ValueType};
 use crate::timefmt::{parse_date, parse_datetime_millis as parse_datetime};
-use crate::validate::graphml::values::{is_xs_double, quote};
 
 /// A single value of `ty` (for an array type: one item) from its text.
-pub(in crate::readback) fn scalar(ty: ValueType, text: &str) -> Result<Value, String> {
+pub(crate) fn scalar(ty: ValueType, text: &str) -> Result<Value, String> {
     let bad = |what: &str| format!("{} is not {what}", quote(text));
     match ty {
         ValueType::String | ValueType::StringArray => Ok(Value::String(text.to_owned())),

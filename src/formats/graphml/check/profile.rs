@@ -13,14 +13,17 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::export::graphml::keys::{
+use crate::formats::graphml::keys::{
     self, AttrType, Domain, DomainKeys, EXTRA_DESC, Key, edge_props, graph_keys, node_props,
 };
-use crate::export::graphml::{self as export, labels};
+use crate::formats::graphml::{self as export, labels};
 use crate::model::{EntityType, PropDef, RelationshipType, ValueType};
 
 /// The profile as bundled in the binary.
-pub const BUNDLED: &str = include_str!("../../../schemas/graphml-profile.json");
+pub const BUNDLED: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/schemas/graphml-profile.json"
+));
 /// Its file name in `schemas/` and in `kb4graph schemas --out DIR`.
 pub const FILE_NAME: &str = "graphml-profile.json";
 /// Identifies the profile document.

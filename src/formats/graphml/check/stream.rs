@@ -16,9 +16,9 @@ use sha2::{Digest, Sha256};
 use super::lines::{LineReader, Position};
 use super::profile::Profile;
 use super::values::{GmlType, check_value, quote};
-use crate::export::graphml::ids::decode_id;
-use crate::export::graphml::keys::{self, Domain, extra_attr_name, key_id, property_of};
-use crate::export::graphml::text::{is_xml_char, sanitized};
+use crate::formats::graphml::ids::decode_id;
+use crate::formats::graphml::keys::{self, Domain, extra_attr_name, key_id, property_of};
+use crate::formats::graphml::text::{is_xml_char, sanitized};
 use crate::model::ValueType;
 use crate::validate::{ValidateError, Violation};
 

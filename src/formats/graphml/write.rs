@@ -1,22 +1,10 @@
-//! `graphml/graph.graphml`: the graph as GraphML 1.0, for yEd, Gephi, networkx, igraph and
-//! Neo4j's `apoc.import.graphml`.
-//!
-//! One `<graph edgedefault="directed">` holds the nodes, then the edges, each sorted by `_key`.
-//! Every property has a typed `<key>` per domain (see [`keys`]); node and edge ids are NMTOKENs
-//! escaped from `_key`s (see [`ids`]); text is XML 1.0 (see [`text`]). The file is streamed:
-//! nothing larger than one value is built in memory. Its rules are bundled as
-//! `schemas/graphml-profile.json`, which `kb4graph validate` checks.
-
-pub mod ids;
-pub mod keys;
-pub mod text;
+//! The GraphML writer: streams the graph into `graphml/graph.graphml`.
 
 use std::io::{self, Write};
 
-use super::bundle::Bundle;
-use super::error::ExportError;
-use super::meta::{SnapshotInfo, account_name};
-use super::{Exporter, Format};
+use super::{ids, keys, text};
+use crate::export::{Bundle, ExportError, Exporter, SnapshotInfo, account_name};
+use crate::formats::Format;
 use crate::model::{Graph, Property, ValueRef};
 use keys::{AttrType, DomainKeys, Key, KeySet};
 

@@ -1,0 +1,28 @@
+//! `graphml/graph.graphml`: the graph as GraphML 1.0, for yEd, Gephi, networkx, igraph and
+//! Neo4j's `apoc.import.graphml`.
+//!
+//! One `<graph edgedefault="directed">` holds the nodes, then the edges, each sorted by `_key`.
+//! Every property has a typed `<key>` per domain (see [`keys`]); node and edge ids are NMTOKENs
+//! escaped from `_key`s (see [`ids`]); text is XML 1.0 (see [`text`]). The file is streamed:
+//! nothing larger than one value is built in memory. Its rules are bundled as
+//! `schemas/graphml-profile.json`, which `kb4graph validate` checks.
+
+//!
+//! Everything GraphML means to kb4graph lives in this folder, and a change of how GraphML is
+//! written, read or checked is made here alone:
+//! - [`write`]: the writer; [`ids`], [`keys`] and [`text`]: how `_key`s become ids, how
+//!   properties become typed `<key>`s, and what XML 1.0 can hold;
+//! - `read`: the records read back from the file, for `verify` and `diff`;
+//! - [`check`]: the file checked against GraphML's rules and the bundled profile.
+
+pub mod check;
+pub mod ids;
+pub mod keys;
+pub(crate) mod read;
+pub mod text;
+mod write;
+
+pub use write::{
+    DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE, GRAPHML_NS, GraphMlExporter, WriteReport,
+    as_read_back, format_value, labels, push_double, write_document,
+};
