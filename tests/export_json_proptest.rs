@@ -7,7 +7,8 @@ use crate::common;
 
 use std::io::Write;
 
-use kb4graph::export::{ExportOptions, Format, json::write_document};
+use kb4graph::export::{ExportOptions, Format};
+use kb4graph::formats::json::write_document;
 use kb4graph::mock::OrgSpec;
 use kb4graph::model::{MemorySource, normalize};
 use kb4graph::pipeline;

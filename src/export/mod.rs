@@ -9,7 +9,6 @@
 
 mod bundle;
 mod error;
-pub mod json;
 mod meta;
 pub mod neo4j;
 pub mod rdf;
@@ -24,7 +23,6 @@ pub use bundle::{
     Bundle, BundleFile, ExportedFile, MANIFEST_FILE, SUMS_FILE, is_staging, staging_owner,
 };
 pub use error::ExportError;
-pub use json::JsonExporter;
 pub use meta::{DamagedPage, SnapshotInfo, account_name};
 
 use crate::model::{Graph, GraphDigest, canonical};

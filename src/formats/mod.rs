@@ -4,6 +4,7 @@
 //! methods, so adding a format is one new folder and one new arm of each.
 
 pub mod graphml;
+pub mod json;
 
 use std::fmt;
 use std::str::FromStr;
@@ -62,7 +63,7 @@ impl Format {
         options: &crate::export::ExportOptions,
     ) -> Box<dyn crate::export::Exporter> {
         match self {
-            Format::Json => Box::new(crate::export::JsonExporter),
+            Format::Json => Box::new(json::JsonExporter),
             Format::Neo4j => Box::new(crate::export::neo4j::Neo4jExporter),
             Format::GraphMl => Box::new(graphml::GraphMlExporter),
             Format::NTriples => Box::new(crate::export::rdf::RdfExporter::new(

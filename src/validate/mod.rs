@@ -3,8 +3,6 @@
 //! It reads the files back, so it works on any earlier export, not only on a graph in memory.
 //! One validator per format; [`validate_dir`] runs each one whose files it finds.
 
-pub mod json;
-pub mod json_schema;
 pub mod neo4j;
 pub mod rdf;
 
@@ -66,10 +64,10 @@ pub struct FormatReport {
 /// Validates every export found in `dir`.
 pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     let mut reports = Vec::new();
-    let json = dir.join(crate::export::json::FILE);
+    let json = dir.join(crate::formats::json::FILE);
     if json.symlink_metadata().is_ok() {
-        let shown = crate::export::json::FILE;
-        let (violations, total) = json::validate_file(&json, shown)?;
+        let shown = crate::formats::json::FILE;
+        let (violations, total) = crate::formats::json::check::validate_file(&json, shown)?;
         reports.push(FormatReport {
             format: Format::Json,
             files: vec![shown.to_owned()],
@@ -90,7 +88,10 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
 
 /// The bundled schemas as (file name, content), for `kb4graph schemas --out DIR`.
 pub fn bundled_schemas() -> Vec<(&'static str, &'static str)> {
-    let mut all = vec![(json_schema::FILE_NAME, json_schema::BUNDLED)];
+    let mut all = vec![(
+        crate::formats::json::schema::FILE_NAME,
+        crate::formats::json::schema::BUNDLED,
+    )];
     all.extend_from_slice(neo4j::SCHEMAS);
     all.extend_from_slice(crate::formats::graphml::check::SCHEMAS);
     all.extend_from_slice(rdf::SCHEMAS);

@@ -18,9 +18,9 @@ use std::path::Path;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as J;
 
-use super::ReadbackError;
-use crate::export::json::{DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE};
+use crate::formats::json::{DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE};
 use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value, ValueType};
+use crate::readback::ReadbackError;
 use crate::timefmt::{parse_date, parse_datetime_millis as parse_datetime};
 
 pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {

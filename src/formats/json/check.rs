@@ -14,9 +14,9 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::json_schema;
-use super::{ValidateError, Violation};
+use super::schema as json_schema;
 use crate::model::{EntityType, RelationshipType};
+use crate::validate::{ValidateError, Violation};
 
 /// Violations beyond this many are counted, not listed.
 const MAX_LISTED: usize = 1000;

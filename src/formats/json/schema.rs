@@ -193,8 +193,8 @@ pub fn generate() -> Value {
             "type": "object",
             "required": ["format", "formatVersion", "source", "snapshot", "counts"],
             "properties": {
-                "format": {"const": crate::export::json::DOCUMENT_FORMAT},
-                "formatVersion": {"const": crate::export::json::DOCUMENT_VERSION},
+                "format": {"const": crate::formats::json::DOCUMENT_FORMAT},
+                "formatVersion": {"const": crate::formats::json::DOCUMENT_VERSION},
                 "source": {
                     "type": "object",
                     "required": ["site", "baseUrl", "account"],

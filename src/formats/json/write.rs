@@ -8,10 +8,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::bundle::Bundle;
-use super::error::ExportError;
-use super::meta::{SnapshotInfo, account_name};
-use super::{Exporter, Format};
+use crate::export::{Bundle, ExportError, Exporter, SnapshotInfo, account_name};
+use crate::formats::Format;
 use crate::model::{Graph, Property, ValueRef};
 
 pub const FILE: &str = "json/graph.json";
