@@ -8,13 +8,13 @@ use crate::common;
 
 use std::path::Path;
 
-use kb4graph::export::neo4j::{FormatInfo, node_file, relationship_file};
 use kb4graph::export::{ExportOptions, Format, export};
+use kb4graph::formats::neo4j::check::{CsvRecord, CsvTokenizer, TokenizerNext};
+use kb4graph::formats::neo4j::{FormatInfo, node_file, relationship_file};
 use kb4graph::model::{
     EntityType, Graph, MemorySource, Property, RelationshipType, Value, ValueRef, normalize,
 };
 use kb4graph::pipeline;
-use kb4graph::validate::neo4j::{CsvRecord, CsvTokenizer, TokenizerNext};
 use proptest::prelude::*;
 use serde_json::{Value as J, json};
 

@@ -13,7 +13,7 @@ use crate::readback_support::{
     the_changed_record,
 };
 use kb4graph::export::Format;
-use kb4graph::export::neo4j::{FormatInfo, as_read_back};
+use kb4graph::formats::neo4j::{FormatInfo, as_read_back};
 use kb4graph::model::canonical;
 use kb4graph::model::{Graph, MemorySource, Record, Value, normalize};
 use kb4graph::readback::ReadbackError;

@@ -10,7 +10,6 @@
 mod bundle;
 mod error;
 mod meta;
-pub mod neo4j;
 pub mod rdf;
 
 use std::collections::BTreeMap;
@@ -88,7 +87,7 @@ fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<&'static
     let forms: [canonical::Form<'_>; 4] = [
         &identity,
         &crate::formats::graphml::as_read_back,
-        &neo4j::as_read_back,
+        &crate::formats::neo4j::as_read_back,
         &rdf::as_read_back,
     ];
     let form_of = |format: Format| match format {

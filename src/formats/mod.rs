@@ -5,6 +5,7 @@
 
 pub mod graphml;
 pub mod json;
+pub mod neo4j;
 
 use std::fmt;
 use std::str::FromStr;
@@ -64,7 +65,7 @@ impl Format {
     ) -> Box<dyn crate::export::Exporter> {
         match self {
             Format::Json => Box::new(json::JsonExporter),
-            Format::Neo4j => Box::new(crate::export::neo4j::Neo4jExporter),
+            Format::Neo4j => Box::new(neo4j::Neo4jExporter),
             Format::GraphMl => Box::new(graphml::GraphMlExporter),
             Format::NTriples => Box::new(crate::export::rdf::RdfExporter::new(
                 crate::export::rdf::Syntax::NTriples,

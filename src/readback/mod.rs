@@ -5,7 +5,6 @@
 //! typed values (the property table says which type a declared property has; extra properties
 //! are strings), and derives relationship keys where the format does not carry them.
 
-mod neo4j;
 mod rdf;
 
 use std::path::{Path, PathBuf};
@@ -54,7 +53,7 @@ pub fn read_records(
 ) -> Result<Vec<Record>, ReadbackError> {
     match format {
         Format::Json => crate::formats::json::read::read(export_dir),
-        Format::Neo4j => neo4j::read(export_dir),
+        Format::Neo4j => crate::formats::neo4j::read::read(export_dir),
         Format::GraphMl => crate::formats::graphml::read::read(export_dir),
         Format::NTriples | Format::Turtle | Format::NQuads => {
             rdf::read(export_dir, format, options)

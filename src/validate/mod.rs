@@ -3,7 +3,6 @@
 //! It reads the files back, so it works on any earlier export, not only on a graph in memory.
 //! One validator per format; [`validate_dir`] runs each one whose files it finds.
 
-pub mod neo4j;
 pub mod rdf;
 
 use std::fmt;
@@ -75,7 +74,7 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
             total,
         });
     }
-    reports.extend(neo4j::validate(dir)?);
+    reports.extend(crate::formats::neo4j::check::validate(dir)?);
     reports.extend(crate::formats::graphml::check::validate(dir)?);
     reports.extend(rdf::validate(dir)?);
     if reports.is_empty() {
@@ -92,7 +91,7 @@ pub fn bundled_schemas() -> Vec<(&'static str, &'static str)> {
         crate::formats::json::schema::FILE_NAME,
         crate::formats::json::schema::BUNDLED,
     )];
-    all.extend_from_slice(neo4j::SCHEMAS);
+    all.extend_from_slice(crate::formats::neo4j::check::SCHEMAS);
     all.extend_from_slice(crate::formats::graphml::check::SCHEMAS);
     all.extend_from_slice(rdf::SCHEMAS);
     all

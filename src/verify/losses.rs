@@ -10,7 +10,7 @@ use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value};
 pub fn form(format: Format) -> fn(Record) -> Record {
     match format {
         Format::Json => std::convert::identity,
-        Format::Neo4j => crate::export::neo4j::as_read_back,
+        Format::Neo4j => crate::formats::neo4j::as_read_back,
         Format::GraphMl => crate::formats::graphml::as_read_back,
         Format::NTriples | Format::Turtle | Format::NQuads => crate::export::rdf::as_read_back,
     }

@@ -42,7 +42,7 @@ pub fn check(text: &str, quoted: bool, t: ValueType, array_delimiter: char) -> R
         } else {
             Err(format!(
                 "{s:?} is not a {}",
-                crate::export::neo4j::columns::neo4j_type(t)
+                crate::formats::neo4j::columns::neo4j_type(t)
             ))
         }
     };
@@ -66,7 +66,7 @@ pub fn check(text: &str, quoted: bool, t: ValueType, array_delimiter: char) -> R
         }
         _ if text.is_empty() && quoted => Err(format!(
             "an empty quoted value is not a {}",
-            crate::export::neo4j::columns::neo4j_type(t)
+            crate::formats::neo4j::columns::neo4j_type(t)
         )),
         _ => scalar(text, t),
     }

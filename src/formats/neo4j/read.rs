@@ -14,13 +14,13 @@
 use std::io::BufReader;
 use std::path::Path;
 
-use super::ReadbackError;
-use crate::export::neo4j::columns::{self, Column, ColumnKind};
-use crate::export::neo4j::dialect::{DELIMITER, Dialect, Quoting};
-use crate::export::neo4j::{self as export, FormatInfo};
+use crate::formats::neo4j::check::{CsvRecord, CsvTokenizer, TokenizerNext};
+use crate::formats::neo4j::columns::{self, Column, ColumnKind};
+use crate::formats::neo4j::dialect::{DELIMITER, Dialect, Quoting};
+use crate::formats::neo4j::{self as export, FormatInfo};
 use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value, ValueType};
+use crate::readback::ReadbackError;
 use crate::timefmt::{parse_date, parse_datetime_millis as parse_datetime};
-use crate::validate::neo4j::{CsvRecord, CsvTokenizer, TokenizerNext};
 
 /// `format.json` is a few hundred bytes; a larger one is not kb4graph's.
 const MAX_FORMAT_FILE: u64 = 1 << 20;

@@ -1,35 +1,16 @@
-//! `neo4j/`: the graph as CSV for `neo4j-admin database import` and `LOAD CSV`.
-//!
-//! ```text
-//! neo4j/nodes/<_type>.csv          one per entity type, rows in _key order
-//! neo4j/relationships/<_type>.csv  one per relationship type, rows in _key order
-//! neo4j/import.sh                  neo4j-admin database import full, every file, the dialect
-//! neo4j/load.cypher                constraints, then LOAD CSV per file into a running server
-//! neo4j/format.json                the dialect and the row counts, for validators and tools
-//! ```
-//!
-//! Every type has its file, even when empty (a header alone), so the set of files and the
-//! import command depend only on the format version. Headers derive from the property table
-//! ([`columns`]); how values are spelled is chosen per export ([`dialect`]).
-
-pub mod columns;
-pub mod dialect;
-mod scripts;
+//! The Neo4j writer: one CSV file per type, and the scripts and `format.json` beside them.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::bundle::{Bundle, BundleFile};
-use super::error::ExportError;
-use super::meta::SnapshotInfo;
-use super::{Exporter, Format};
+use super::{columns, dialect, scripts};
+use crate::export::{Bundle, BundleFile, ExportError, Exporter, SnapshotInfo};
+use crate::formats::Format;
 use crate::model::{EntityType, Graph, RelationshipType};
-use columns::{Column, ColumnKind};
+use columns::{Column, ColumnKind, ID_SPACE, node_file, relationship_file};
 use dialect::Dialect;
-
-pub use columns::{ID_SPACE, node_file, relationship_file};
 
 /// The export's directory.
 pub const DIR: &str = "neo4j";

@@ -7,22 +7,21 @@
 //!
 //! Files are streamed; memory holds the node keys (for the relationship ends).
 
-mod tokenizer;
 pub mod values;
 
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::Path;
 
-use super::{FormatReport, ValidateError, Violation};
-use crate::export::Format;
-use crate::export::neo4j::columns::{self, Column, ColumnKind, parse_header_cell};
-use crate::export::neo4j::dialect::{DELIMITER, Dialect, Quoting};
-use crate::export::neo4j::{self as export, FormatInfo};
+use super::tokenizer::{Next, Record, Tokenizer};
+use crate::formats::Format;
+use crate::formats::neo4j::columns::{self, Column, ColumnKind, parse_header_cell};
+use crate::formats::neo4j::dialect::{DELIMITER, Dialect, Quoting};
+use crate::formats::neo4j::{self as export, FormatInfo};
 use crate::model::{EntityType, RelationshipType, ValueType};
-use tokenizer::{Next, Record, Tokenizer};
+use crate::validate::{FormatReport, ValidateError, Violation};
 
-pub use tokenizer::{
+pub use super::tokenizer::{
     FieldPos, Next as TokenizerNext, Record as CsvRecord, Tokenizer as CsvTokenizer,
 };
 

@@ -1,0 +1,35 @@
+//! `neo4j/`: the graph as CSV for `neo4j-admin database import` and `LOAD CSV`.
+//!
+//! ```text
+//! neo4j/nodes/<_type>.csv          one per entity type, rows in _key order
+//! neo4j/relationships/<_type>.csv  one per relationship type, rows in _key order
+//! neo4j/import.sh                  neo4j-admin database import full, every file, the dialect
+//! neo4j/load.cypher                constraints, then LOAD CSV per file into a running server
+//! neo4j/format.json                the dialect and the row counts, for validators and tools
+//! ```
+//!
+//! Every type has its file, even when empty (a header alone), so the set of files and the
+//! import command depend only on the format version. Headers derive from the property table
+//! ([`columns`]); how values are spelled is chosen per export ([`dialect`]).
+
+//!
+//! Everything the Neo4j export means lives in this folder, and a change of how it is written,
+//! read or checked is made here alone:
+//! - [`write`], with [`columns`], [`dialect`] and `scripts`: the writer;
+//! - [`tokenizer`]: CSV fields split the way neo4j-admin splits them, for reader and checker;
+//! - `read`: the records read back from the files, for `verify` and `diff`;
+//! - [`check`]: the files checked against the property table and Neo4j's own rules.
+
+pub mod check;
+pub mod columns;
+pub mod dialect;
+pub(crate) mod read;
+mod scripts;
+pub mod tokenizer;
+mod write;
+
+pub use columns::{ID_SPACE, node_file, relationship_file};
+pub use write::{
+    DIR, FORMAT_FILE, FORMAT_NAME, FORMAT_VERSION, FormatInfo, IMPORT_SCRIPT, LOAD_SCRIPT,
+    Neo4jExporter, as_read_back,
+};
