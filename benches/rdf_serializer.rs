@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use kb4graph::export::SnapshotInfo;
-use kb4graph::export::rdf::{DEFAULT_BASE_IRI, Syntax, write_graph};
+use kb4graph::formats::rdf::{DEFAULT_BASE_IRI, Syntax, write_graph};
 use kb4graph::model::{Graph, normalize};
 use kb4graph::snapshot::Snapshot;
 use oxrdf::Triple;

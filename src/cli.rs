@@ -151,7 +151,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "SNAPSHOT_DIR")]
     pub from: PathBuf,
     /// Namespace of instance IRIs in RDF exports.
-    #[arg(long, default_value = kb4graph::export::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
+    #[arg(long, default_value = kb4graph::formats::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
     pub base_iri: String,
     /// Formats to write: json, neo4j, graphml, ntriples, turtle, nquads (comma-separated), or all.
     #[arg(long, default_value = "all", value_parser = parse_formats)]
@@ -178,7 +178,7 @@ pub struct RunArgs {
     #[arg(long, requires = "demo", default_value = "small")]
     pub profile: Profile,
     /// Namespace of instance IRIs in RDF exports.
-    #[arg(long, default_value = kb4graph::export::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
+    #[arg(long, default_value = kb4graph::formats::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
     pub base_iri: String,
     /// Formats to write: json, neo4j, graphml, ntriples, turtle, nquads (comma-separated), or all.
     #[arg(long, default_value = "all", value_parser = parse_formats)]
@@ -202,7 +202,7 @@ pub struct SchemasArgs {
 }
 
 fn parse_base_iri(s: &str) -> Result<String, String> {
-    kb4graph::export::rdf::check_base_iri(s).map(|()| s.to_owned())
+    kb4graph::formats::rdf::check_base_iri(s).map(|()| s.to_owned())
 }
 
 /// The formats one `--format` value selects.

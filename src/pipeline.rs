@@ -368,7 +368,10 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
                 base_iri: value
                     .get("base_iri")
                     .and_then(serde_json::Value::as_str)
-                    .map_or_else(|| export::rdf::DEFAULT_BASE_IRI.to_owned(), str::to_owned),
+                    .map_or_else(
+                        || crate::formats::rdf::DEFAULT_BASE_IRI.to_owned(),
+                        str::to_owned,
+                    ),
             };
             let damaged = value
                 .pointer("/snapshot/damagedPages")

@@ -7,8 +7,8 @@ use crate::common;
 use std::path::Path;
 
 use crate::readback_support::{assert_same, export_with, read_back};
-use kb4graph::export::{ExportOptions, Format, SnapshotInfo, rdf};
-use kb4graph::formats::{graphml, neo4j};
+use kb4graph::export::{ExportOptions, Format, SnapshotInfo};
+use kb4graph::formats::{graphml, neo4j, rdf};
 use kb4graph::mock::{MockConfig, Profile};
 use kb4graph::model::canonical::{self, Record};
 use kb4graph::model::{Graph, Value, normalize};

@@ -9,7 +9,7 @@ use crate::common;
 
 use std::collections::{BTreeSet, HashSet};
 
-use kb4graph::export::rdf::{DEFAULT_BASE_IRI, Syntax, iri, write_graph};
+use kb4graph::formats::rdf::{DEFAULT_BASE_IRI, Syntax, iri, write_graph};
 use kb4graph::model::{MemorySource, normalize};
 use kb4graph::validate::validate_dir;
 use oxrdf::{Term, Triple};

@@ -9,8 +9,8 @@ use crate::readback_support;
 use std::path::Path;
 
 use crate::readback_support::{Arrays, assert_same, export_with, scored_graph};
-use kb4graph::export::rdf::{DEFAULT_BASE_IRI, Syntax, as_read_back};
 use kb4graph::export::{ExportOptions, Format, SnapshotInfo};
+use kb4graph::formats::rdf::{DEFAULT_BASE_IRI, Syntax, as_read_back};
 use kb4graph::model::canonical::{self, digest_records};
 use kb4graph::model::{Graph, MemorySource, Record, Value, normalize};
 use kb4graph::readback::{ReadOptions, ReadbackError, read_records};

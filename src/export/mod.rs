@@ -10,7 +10,6 @@
 mod bundle;
 mod error;
 mod meta;
-pub mod rdf;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -29,7 +28,7 @@ use crate::model::{Graph, GraphDigest, canonical};
 /// Settings some exporters take.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportOptions {
-    /// The namespace of instance IRIs in RDF exports; see [`rdf::DEFAULT_BASE_IRI`].
+    /// The namespace of instance IRIs in RDF exports; see [`crate::formats::rdf::DEFAULT_BASE_IRI`].
     pub base_iri: String,
     /// Export a snapshot whose pages are not all usable, leaving those out and listing them in
     /// the manifest (`snapshot.damagedPages`). Off: such a snapshot is refused.
@@ -39,7 +38,7 @@ pub struct ExportOptions {
 impl Default for ExportOptions {
     fn default() -> Self {
         ExportOptions {
-            base_iri: rdf::DEFAULT_BASE_IRI.to_owned(),
+            base_iri: crate::formats::rdf::DEFAULT_BASE_IRI.to_owned(),
             allow_damaged: false,
         }
     }
@@ -88,7 +87,7 @@ fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<&'static
         &identity,
         &crate::formats::graphml::as_read_back,
         &crate::formats::neo4j::as_read_back,
-        &rdf::as_read_back,
+        &crate::formats::rdf::as_read_back,
     ];
     let form_of = |format: Format| match format {
         Format::Json => 0,

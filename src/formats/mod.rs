@@ -6,6 +6,8 @@
 pub mod graphml;
 pub mod json;
 pub mod neo4j;
+pub mod problems;
+pub mod rdf;
 
 use std::fmt;
 use std::str::FromStr;
@@ -67,18 +69,9 @@ impl Format {
             Format::Json => Box::new(json::JsonExporter),
             Format::Neo4j => Box::new(neo4j::Neo4jExporter),
             Format::GraphMl => Box::new(graphml::GraphMlExporter),
-            Format::NTriples => Box::new(crate::export::rdf::RdfExporter::new(
-                crate::export::rdf::Syntax::NTriples,
-                options,
-            )),
-            Format::Turtle => Box::new(crate::export::rdf::RdfExporter::new(
-                crate::export::rdf::Syntax::Turtle,
-                options,
-            )),
-            Format::NQuads => Box::new(crate::export::rdf::RdfExporter::new(
-                crate::export::rdf::Syntax::NQuads,
-                options,
-            )),
+            Format::NTriples => Box::new(rdf::RdfExporter::new(rdf::Syntax::NTriples, options)),
+            Format::Turtle => Box::new(rdf::RdfExporter::new(rdf::Syntax::Turtle, options)),
+            Format::NQuads => Box::new(rdf::RdfExporter::new(rdf::Syntax::NQuads, options)),
         }
     }
 }

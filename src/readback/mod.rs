@@ -5,8 +5,6 @@
 //! typed values (the property table says which type a declared property has; extra properties
 //! are strings), and derives relationship keys where the format does not carry them.
 
-mod rdf;
-
 use std::path::{Path, PathBuf};
 
 use crate::export::Format;
@@ -22,7 +20,7 @@ pub struct ReadOptions {
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
-            base_iri: crate::export::rdf::DEFAULT_BASE_IRI.to_owned(),
+            base_iri: crate::formats::rdf::DEFAULT_BASE_IRI.to_owned(),
         }
     }
 }
@@ -56,7 +54,7 @@ pub fn read_records(
         Format::Neo4j => crate::formats::neo4j::read::read(export_dir),
         Format::GraphMl => crate::formats::graphml::read::read(export_dir),
         Format::NTriples | Format::Turtle | Format::NQuads => {
-            rdf::read(export_dir, format, options)
+            crate::formats::rdf::read::read(export_dir, format, options)
         }
     }
 }

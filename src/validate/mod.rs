@@ -3,8 +3,6 @@
 //! It reads the files back, so it works on any earlier export, not only on a graph in memory.
 //! One validator per format; [`validate_dir`] runs each one whose files it finds.
 
-pub mod rdf;
-
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -76,7 +74,7 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     }
     reports.extend(crate::formats::neo4j::check::validate(dir)?);
     reports.extend(crate::formats::graphml::check::validate(dir)?);
-    reports.extend(rdf::validate(dir)?);
+    reports.extend(crate::formats::rdf::check::validate(dir)?);
     if reports.is_empty() {
         return Err(ValidateError::NothingToValidate {
             dir: dir.to_owned(),
@@ -93,7 +91,7 @@ pub fn bundled_schemas() -> Vec<(&'static str, &'static str)> {
     )];
     all.extend_from_slice(crate::formats::neo4j::check::SCHEMAS);
     all.extend_from_slice(crate::formats::graphml::check::SCHEMAS);
-    all.extend_from_slice(rdf::SCHEMAS);
+    all.extend_from_slice(crate::formats::rdf::check::SCHEMAS);
     all
 }
 

@@ -12,7 +12,7 @@ pub fn form(format: Format) -> fn(Record) -> Record {
         Format::Json => std::convert::identity,
         Format::Neo4j => crate::formats::neo4j::as_read_back,
         Format::GraphMl => crate::formats::graphml::as_read_back,
-        Format::NTriples | Format::Turtle | Format::NQuads => crate::export::rdf::as_read_back,
+        Format::NTriples | Format::Turtle | Format::NQuads => crate::formats::rdf::as_read_back,
     }
 }
 

@@ -16,11 +16,11 @@ use std::path::Path;
 use oxrdf::{NamedOrBlankNode, Term, Triple};
 use oxttl::{NQuadsParser, NTriplesParser, TurtleParseError, TurtleParser};
 
-use super::super::{ValidateError, Violation};
 use super::lexical;
 use super::shapes::Shapes;
-use crate::export::rdf::Syntax;
-use crate::export::rdf::vocab::{RDF_TYPE, VOCAB_NS};
+use crate::formats::rdf::Syntax;
+use crate::formats::rdf::vocab::{RDF_TYPE, VOCAB_NS};
+use crate::validate::{ValidateError, Violation};
 
 /// Violations beyond this many are counted, not listed.
 const MAX_LISTED: usize = 1000;

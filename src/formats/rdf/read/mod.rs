@@ -1,5 +1,5 @@
 //! Reads the RDF exports back (`rdf/graph.nt`, `rdf/graph.ttl`, `rdf/graph.nq`; see
-//! [`crate::export::rdf`]), parsed with oxttl and streamed.
+//! [`crate::formats::rdf`]), parsed with oxttl and streamed.
 //!
 //! An entity is a subject typed with its type's class; its properties are typed literals of
 //! `kb:<Class>_<name>` (extra properties too, their names percent-encoded), its relationships
@@ -21,10 +21,10 @@ use std::path::Path;
 use oxrdf::{GraphName, NamedOrBlankNode, Term, Triple};
 use oxttl::{NQuadsParser, NTriplesParser, TurtleParseError, TurtleParser};
 
-use super::{ReadOptions, ReadbackError};
-use crate::export::Format;
-use crate::export::rdf::Syntax;
+use crate::formats::Format;
+use crate::formats::rdf::Syntax;
 use crate::model::Record;
+use crate::readback::{ReadOptions, ReadbackError};
 use subjects::Subjects;
 
 /// A triple that cannot be read, and why.

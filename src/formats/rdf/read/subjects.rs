@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use oxrdf::{Literal, Term, Triple};
 
 use super::{Fail, named_subject, object_kind, triple_location};
-use crate::export::rdf::iri::decode;
-use crate::export::rdf::vocab::{self, RDF_TYPE, VOCAB_NS};
-use crate::export::rdf::xsd;
 use crate::formats::graphml::read::values::scalar;
+use crate::formats::rdf::iri::decode;
+use crate::formats::rdf::vocab::{self, RDF_TYPE, VOCAB_NS};
+use crate::formats::rdf::xsd;
 use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value, ValueType};
 
 /// What a subject is: an entity or a relationship node, and of which type.
@@ -101,7 +101,7 @@ fn fail_at(triple: &Triple, message: String) -> Fail {
 
 fn fail_subject(base: &str, key: &str, message: String) -> Fail {
     let mut iri = String::from(base);
-    crate::export::rdf::iri::push_encoded(&mut iri, key);
+    crate::formats::rdf::iri::push_encoded(&mut iri, key);
     Fail {
         location: format!("subject <{iri}>"),
         message,

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::ontology::{header, quoted};
-use crate::export::rdf::vocab::{self, SHAPES_IRI};
+use crate::formats::rdf::vocab::{self, SHAPES_IRI};
 use crate::model::{EntityType, PropDef, RelationshipType};
 
 struct PropertyShape {

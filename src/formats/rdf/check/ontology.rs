@@ -1,12 +1,12 @@
 //! `schemas/kb4graph.ttl`, the vocabulary, generated from the property table.
 //!
-//! The names come from [`crate::export::rdf::vocab`], the domains, ranges, labels and comments
+//! The names come from [`crate::formats::rdf::vocab`], the domains, ranges, labels and comments
 //! from the table; the alignments to well-known vocabularies are written here by hand, because
 //! they are judgements about meaning that no table column holds.
 
 use std::fmt::Write as _;
 
-use crate::export::rdf::vocab::{self, ONTOLOGY_IRI, SHAPES_NS, VOCAB_NS};
+use crate::formats::rdf::vocab::{self, ONTOLOGY_IRI, SHAPES_NS, VOCAB_NS};
 use crate::model::{EntityType, PropDef, RelationshipType};
 
 /// The prefixes both generated files use, in the order they are declared.

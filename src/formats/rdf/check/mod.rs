@@ -6,17 +6,17 @@
 //! the path and the rule. Both bundled files are generated from the property table
 //! ([`ontology`], [`shapes_gen`]) and kept equal to it by a test.
 
-mod check;
 mod lexical;
 pub mod ontology;
 pub mod shapes;
 pub mod shapes_gen;
+mod stream;
 
 use std::path::Path;
 
-use super::{FormatReport, ValidateError};
-use crate::export::Format;
-use crate::export::rdf::Syntax;
+use crate::formats::Format;
+use crate::formats::rdf::Syntax;
+use crate::validate::{FormatReport, ValidateError};
 
 pub const ONTOLOGY_FILE: &str = "kb4graph.ttl";
 pub const SHAPES_FILE: &str = "kb4graph.shapes.ttl";
@@ -53,7 +53,7 @@ pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     let mut reports = Vec::new();
     for syntax in present {
         let shown = syntax.file();
-        let (violations, total) = check::check_file(&dir.join(shown), shown, syntax, &shapes)?;
+        let (violations, total) = stream::check_file(&dir.join(shown), shown, syntax, &shapes)?;
         reports.push(FormatReport {
             format: format_of(syntax),
             files: vec![shown.to_owned()],

@@ -8,8 +8,8 @@ use oxttl::ntriples::WriterNTriplesSerializer;
 use oxttl::turtle::WriterTurtleSerializer;
 use oxttl::{NQuadsSerializer, NTriplesSerializer, TurtleSerializer};
 
-use super::Syntax;
 use super::vocab::{VOCAB_NS, XSD};
+use super::write::Syntax;
 
 /// An object as written: an IRI or a literal of an XSD datatype (full IRI).
 #[derive(Debug, Clone, Copy)]

@@ -1,39 +1,15 @@
-//! RDF: `rdf/graph.nt` (N-Triples), `rdf/graph.ttl` (Turtle) and `rdf/graph.nq` (N-Quads), in the
-//! vocabulary of `schemas/kb4graph.ttl` and checked by the shapes of `schemas/kb4graph.shapes.ttl`.
-//!
-//! - **IRIs**: an entity is `<base><percent-encoded _key>` (see [`iri`]); a relationship node is
-//!   the same over the relationship's `_key`. The base is [`DEFAULT_BASE_IRI`] unless
-//!   `--base-iri` says otherwise. There are no blank nodes.
-//! - **Entities** are typed with their type's class and their JupiterOne `_class`es, carry
-//!   `kb:key` and every property as typed literals (arrays as repeated values), and link to the
-//!   entities their relationships point at with one object property per relationship type.
-//! - **Relationships carrying properties** (ASSIGNED and COMPLETED, one per enrollment; CONTAINS
-//!   with its test summary) are also nodes of their own class with `kb:key`, `kb:from`, `kb:to`
-//!   and their properties.
-//! - **N-Quads** puts the data in the named graph `<base>graph/<manifest sha256>` and the
-//!   export's provenance (PROV-O, DCAT) in `<base>graph/<manifest sha256>/provenance`, written
-//!   first. N-Triples and Turtle hold the data graph only.
-//! - **Order**: entities in `_key` order, then relationship nodes in `_key` order; each subject's
-//!   triples together, sorted by predicate IRI, then IRIs before literals, then the object's
-//!   text. Identical triples are written once. The same snapshot gives the same bytes.
-
-mod block;
-pub mod iri;
-mod sink;
-pub mod vocab;
+//! The RDF writer: one streamed pass per syntax, each subject's triples in a sorted block.
 
 use std::io::{self, Write};
 
-use self::block::{Block, PredicateRef};
-use self::sink::{Object, Sink};
-use self::vocab::{RDF_TYPE, VOCAB_NS};
-use super::bundle::Bundle;
-use super::error::ExportError;
-use super::meta::{SnapshotInfo, account_name};
-use super::{Exporter, Format};
+use super::iri::{self, check_base_iri};
+use super::{block, sink, vocab};
+use crate::export::{Bundle, ExportError, ExportOptions, Exporter, SnapshotInfo, account_name};
+use crate::formats::Format;
 use crate::model::{EntityType, Graph, PropDef, RelationshipType, ValueRef};
-
-pub use self::iri::check_base_iri;
+use block::{Block, PredicateRef};
+use sink::{Object, Sink};
+use vocab::{RDF_TYPE, VOCAB_NS};
 
 /// The instance namespace unless `--base-iri` says otherwise. Instance IRIs are stable across
 /// runs and versions: they depend only on this base and the `_key`s.
@@ -93,7 +69,7 @@ pub struct RdfExporter {
 }
 
 impl RdfExporter {
-    pub fn new(syntax: Syntax, options: &super::ExportOptions) -> RdfExporter {
+    pub fn new(syntax: Syntax, options: &ExportOptions) -> RdfExporter {
         RdfExporter {
             syntax,
             base_iri: options.base_iri.clone(),

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 use oxrdf::{NamedOrBlankNode, Term, Triple};
 use oxttl::TurtleParser;
 
-use super::super::ValidateError;
-use crate::export::rdf::vocab::RDF_TYPE;
+use crate::formats::rdf::vocab::RDF_TYPE;
+use crate::validate::ValidateError;
 
 const SH: &str = "http://www.w3.org/ns/shacl#";
 const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
