@@ -302,16 +302,6 @@ impl Side {
     }
 }
 
-/// Formats `diff` reads an export from, first found first: the lossless ones before GraphML.
-const READ_PREFERENCE: [Format; 6] = [
-    Format::Json,
-    Format::Neo4j,
-    Format::NTriples,
-    Format::NQuads,
-    Format::Turtle,
-    Format::GraphMl,
-];
-
 /// Loads a snapshot (normalized), an export (read back from its most faithful format), or an
 /// archive of either. A snapshot with damaged pages is refused unless `allow_damaged`.
 pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError> {
@@ -360,9 +350,10 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
                 .and_then(serde_json::Value::as_array)
                 .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
                 .unwrap_or_default();
-            let format = READ_PREFERENCE
+            let format = Format::ALL
                 .into_iter()
-                .find(|f| listed.contains(&f.name()))
+                .filter(|f| listed.contains(&f.name()))
+                .min_by_key(|f| f.read_preference())
                 .ok_or_else(|| not_ours("lists no format this version reads".into()))?;
             let options = crate::readback::ReadOptions {
                 base_iri: value

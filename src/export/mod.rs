@@ -1,7 +1,7 @@
 //! Exporters: the graph written to disk in the formats graph tools read.
 //!
-//! Each format implements [`Exporter`]; [`Format`] is the closed list the command line offers.
-//! Every export goes through one [`Bundle`]: files are staged, hashed while written and moved
+//! Each format's writer lives in its folder under [`crate::formats`], and [`Format::write`]
+//! chooses it. Every export goes through one [`Bundle`]: files are staged, hashed while written and moved
 //! into place only when all are complete, with `manifest.json` and `SHA256SUMS` beside them.
 //!
 //! Data files hold only what the snapshot fixes, so the same snapshot always gives the same
@@ -23,7 +23,8 @@ pub use bundle::{
 pub use error::ExportError;
 pub use meta::{DamagedPage, SnapshotInfo, account_name};
 
-use crate::model::{Graph, GraphDigest, canonical};
+use crate::formats::Loss;
+use crate::model::{Graph, GraphDigest, Record, canonical};
 
 /// Settings some exporters take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,17 +43,6 @@ impl Default for ExportOptions {
             allow_damaged: false,
         }
     }
-}
-
-/// Writes one format of a graph into a bundle.
-pub trait Exporter {
-    fn format(&self) -> Format;
-    fn write(
-        &self,
-        graph: &Graph,
-        snapshot: &SnapshotInfo,
-        bundle: &mut Bundle,
-    ) -> Result<(), ExportError>;
 }
 
 /// `manifest.json` of an export.
@@ -79,34 +69,23 @@ pub struct ExportManifest<'a> {
 /// Identifies an export's `manifest.json`.
 pub const MANIFEST_FORMAT: &str = "kb4graph-export";
 
-/// The graph's digest, and per format the digest of what its files hold (see the `as_read_back`
-/// of each exporter), in one pass over the graph.
+/// The graph's digest, and per format the digest of what its files hold (its [`Loss`]'s read-back
+/// form), in one pass over the graph.
 fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<&'static str, String>) {
-    let identity = |r| r;
-    let forms: [canonical::Form<'_>; 4] = [
-        &identity,
-        &crate::formats::graphml::as_read_back,
-        &crate::formats::neo4j::as_read_back,
-        &crate::formats::rdf::as_read_back,
-    ];
-    let form_of = |format: Format| match format {
-        Format::Json => 0,
-        Format::GraphMl => 1,
-        Format::Neo4j => 2,
-        Format::NTriples | Format::Turtle | Format::NQuads => 3,
-    };
-    let mut wanted: Vec<usize> = formats.iter().map(|&f| form_of(f)).collect();
-    wanted.push(0);
-    wanted.sort_unstable();
-    wanted.dedup();
-    let chosen: Vec<canonical::Form<'_>> = wanted.iter().map(|&i| forms[i]).collect();
-    let computed = canonical::digest_forms(graph, &chosen);
-    let of = |i: usize| &computed[wanted.iter().position(|&w| w == i).unwrap_or(0)];
+    let mut losses: Vec<Loss> = formats.iter().map(|f| f.loss()).collect();
+    losses.push(Loss::Nothing);
+    losses.sort_unstable();
+    losses.dedup();
+    let read_back: Vec<fn(Record) -> Record> = losses.iter().map(|l| l.read_back()).collect();
+    let forms: Vec<canonical::Form<'_>> =
+        read_back.iter().map(|f| f as canonical::Form<'_>).collect();
+    let computed = canonical::digest_forms(graph, &forms);
+    let of = |loss: Loss| &computed[losses.iter().position(|&l| l == loss).unwrap_or(0)];
     let per_format = formats
         .iter()
-        .map(|&f| (f.name(), of(form_of(f)).sha256.clone()))
+        .map(|&f| (f.name(), of(f.loss()).sha256.clone()))
         .collect();
-    (of(0).clone(), per_format)
+    (of(Loss::Nothing).clone(), per_format)
 }
 
 /// Writes `formats` of `graph` into `out_dir` through one bundle and returns the files written.
@@ -119,13 +98,9 @@ pub fn export(
 ) -> Result<Vec<ExportedFile>, ExportError> {
     let mut bundle = Bundle::create(out_dir)?;
     let (graph_digest, format_digests) = digests(graph, formats);
-    let rdf = formats
-        .iter()
-        .any(|f| matches!(f, Format::NTriples | Format::Turtle | Format::NQuads));
+    let rdf = formats.iter().any(|f| f.rdf_syntax().is_some());
     for format in formats {
-        format
-            .exporter(options)
-            .write(graph, snapshot, &mut bundle)?;
+        format.write(graph, snapshot, options, &mut bundle)?;
     }
     bundle.finish(|files| ExportManifest {
         format: MANIFEST_FORMAT,

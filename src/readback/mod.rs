@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::export::Format;
+use crate::formats::Format;
 use crate::model::Record;
 
 /// What a reader needs besides the files.
@@ -49,12 +49,5 @@ pub fn read_records(
     format: Format,
     options: &ReadOptions,
 ) -> Result<Vec<Record>, ReadbackError> {
-    match format {
-        Format::Json => crate::formats::json::read::read(export_dir),
-        Format::Neo4j => crate::formats::neo4j::read::read(export_dir),
-        Format::GraphMl => crate::formats::graphml::read::read(export_dir),
-        Format::NTriples | Format::Turtle | Format::NQuads => {
-            crate::formats::rdf::read::read(export_dir, format, options)
-        }
-    }
+    format.read_records(export_dir, options)
 }

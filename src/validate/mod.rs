@@ -1,12 +1,13 @@
 //! Validation of exports on disk against the schemas bundled in the binary (`schemas/`).
 //!
 //! It reads the files back, so it works on any earlier export, not only on a graph in memory.
-//! One validator per format; [`validate_dir`] runs each one whose files it finds.
+//! Each format's checker lives in its folder under [`crate::formats`]; [`validate_dir`] runs
+//! each one whose files it finds.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::export::Format;
+use crate::formats::Format;
 
 /// One problem found in an export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,23 +59,12 @@ pub struct FormatReport {
     pub total: usize,
 }
 
-/// Validates every export found in `dir`.
+/// Validates every export found in `dir`, one report per format found.
 pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     let mut reports = Vec::new();
-    let json = dir.join(crate::formats::json::FILE);
-    if json.symlink_metadata().is_ok() {
-        let shown = crate::formats::json::FILE;
-        let (violations, total) = crate::formats::json::check::validate_file(&json, shown)?;
-        reports.push(FormatReport {
-            format: Format::Json,
-            files: vec![shown.to_owned()],
-            violations,
-            total,
-        });
+    for format in Format::ALL {
+        reports.extend(format.check(dir)?);
     }
-    reports.extend(crate::formats::neo4j::check::validate(dir)?);
-    reports.extend(crate::formats::graphml::check::validate(dir)?);
-    reports.extend(crate::formats::rdf::check::validate(dir)?);
     if reports.is_empty() {
         return Err(ValidateError::NothingToValidate {
             dir: dir.to_owned(),
@@ -85,13 +75,14 @@ pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
 
 /// The bundled schemas as (file name, content), for `kb4graph schemas --out DIR`.
 pub fn bundled_schemas() -> Vec<(&'static str, &'static str)> {
-    let mut all = vec![(
-        crate::formats::json::schema::FILE_NAME,
-        crate::formats::json::schema::BUNDLED,
-    )];
-    all.extend_from_slice(crate::formats::neo4j::check::SCHEMAS);
-    all.extend_from_slice(crate::formats::graphml::check::SCHEMAS);
-    all.extend_from_slice(crate::formats::rdf::check::SCHEMAS);
+    let mut all: Vec<(&'static str, &'static str)> = Vec::new();
+    for format in Format::ALL {
+        for schema in format.schemas() {
+            if !all.contains(schema) {
+                all.push(*schema);
+            }
+        }
+    }
     all
 }
 

@@ -5,14 +5,14 @@
 //! the most faithful format whose files provably hold it unchanged (JSON; else Neo4j or
 //! GraphML when nothing read back shows their loss could have acted): its digest and counts
 //! must be the manifest's `graph`, and every other format's files must read back to exactly
-//! that graph passed through the format's documented loss (see [`super::losses`]). Without
+//! that graph passed through the format's documented loss (see [`crate::formats::Loss`]). Without
 //! such a format, each format's files must read back to its recorded digest, the counts must
 //! match, and a graph digest differing from them must be one the format's loss can explain.
 
 use std::path::Path;
 
+use super::Problem;
 use super::manifest::{MANIFEST_FILE, Parsed};
-use super::{Problem, losses};
 use crate::export::Format;
 use crate::model::canonical::DigestWriter;
 use crate::model::{GraphDigest, Record};
@@ -167,13 +167,13 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
         if recorded_of(format.name()).as_deref() != Some(digest.sha256.as_str()) {
             continue;
         }
-        let changed = losses::may_have_changed(format, &records);
+        let changed = format.loss().may_have_changed(&records);
         if changed > 0 {
             notes.push(format!(
                 "the graph is not recomputed from the {} files: {changed} records may have changed \
                  on their way through them ({})",
                 format.name(),
-                losses::describe(format)
+                format.loss().describe()
             ));
             continue;
         }
@@ -215,8 +215,11 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
             },
         };
         let expected = reference.as_ref().map(|(_, graph, _)| {
-            let mut carried: Vec<Record> =
-                graph.iter().cloned().map(losses::form(format)).collect();
+            let mut carried: Vec<Record> = graph
+                .iter()
+                .cloned()
+                .map(format.loss().read_back())
+                .collect();
             (digest_sorted(&mut carried), carried)
         });
         let mut first_difference = None;
@@ -236,7 +239,7 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
                         "format_digests.{name} is {}, but the graph the files hold, as {name} \
                          carries it ({}), has digest {}",
                         recorded.as_deref().unwrap_or("missing"),
-                        losses::describe(format),
+                        format.loss().describe(),
                         expected.sha256
                     )));
                 }
@@ -354,13 +357,13 @@ fn check_unrecomputed(
             continue;
         };
         let changed = read_records(dir, format, options)
-            .map(|records| losses::may_have_changed(format, &records))
+            .map(|records| format.loss().may_have_changed(&records))
             .unwrap_or(0);
         if changed > 0 {
             explained.push(format!(
                 "{} ({}: {changed} records may have changed)",
                 f.format,
-                losses::describe(format)
+                format.loss().describe()
             ));
         }
     }

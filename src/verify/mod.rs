@@ -8,7 +8,6 @@
 
 mod digests;
 mod listing;
-mod losses;
 mod manifest;
 
 use std::fmt;

@@ -13,16 +13,19 @@
 //! - [`write`]: the writer; [`ids`], [`keys`] and [`text`]: how `_key`s become ids, how
 //!   properties become typed `<key>`s, and what XML 1.0 can hold;
 //! - `read`: the records read back from the file, for `verify` and `diff`;
-//! - [`check`]: the file checked against GraphML's rules and the bundled profile.
+//! - [`check`]: the file checked against GraphML's rules and the bundled profile;
+//! - [`loss`]: what GraphML cannot carry.
 
 pub mod check;
 pub mod ids;
 pub mod keys;
+pub mod loss;
 pub(crate) mod read;
 pub mod text;
 mod write;
 
+pub use loss::as_read_back;
 pub use write::{
     DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE, GRAPHML_NS, GraphMlExporter, WriteReport,
-    as_read_back, format_value, labels, push_double, write_document,
+    format_value, labels, push_double, write_document,
 };

@@ -3,8 +3,7 @@
 use std::io::{self, Write};
 
 use super::{ids, keys, text};
-use crate::export::{Bundle, ExportError, Exporter, SnapshotInfo, account_name};
-use crate::formats::Format;
+use crate::export::{Bundle, ExportError, SnapshotInfo, account_name};
 use crate::model::{Graph, Property, ValueRef};
 use keys::{AttrType, DomainKeys, Key, KeySet};
 
@@ -25,12 +24,9 @@ const WARN_EACH: usize = 20;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GraphMlExporter;
 
-impl Exporter for GraphMlExporter {
-    fn format(&self) -> Format {
-        Format::GraphMl
-    }
-
-    fn write(
+impl GraphMlExporter {
+    /// Writes this format of `graph` into `bundle`.
+    pub fn write(
         &self,
         graph: &Graph,
         snapshot: &SnapshotInfo,
@@ -344,29 +340,4 @@ pub fn write_document(
     }
     w.out.write_all(b"</graph>\n</graphml>\n")?;
     Ok(w.report)
-}
-
-/// A record as the GraphML file gives it back: characters XML 1.0 cannot carry become U+FFFD in
-/// keys, names and text; string arrays are JSON text, whose escapes keep control characters, so
-/// only U+FFFE and U+FFFF are lost there.
-pub fn as_read_back(record: crate::model::Record) -> crate::model::Record {
-    use crate::model::Value;
-    let arrays: Vec<(String, Vec<String>)> = record
-        .properties
-        .iter()
-        .filter_map(|(name, value)| match value {
-            Value::StringArray(list) => Some((
-                text::sanitized(name).into_owned(),
-                list.iter()
-                    .map(|item| item.replace(['\u{FFFE}', '\u{FFFF}'], "\u{FFFD}"))
-                    .collect(),
-            )),
-            _ => None,
-        })
-        .collect();
-    let mut record = record.map_strings(text::sanitized);
-    for (name, list) in arrays {
-        record.properties.insert(name, Value::StringArray(list));
-    }
-    record
 }

@@ -14,9 +14,11 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::FILE;
 use super::schema as json_schema;
+use crate::formats::Format;
 use crate::model::{EntityType, RelationshipType};
-use crate::validate::{ValidateError, Violation};
+use crate::validate::{FormatReport, ValidateError, Violation};
 
 /// Violations beyond this many are counted, not listed.
 const MAX_LISTED: usize = 1000;
@@ -329,4 +331,22 @@ impl<'de> Visitor<'de> for Records<'_, '_> {
 
 fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// The bundled schemas this checker reads, as (file name, content).
+pub const SCHEMAS: &[(&str, &str)] = &[(json_schema::FILE_NAME, json_schema::BUNDLED)];
+
+/// Validates the JSON export in `dir`, if there is one.
+pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
+    let path = dir.join(FILE);
+    if path.symlink_metadata().is_err() {
+        return Ok(None);
+    }
+    let (violations, total) = validate_file(&path, FILE)?;
+    Ok(Some(FormatReport {
+        format: Format::Json,
+        files: vec![FILE.to_owned()],
+        violations,
+        total,
+    }))
 }

@@ -8,8 +8,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::export::{Bundle, ExportError, Exporter, SnapshotInfo, account_name};
-use crate::formats::Format;
+use crate::export::{Bundle, ExportError, SnapshotInfo, account_name};
 use crate::model::{Graph, Property, ValueRef};
 
 pub const FILE: &str = "json/graph.json";
@@ -45,12 +44,9 @@ struct Counts {
     relationships: serde_json::Map<String, serde_json::Value>,
 }
 
-impl Exporter for JsonExporter {
-    fn format(&self) -> Format {
-        Format::Json
-    }
-
-    fn write(
+impl JsonExporter {
+    /// Writes this format of `graph` into `bundle`.
+    pub fn write(
         &self,
         graph: &Graph,
         snapshot: &SnapshotInfo,

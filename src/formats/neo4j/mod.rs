@@ -18,18 +18,21 @@
 //! - [`write`], with [`columns`], [`dialect`] and `scripts`: the writer;
 //! - [`tokenizer`]: CSV fields split the way neo4j-admin splits them, for reader and checker;
 //! - `read`: the records read back from the files, for `verify` and `diff`;
-//! - [`check`]: the files checked against the property table and Neo4j's own rules.
+//! - [`check`]: the files checked against the property table and Neo4j's own rules;
+//! - [`loss`]: what the CSV cannot carry.
 
 pub mod check;
 pub mod columns;
 pub mod dialect;
+pub mod loss;
 pub(crate) mod read;
 mod scripts;
 pub mod tokenizer;
 mod write;
 
 pub use columns::{ID_SPACE, node_file, relationship_file};
+pub use loss::as_read_back;
 pub use write::{
     DIR, FORMAT_FILE, FORMAT_NAME, FORMAT_VERSION, FormatInfo, IMPORT_SCRIPT, LOAD_SCRIPT,
-    Neo4jExporter, as_read_back,
+    Neo4jExporter,
 };

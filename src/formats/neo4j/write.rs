@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::{columns, dialect, scripts};
-use crate::export::{Bundle, BundleFile, ExportError, Exporter, SnapshotInfo};
-use crate::formats::Format;
+use crate::export::{Bundle, BundleFile, ExportError, SnapshotInfo};
 use crate::model::{EntityType, Graph, RelationshipType};
 use columns::{Column, ColumnKind, ID_SPACE, node_file, relationship_file};
 use dialect::Dialect;
@@ -56,12 +55,9 @@ impl FormatInfo {
     }
 }
 
-impl Exporter for Neo4jExporter {
-    fn format(&self) -> Format {
-        Format::Neo4j
-    }
-
-    fn write(
+impl Neo4jExporter {
+    /// Writes this format of `graph` into `bundle`.
+    pub fn write(
         &self,
         graph: &Graph,
         _snapshot: &SnapshotInfo,
@@ -269,18 +265,4 @@ fn write_row<'g>(
         });
     }
     out.write_all(b"\n").map_err(ExportError::io(path))
-}
-
-/// A record as the Neo4j files give it back: a string array holding one empty string is
-/// written like an empty array (both are `""` in an array column), so it reads back empty.
-pub fn as_read_back(mut record: crate::model::Record) -> crate::model::Record {
-    for value in record.properties.values_mut() {
-        if let crate::model::Value::StringArray(list) = value
-            && list.len() == 1
-            && list[0].is_empty()
-        {
-            list.clear();
-        }
-    }
-    record
 }

@@ -22,19 +22,21 @@
 //! read or checked is made here alone:
 //! - [`write`], with [`iri`], [`vocab`] and the sorted blocks of `block` and `sink`: the writer;
 //! - `read`: the records read back from any of the three syntaxes, for `verify` and `diff`;
-//! - [`check`]: the files checked against the bundled ontology and shapes.
+//! - [`check`]: the files checked against the bundled ontology and shapes;
+//! - [`loss`]: what RDF cannot carry.
 
 mod block;
 pub mod check;
 pub mod iri;
+pub mod loss;
 pub(crate) mod read;
 mod sink;
 pub mod vocab;
 mod write;
 
 pub use iri::check_base_iri;
+pub use loss::as_read_back;
 pub use write::{
     DEFAULT_BASE_IRI, RdfExporter, Syntax, XSD_BOOLEAN, XSD_DATE, XSD_DATETIME, XSD_DECIMAL,
-    XSD_DOUBLE, XSD_INTEGER, XSD_STRING, as_read_back, data_graph_iri, provenance_graph_iri,
-    write_graph, xsd,
+    XSD_DOUBLE, XSD_INTEGER, XSD_STRING, data_graph_iri, provenance_graph_iri, write_graph, xsd,
 };

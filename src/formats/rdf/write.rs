@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::iri::{self, check_base_iri};
 use super::{block, sink, vocab};
-use crate::export::{Bundle, ExportError, ExportOptions, Exporter, SnapshotInfo, account_name};
+use crate::export::{Bundle, ExportError, ExportOptions, SnapshotInfo, account_name};
 use crate::formats::Format;
 use crate::model::{EntityType, Graph, PropDef, RelationshipType, ValueRef};
 use block::{Block, PredicateRef};
@@ -60,6 +60,15 @@ impl Syntax {
             Syntax::NQuads => "rdf/graph.nq",
         }
     }
+
+    /// The export format written in this syntax.
+    pub const fn format(self) -> Format {
+        match self {
+            Syntax::NTriples => Format::NTriples,
+            Syntax::Turtle => Format::Turtle,
+            Syntax::NQuads => Format::NQuads,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -77,16 +86,9 @@ impl RdfExporter {
     }
 }
 
-impl Exporter for RdfExporter {
-    fn format(&self) -> Format {
-        match self.syntax {
-            Syntax::NTriples => Format::NTriples,
-            Syntax::Turtle => Format::Turtle,
-            Syntax::NQuads => Format::NQuads,
-        }
-    }
-
-    fn write(
+impl RdfExporter {
+    /// Writes this format of `graph` into `bundle`.
+    pub fn write(
         &self,
         graph: &Graph,
         snapshot: &SnapshotInfo,
@@ -463,29 +465,4 @@ fn write_provenance<W: Write>(
         sink.quad(s, pred, object, &provenance)?;
     }
     Ok(())
-}
-
-/// A record as the RDF files give it back: an array is a set of repeated triples, so it reads
-/// back sorted by its text, without repeats, and an empty one not at all.
-pub fn as_read_back(mut record: crate::model::Record) -> crate::model::Record {
-    use crate::model::Value;
-    for value in record.properties.values_mut() {
-        match value {
-            Value::StringArray(list) => {
-                list.sort();
-                list.dedup();
-            }
-            Value::IntegerArray(list) => {
-                list.sort_by_key(|n| n.to_string());
-                list.dedup();
-            }
-            _ => {}
-        }
-    }
-    record.properties.retain(|_, v| match v {
-        Value::StringArray(list) => !list.is_empty(),
-        Value::IntegerArray(list) => !list.is_empty(),
-        _ => true,
-    });
-    record
 }

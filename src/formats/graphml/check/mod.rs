@@ -16,11 +16,11 @@ use crate::validate::{FormatReport, ValidateError, Violation};
 pub const SCHEMAS: &[(&str, &str)] = &[(profile::FILE_NAME, profile::BUNDLED)];
 
 /// Validates the GraphML export in `dir`, if there is one.
-pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
+pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
     let path = dir.join(FILE);
     if path.symlink_metadata().is_err() {
         if dir.join(Format::GraphMl.dir()).is_dir() {
-            return Ok(vec![FormatReport {
+            return Ok(Some(FormatReport {
                 format: Format::GraphMl,
                 files: vec![FILE.to_owned()],
                 violations: vec![Violation {
@@ -29,19 +29,19 @@ pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
                     message: "missing: the graphml directory holds no graph.graphml".into(),
                 }],
                 total: 1,
-            }]);
+            }));
         }
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let profile = profile::bundled()
         .map_err(|e| ValidateError::Schema(format!("{}: {e}", profile::FILE_NAME)))?;
     let (violations, total) = stream::check_file(&path, FILE, &profile)?;
-    Ok(vec![FormatReport {
+    Ok(Some(FormatReport {
         format: Format::GraphMl,
         files: vec![FILE.to_owned()],
         violations,
         total,
-    }])
+    }))
 }
 
 /// Validates one GraphML file (shown in violations as `shown`) against the bundled profile.

@@ -14,7 +14,6 @@ mod stream;
 
 use std::path::Path;
 
-use crate::formats::Format;
 use crate::formats::rdf::Syntax;
 use crate::validate::{FormatReport, ValidateError};
 
@@ -32,36 +31,20 @@ pub const SHAPES: &str = include_str!(concat!(
 /// The bundled schemas this validator reads, as (file name, content).
 pub const SCHEMAS: &[(&str, &str)] = &[(ONTOLOGY_FILE, ONTOLOGY), (SHAPES_FILE, SHAPES)];
 
-fn format_of(syntax: Syntax) -> Format {
-    match syntax {
-        Syntax::NTriples => Format::NTriples,
-        Syntax::Turtle => Format::Turtle,
-        Syntax::NQuads => Format::NQuads,
-    }
-}
-
-/// Validates the RDF files in `dir`, if any: one report per file.
-pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
-    let present: Vec<Syntax> = Syntax::ALL
-        .into_iter()
-        .filter(|s| dir.join(s.file()).symlink_metadata().is_ok())
-        .collect();
-    if present.is_empty() {
-        return Ok(Vec::new());
+/// Validates the file of `syntax` in `dir`, if there is one.
+pub fn validate(dir: &Path, syntax: Syntax) -> Result<Option<FormatReport>, ValidateError> {
+    let shown = syntax.file();
+    if dir.join(shown).symlink_metadata().is_err() {
+        return Ok(None);
     }
     let shapes = shapes::Shapes::parse(SHAPES)?;
-    let mut reports = Vec::new();
-    for syntax in present {
-        let shown = syntax.file();
-        let (violations, total) = stream::check_file(&dir.join(shown), shown, syntax, &shapes)?;
-        reports.push(FormatReport {
-            format: format_of(syntax),
-            files: vec![shown.to_owned()],
-            violations,
-            total,
-        });
-    }
-    Ok(reports)
+    let (violations, total) = stream::check_file(&dir.join(shown), shown, syntax, &shapes)?;
+    Ok(Some(FormatReport {
+        format: syntax.format(),
+        files: vec![shown.to_owned()],
+        violations,
+        total,
+    }))
 }
 
 #[cfg(test)]
