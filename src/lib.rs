@@ -6,11 +6,15 @@
 //! - [`fetch`]: which collections make up an account and how they are fetched into a snapshot;
 //! - [`snapshot`]: the raw snapshot on disk (pages verbatim plus `manifest.json`) and its reader;
 //! - [`model`]: the graph (entity and relationship types, the property table) and `normalize`;
-//! - [`export`]: the output bundle and the exporters (JSON, Neo4j CSV, GraphML, RDF);
+//! - [`formats`]: each export format in its own folder (JSON, Neo4j CSV, GraphML, RDF): its
+//!   writer, reader, checker and what it cannot carry; [`formats::Format`] chooses among them;
+//! - [`export`]: the output bundle every format is written through, and its manifest;
 //! - [`mock`]: a simulated Reporting API over a seeded synthetic organisation, for demos, tests
 //!   and benchmarks;
 //! - [`pipeline`]: snapshot -> graph -> export -> validation, as `kb4graph run` does it;
-//! - [`validate`]: exports checked on disk against the bundled schemas;
+//! - [`validate`] and [`readback`]: exports on disk checked against the bundled schemas, and
+//!   read back into records, by each format's checker and reader;
+//! - [`verify`], [`diff`] and [`archive`]: the audit commands;
 //! - [`rate`] and [`timefmt`]: request-rate limits and UTC time formatting shared by the client
 //!   and the simulated API.
 

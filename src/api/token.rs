@@ -106,7 +106,7 @@ impl Token {
         needle.len() >= Self::SCRUB_MIN_LEN && bytes.windows(needle.len()).any(|w| w == needle)
     }
 
-    /// The shortest token that [`Token::scrub`] looks for in foreign text.
+    /// The shortest token that `Token::scrub` looks for in foreign text.
     pub const SCRUB_MIN_LEN: usize = 8;
 
     /// The `Authorization` header value, flagged sensitive so that http's own `Debug` hides it.
