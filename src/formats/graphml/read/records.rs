@@ -8,11 +8,13 @@
 use std::collections::BTreeMap;
 
 use crate::formats::graphml::FILE;
+use crate::formats::graphml::ids::decode_id;
 use crate::formats::graphml::keys::{AttrType, Domain, LABEL, LABELS, NODE_LABEL};
 use crate::formats::graphml::reader::{
-    Checked, Consumer, Data, End, FileKey, Ids, Item, Keys, Position, Report, Tag,
-    end_type_message, unknown_type,
+    Checked, Consumer, Data, End, FileKey, Ids, Item, Keys, Position, Report, Tag, UNKNOWN,
+    end_name, end_type_message, unknown_type,
 };
+use crate::formats::graphml::text::sanitized;
 use crate::formats::graphml::values::{quote, value};
 use crate::formats::problems::Problem;
 use crate::model::{EntityType, PropDef, Record, RecordKind, RelationshipType, Value, ValueType};
@@ -124,10 +126,10 @@ fn required<'i>(
 
 /// The `_key` an edge end's id was escaped from; the reader has checked that a node id is one.
 fn end_key(what: &str, pos: Position, end: Option<&str>, is_source: bool) -> Result<String, Fail> {
-    let name = crate::formats::graphml::reader::end_name(is_source);
+    let name = end_name(is_source);
     let id = end.unwrap_or_default();
-    crate::formats::graphml::ids::decode_id(id)
-        .map(|k| crate::formats::graphml::text::sanitized(&k).into_owned())
+    decode_id(id)
+        .map(|k| sanitized(&k).into_owned())
         .ok_or_else(|| {
             fail(
                 pos,
@@ -140,7 +142,7 @@ fn tag_of<T: PartialEq>(all: &[T], t: &T) -> Tag {
     all.iter()
         .position(|x| x == t)
         .and_then(|i| Tag::try_from(i).ok())
-        .unwrap_or(crate::formats::graphml::reader::UNKNOWN)
+        .unwrap_or(UNKNOWN)
 }
 
 /// Whether the node at an end of an edge of type `edge` has the type the edge asks there.

@@ -15,6 +15,9 @@
 //! ([`Ids`]). What kb4graph's profile adds belongs to the checker, what makes a record to the
 //! records reader. Only what later elements need is kept: the file's keys, each node id with
 //! its type, a digest of each edge id, and edge ends not seen yet.
+//!
+//! Change here what GraphML itself allows and how the file is walked; a rule of kb4graph's
+//! profile goes to the checker, and how an item becomes a record to the records reader.
 
 mod lines;
 
@@ -740,4 +743,133 @@ pub(crate) fn read_file(
     let end = xml.get_ref().position();
     state.finish(end, consumer, &mut report);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::problems::{Collected, FirstProblem, Location};
+
+    /// Keeps the ids of the items handed over and the late ends, every node of one type.
+    #[derive(Default)]
+    struct Seen {
+        items: Vec<String>,
+        late: Vec<(String, String)>,
+    }
+
+    impl Consumer for Seen {
+        fn item(&mut self, found: &Checked<'_>, ids: &mut Ids, report: &mut Report<'_>) {
+            self.items.push(found.what.clone());
+            match found.item.domain {
+                Domain::Node => ids.node(found, 0, report),
+                _ => {
+                    ids.edge(found, report);
+                    ids.ends(found, 0, report);
+                }
+            }
+        }
+
+        fn late_end(&mut self, end: &End, _node: Tag, _report: &mut Report<'_>) {
+            self.late.push((end.edge.clone(), end.node.clone()));
+        }
+    }
+
+    const KEYS: &str = "<graphml>\n\
+        <key id=\"n._key\" for=\"node\" attr.name=\"_key\" attr.type=\"string\"/>\n\
+        <key id=\"e._key\" for=\"edge\" attr.name=\"_key\" attr.type=\"string\"/>\n\
+        <key id=\"n.n\" for=\"node\" attr.name=\"n\" attr.type=\"long\"/>\n";
+
+    fn read(graph: &str, sink: &mut dyn ProblemSink) -> Seen {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.graphml");
+        std::fs::write(
+            &path,
+            format!("{KEYS}<graph>\n{graph}</graph>\n</graphml>\n"),
+        )
+        .unwrap();
+        let mut seen = Seen::default();
+        read_file(&path, "g.graphml", &mut seen, sink).unwrap();
+        seen
+    }
+
+    fn at(line: u64, column: u64) -> Location {
+        Location::Text { line, column }
+    }
+
+    #[test]
+    fn problems_are_placed_by_line_and_column_while_streaming() {
+        let mut found = Collected::default();
+        read(
+            "<node id=\"a\"><data key=\"n._key\">a</data>\n  <data key=\"n.n\">x</data></node>\n",
+            &mut found,
+        );
+        assert_eq!(found.total, 1, "{:?}", found.listed);
+        assert_eq!(found.listed[0].location, at(7, 3));
+        assert_eq!(found.listed[0].message, "node a: n.n \"x\" is not a long");
+    }
+
+    #[test]
+    fn the_first_problem_stops_the_reader_and_collecting_reads_on() {
+        let graph = "<node id=\"a\"><data key=\"n._key\">b</data></node>\n\
+                     <node id=\"c\"><data key=\"n._key\">c</data></node>\n\
+                     <node id=\"d\"><data key=\"n.none\">d</data></node>\n";
+        let mut first = FirstProblem::default();
+        let seen = read(graph, &mut first);
+        let problem = first.0.unwrap();
+        assert_eq!(problem.location, at(6, 1));
+        assert_eq!(
+            problem.message,
+            "node a: the id is not the escaping of _key \"b\""
+        );
+        assert!(seen.items.is_empty(), "{:?}", seen.items);
+
+        let mut all = Collected::default();
+        let seen = read(graph, &mut all);
+        assert_eq!(all.total, 2, "{:?}", all.listed);
+        assert_eq!(
+            all.listed[1].message,
+            "node d: <data key=\"n.none\"> refers to no declared key"
+        );
+        assert_eq!(seen.items, ["node a", "node c", "node d"]);
+    }
+
+    #[test]
+    fn edge_ends_are_nodes_seen_before_or_after_the_edge() {
+        let mut all = Collected::default();
+        let seen = read(
+            "<edge id=\"e1\" source=\"a\" target=\"z\"/>\n\
+             <edge id=\"e1\" source=\"a\"/>\n\
+             <node id=\"a\"/>\n",
+            &mut all,
+        );
+        let messages: Vec<&str> = all.listed.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "edge e1: the edge id is not unique",
+                "edge e1: no target",
+                "edge e1: target z is not a node of the graph",
+            ]
+        );
+        assert_eq!(
+            seen.late,
+            [
+                ("e1".to_owned(), "a".to_owned()),
+                ("e1".to_owned(), "a".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_xml_is_one_problem_at_its_place() {
+        let mut all = Collected::default();
+        read("<node id=\"a\">\n</edge>\n", &mut all);
+        assert_eq!(all.total, 1, "{:?}", all.listed);
+        assert_eq!(all.listed[0].location, at(7, 1));
+        assert!(
+            all.listed[0].message.starts_with("not well-formed XML"),
+            "{}",
+            all.listed[0].message
+        );
+    }
 }
