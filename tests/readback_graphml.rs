@@ -220,7 +220,7 @@ fn broken_files_give_invalid_errors_naming_file_and_line() {
             line_of(dir.path(), "<node id=\"knowbe4:user:3\">")
         )
     );
-    assert!(message.contains("escaped _key"), "{message}");
+    assert!(message.contains("escaping of _key"), "{message}");
 
     // An edge whose `_key` does not follow from its ends.
     let (dir, _) = small_export();
@@ -250,7 +250,7 @@ fn broken_files_give_invalid_errors_naming_file_and_line() {
         format!("{}{}", &t[..start], &t[end..])
     });
     let (_, _, message) = invalid(dir.path());
-    assert!(message.contains("no node of the graph"), "{message}");
+    assert!(message.contains("is not a node of the graph"), "{message}");
 
     // Cut short.
     let (dir, _) = small_export();

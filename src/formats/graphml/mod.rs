@@ -12,8 +12,13 @@
 //! written, read or checked is made here alone:
 //! - [`write`]: the writer; [`ids`], [`keys`] and [`text`]: how `_key`s become ids, how
 //!   properties become typed `<key>`s, and what XML 1.0 can hold;
-//! - `read`: the records read back from the file, for `verify` and `diff`;
-//! - [`check`]: the file checked against GraphML's rules and the bundled profile;
+//! - [`values`]: what text spells a value of each type, for every reader;
+//! - `reader`: the one streaming reader of the file, which checks GraphML's own rules, tracks
+//!   lines and columns, and reports every problem to a problem sink;
+//! - `read`: that reader turned into records for `verify` and `diff`, stopping at the first
+//!   problem;
+//! - [`check`]: that reader with the bundled profile's rules, for `validate`, collecting every
+//!   problem;
 //! - [`loss`]: what GraphML cannot carry.
 
 pub mod check;
@@ -21,7 +26,9 @@ pub mod ids;
 pub mod keys;
 pub mod loss;
 pub(crate) mod read;
+mod reader;
 pub mod text;
+pub mod values;
 mod write;
 
 pub use loss::as_read_back;

@@ -1,15 +1,18 @@
-//! Validation of `graphml/graph.graphml` against GraphML's own rules and kb4graph's bundled
-//! profile, `schemas/graphml-profile.json` (see [`profile`]).
+//! Validation of `graphml/graph.graphml`: the one GraphML reader ([`super::reader`], which
+//! checks what GraphML itself asks) with the rules of kb4graph's bundled profile,
+//! `schemas/graphml-profile.json` ([`profile`], applied by `rules`), every problem collected.
+//!
+//! Change the profile in [`profile`] (the bundled file is generated from it) and what `validate`
+//! makes of it in `rules`.
 
-mod lines;
 pub mod profile;
-pub(crate) mod stream;
-pub mod values;
+mod rules;
 
 use std::path::Path;
 
 use crate::formats::Format;
 use crate::formats::graphml::FILE;
+use crate::formats::problems::{Collected, Location, Problem};
 use crate::validate::{FormatReport, ValidateError, Violation};
 
 /// The bundled schemas this validator reads, as (file name, content).
@@ -20,22 +23,21 @@ pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
     let path = dir.join(FILE);
     if path.symlink_metadata().is_err() {
         if dir.join(Format::GraphMl.dir()).is_dir() {
+            let missing = Problem::new(
+                FILE,
+                Location::Document,
+                "missing: the graphml directory holds no graph.graphml",
+            );
             return Ok(Some(FormatReport {
                 format: Format::GraphMl,
                 files: vec![FILE.to_owned()],
-                violations: vec![Violation {
-                    file: FILE.to_owned(),
-                    pointer: String::new(),
-                    message: "missing: the graphml directory holds no graph.graphml".into(),
-                }],
+                violations: vec![violation(missing)],
                 total: 1,
             }));
         }
         return Ok(None);
     }
-    let profile = profile::bundled()
-        .map_err(|e| ValidateError::Schema(format!("{}: {e}", profile::FILE_NAME)))?;
-    let (violations, total) = stream::check_file(&path, FILE, &profile)?;
+    let (violations, total) = validate_file(&path, FILE)?;
     Ok(Some(FormatReport {
         format: Format::GraphMl,
         files: vec![FILE.to_owned()],
@@ -44,9 +46,34 @@ pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
     }))
 }
 
-/// Validates one GraphML file (shown in violations as `shown`) against the bundled profile.
+/// Validates one GraphML file (shown in violations as `shown`) against the bundled profile;
+/// returns the listed violations and their total.
 pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize), ValidateError> {
     let profile = profile::bundled()
         .map_err(|e| ValidateError::Schema(format!("{}: {e}", profile::FILE_NAME)))?;
-    stream::check_file(path, shown, &profile)
+    let rules = rules::Rules::new(&profile)?;
+    let mut found = Collected::default();
+    super::reader::read_file(path, shown, &mut rules::Checker::new(&rules), &mut found).map_err(
+        |source| ValidateError::Io {
+            path: path.to_owned(),
+            source,
+        },
+    )?;
+    Ok((
+        found.listed.into_iter().map(violation).collect(),
+        found.total,
+    ))
+}
+
+/// A problem as `validate` lists it.
+fn violation(p: Problem) -> Violation {
+    let pointer = match p.location {
+        Location::Document => String::new(),
+        location => location.to_string(),
+    };
+    Violation {
+        file: p.file,
+        pointer,
+        message: p.message,
+    }
 }

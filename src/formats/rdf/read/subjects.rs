@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use oxrdf::{Literal, Term, Triple};
 
 use super::{Fail, named_subject, object_kind, triple_location};
-use crate::formats::graphml::read::values::scalar;
+use crate::formats::graphml::values::scalar;
 use crate::formats::rdf::iri::decode;
 use crate::formats::rdf::vocab::{self, RDF_TYPE, VOCAB_NS};
 use crate::formats::rdf::xsd;
@@ -548,5 +548,5 @@ fn typed_literal(l: &Literal, value_type: ValueType) -> Result<Value, String> {
             l.datatype().as_str()
         ));
     }
-    scalar(value_type, l.value())
+    scalar(value_type, l.value()).map_err(|e| e.to_string())
 }

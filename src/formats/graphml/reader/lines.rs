@@ -1,7 +1,9 @@
-//! A buffered reader that knows the line and column of what it has handed out, so violations
-//! in a file of millions of lines can say where they are without keeping the file.
+//! A buffered reader that knows the line and column of what it has handed out, so problems in
+//! a file of millions of lines can say where they are without keeping or re-reading the file.
 
 use std::io::{self, BufRead, Read};
+
+use crate::formats::problems::Location;
 
 pub struct LineReader<R> {
     inner: R,
@@ -17,15 +19,20 @@ pub struct LineReader<R> {
 }
 
 /// A place in the file, 1-based; the column counts bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
     pub line: u64,
     pub column: u64,
 }
 
-impl std::fmt::Display for Position {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}", self.line, self.column)
+impl Position {
+    /// The position as problems carry it. The column stays a byte count, as `validate` has
+    /// always shown it for GraphML.
+    pub fn location(self) -> Location {
+        Location::Text {
+            line: self.line,
+            column: self.column,
+        }
     }
 }
 
