@@ -20,9 +20,13 @@
 //!
 //! Everything RDF means to kb4graph lives in this folder, and a change of how it is written,
 //! read or checked is made here alone:
-//! - [`write`], with [`iri`], [`vocab`] and the sorted blocks of `block` and `sink`: the writer;
-//! - `read`: the records read back from any of the three syntaxes, for `verify` and `diff`;
-//! - [`check`]: the files checked against the bundled ontology and shapes.
+//! - `write`, with [`iri`], [`vocab`] and the sorted blocks of `block` and `sink`: the writer;
+//! - `read`: the one reader of the three syntaxes (oxttl, one streamed pass, problems to a
+//!   [`ProblemSink`](crate::formats::problems::ProblemSink), triples in runs of one subject),
+//!   the lexical forms of XSD literals, and the records `verify` and `diff` make of it (reader +
+//!   subjects, stopped at the first problem);
+//! - [`check`]: what `validate` makes of it (reader + the bundled shapes, every problem listed
+//!   up to a cap), and the generators of the bundled ontology and shapes.
 
 mod block;
 pub mod check;
@@ -33,8 +37,8 @@ pub mod vocab;
 mod write;
 
 pub use iri::check_base_iri;
+pub use read::as_read_back;
 pub use write::{
     DEFAULT_BASE_IRI, RdfExporter, Syntax, XSD_BOOLEAN, XSD_DATE, XSD_DATETIME, XSD_DECIMAL,
-    XSD_DOUBLE, XSD_INTEGER, XSD_STRING, as_read_back, data_graph_iri, provenance_graph_iri,
-    write_graph, xsd,
+    XSD_DOUBLE, XSD_INTEGER, XSD_STRING, data_graph_iri, provenance_graph_iri, write_graph, xsd,
 };

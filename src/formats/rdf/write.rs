@@ -60,6 +60,19 @@ impl Syntax {
             Syntax::NQuads => "rdf/graph.nq",
         }
     }
+
+    pub const fn format(self) -> Format {
+        match self {
+            Syntax::NTriples => Format::NTriples,
+            Syntax::Turtle => Format::Turtle,
+            Syntax::NQuads => Format::NQuads,
+        }
+    }
+
+    /// The syntax of an RDF format; `None` for the other formats.
+    pub fn of(format: Format) -> Option<Syntax> {
+        Syntax::ALL.into_iter().find(|s| s.format() == format)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -79,11 +92,7 @@ impl RdfExporter {
 
 impl Exporter for RdfExporter {
     fn format(&self) -> Format {
-        match self.syntax {
-            Syntax::NTriples => Format::NTriples,
-            Syntax::Turtle => Format::Turtle,
-            Syntax::NQuads => Format::NQuads,
-        }
+        self.syntax.format()
     }
 
     fn write(
@@ -463,29 +472,4 @@ fn write_provenance<W: Write>(
         sink.quad(s, pred, object, &provenance)?;
     }
     Ok(())
-}
-
-/// A record as the RDF files give it back: an array is a set of repeated triples, so it reads
-/// back sorted by its text, without repeats, and an empty one not at all.
-pub fn as_read_back(mut record: crate::model::Record) -> crate::model::Record {
-    use crate::model::Value;
-    for value in record.properties.values_mut() {
-        match value {
-            Value::StringArray(list) => {
-                list.sort();
-                list.dedup();
-            }
-            Value::IntegerArray(list) => {
-                list.sort_by_key(|n| n.to_string());
-                list.dedup();
-            }
-            _ => {}
-        }
-    }
-    record.properties.retain(|_, v| match v {
-        Value::StringArray(list) => !list.is_empty(),
-        Value::IntegerArray(list) => !list.is_empty(),
-        _ => true,
-    });
-    record
 }

@@ -1,22 +1,23 @@
-//! Validation of RDF exports against the bundled SHACL shapes (`schemas/kb4graph.shapes.ttl`).
+//! The checker `validate` runs on RDF exports: the reader of `crate::formats::rdf::read` and
+//! the bundled SHACL shapes (`schemas/kb4graph.shapes.ttl`), every problem collected.
 //!
-//! Each of `rdf/graph.nt`, `rdf/graph.ttl` and `rdf/graph.nq` found is parsed with oxttl and
-//! checked against the shapes as [`shapes`] reads them from the bundled file; in N-Quads every
-//! graph is checked (the provenance graph has no shape targets). Violations name the focus node,
-//! the path and the rule. Both bundled files are generated from the property table
-//! ([`ontology`], [`shapes_gen`]) and kept equal to it by a test.
+//! Each of `rdf/graph.nt`, `rdf/graph.ttl` and `rdf/graph.nq` found is read and checked against
+//! the shapes as [`shapes`] reads them from the bundled file (`focus`: the rules, node by
+//! node); in N-Quads every graph is checked (the provenance graph has no shape targets).
+//! Violations name the focus node, the path and the rule. Both bundled files are generated from
+//! the property table ([`ontology`], [`shapes_gen`]) and kept equal to it by a test. A change of
+//! what is checked is made here; a change of how files are parsed, in the reader.
 
-mod lexical;
+mod focus;
 pub mod ontology;
 pub mod shapes;
 pub mod shapes_gen;
-mod stream;
 
 use std::path::Path;
 
-use crate::formats::Format;
+use crate::formats::problems::{Collected, Problem};
 use crate::formats::rdf::Syntax;
-use crate::validate::{FormatReport, ValidateError};
+use crate::validate::{FormatReport, ValidateError, Violation};
 
 pub const ONTOLOGY_FILE: &str = "kb4graph.ttl";
 pub const SHAPES_FILE: &str = "kb4graph.shapes.ttl";
@@ -32,14 +33,6 @@ pub const SHAPES: &str = include_str!(concat!(
 /// The bundled schemas this validator reads, as (file name, content).
 pub const SCHEMAS: &[(&str, &str)] = &[(ONTOLOGY_FILE, ONTOLOGY), (SHAPES_FILE, SHAPES)];
 
-fn format_of(syntax: Syntax) -> Format {
-    match syntax {
-        Syntax::NTriples => Format::NTriples,
-        Syntax::Turtle => Format::Turtle,
-        Syntax::NQuads => Format::NQuads,
-    }
-}
-
 /// Validates the RDF files in `dir`, if any: one report per file.
 pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     let present: Vec<Syntax> = Syntax::ALL
@@ -52,16 +45,27 @@ pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     let shapes = shapes::Shapes::parse(SHAPES)?;
     let mut reports = Vec::new();
     for syntax in present {
-        let shown = syntax.file();
-        let (violations, total) = stream::check_file(&dir.join(shown), shown, syntax, &shapes)?;
+        let mut found = Collected::default();
+        focus::check_file(dir, syntax, &shapes, &mut found).map_err(|e| ValidateError::Io {
+            path: e.path,
+            source: e.source,
+        })?;
         reports.push(FormatReport {
-            format: format_of(syntax),
-            files: vec![shown.to_owned()],
-            violations,
-            total,
+            format: syntax.format(),
+            files: vec![syntax.file().to_owned()],
+            violations: found.listed.into_iter().map(violation).collect(),
+            total: found.total,
         });
     }
     Ok(reports)
+}
+
+fn violation(problem: Problem) -> Violation {
+    Violation {
+        file: problem.file,
+        pointer: problem.location.to_string(),
+        message: problem.message,
+    }
 }
 
 #[cfg(test)]
