@@ -173,5 +173,17 @@ mod tests {
             shown(Location::Text { line: 3, column: 7 }),
             "json/graph.json line 3, column 7: m"
         );
+        let node = |path: &str| Location::Focus {
+            node: "<https://example.com/a>".into(),
+            path: path.into(),
+        };
+        assert_eq!(
+            shown(node("kb:key")),
+            "json/graph.json <https://example.com/a> kb:key: m"
+        );
+        assert_eq!(
+            shown(node("")),
+            "json/graph.json <https://example.com/a>: m"
+        );
     }
 }

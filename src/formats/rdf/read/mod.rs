@@ -171,3 +171,110 @@ pub fn read_file(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::problems::{Collected, FirstProblem};
+
+    /// What the reader handed over, in order.
+    #[derive(Default)]
+    struct Events(Vec<String>);
+
+    impl Visitor for Events {
+        fn begin(&mut self, subject: &NamedOrBlankNode, _: &mut Problems) -> ControlFlow<()> {
+            self.0.push(format!("begin {subject}"));
+            ControlFlow::Continue(())
+        }
+
+        fn quad(&mut self, quad: &Quad, _: &mut Problems) -> ControlFlow<()> {
+            self.0.push(format!("quad {}", quad.object));
+            ControlFlow::Continue(())
+        }
+
+        fn end(&mut self, _: &mut Problems) -> ControlFlow<()> {
+            self.0.push("end".to_owned());
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn export(text: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("rdf")).unwrap();
+        std::fs::write(dir.path().join(Syntax::NTriples.file()), text).unwrap();
+        dir
+    }
+
+    const DAMAGED: &str = "<http://a/s> <http://a/p> \"1\" .\n\
+                           <http://a/s> <http://a/p> _:b .\n\
+                           oops\n\
+                           <http://a/t> <http://a/p> <http://a/s> .\n\
+                           <http://a/s> <http://a/p> _:c .\n";
+
+    #[test]
+    fn collected_problems_do_not_stop_the_runs_of_subjects() {
+        let dir = export(DAMAGED);
+        let (mut found, mut events) = (Collected::default(), Events::default());
+        read_file(dir.path(), Syntax::NTriples, &mut found, &mut events).unwrap();
+        let shown: Vec<String> = found.listed.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert_eq!(shown[0], format!("rdf/graph.nt <http://a/s>: {BLANK_NODE}"));
+        assert!(
+            shown[1].starts_with("rdf/graph.nt line 3, column ")
+                && shown[1].contains(": syntax error: "),
+            "{shown:?}"
+        );
+        assert_eq!(
+            events.0,
+            [
+                "begin <http://a/s>",
+                "quad \"1\"",
+                "quad _:b",
+                "end",
+                "begin <http://a/t>",
+                "quad <http://a/s>",
+                "end",
+                "begin <http://a/s>",
+                "quad _:c",
+                "end",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_problem_stops_the_reader_where_it_is() {
+        let dir = export(DAMAGED);
+        let (mut first, mut events) = (FirstProblem::default(), Events::default());
+        read_file(dir.path(), Syntax::NTriples, &mut first, &mut events).unwrap();
+        let problem = first.0.unwrap();
+        assert_eq!(problem.message, BLANK_NODE);
+        assert_eq!(events.0, ["begin <http://a/s>", "quad \"1\""]);
+    }
+
+    #[test]
+    fn a_file_of_nothing_but_errors_is_read_up_to_a_limit() {
+        let dir = export(&"oops\n".repeat(MAX_SYNTAX_ERRORS + 50));
+        let mut found = Collected::default();
+        read_file(
+            dir.path(),
+            Syntax::NTriples,
+            &mut found,
+            &mut Events::default(),
+        )
+        .unwrap();
+        assert_eq!(found.total, MAX_SYNTAX_ERRORS);
+    }
+
+    #[test]
+    fn a_missing_file_is_a_read_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_file(
+            dir.path(),
+            Syntax::Turtle,
+            &mut FirstProblem::default(),
+            &mut Events::default(),
+        )
+        .unwrap_err();
+        assert!(err.path.ends_with("rdf/graph.ttl"), "{err}");
+    }
+}
