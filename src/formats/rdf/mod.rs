@@ -16,7 +16,6 @@
 //! - **Order**: entities in `_key` order, then relationship nodes in `_key` order; each subject's
 //!   triples together, sorted by predicate IRI, then IRIs before literals, then the object's
 //!   text. Identical triples are written once. The same snapshot gives the same bytes.
-
 //!
 //! Everything RDF means to kb4graph lives in this folder, and a change of how it is written,
 //! read or checked is made here alone:

@@ -3,8 +3,8 @@
 //!
 //! - here, [`read_file`]: one streamed pass of oxttl over a file. Syntax errors (at their line
 //!   and column) and the first blank node go to the caller's [`ProblemSink`]; every triple, as a
-//!   quad with its graph, goes to the caller's [`Visitor`] in runs of one subject. A change of how RDF
-//!   files are parsed, or of where a problem in them is said to be, is made here.
+//!   quad with its graph, goes to the caller's [`Visitor`] in runs of one subject. A change of
+//!   how RDF files are parsed, or of where a problem in them is said to be, is made here.
 //! - [`lexical`]: whether a literal is a valid value of its XSD datatype, and what is said when it
 //!   is not; the checker and the records reader both hold literals to it.
 //! - `records` and `subjects`: reader + subjects = the [`Record`](crate::model::Record)s of
