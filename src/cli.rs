@@ -202,7 +202,9 @@ pub struct SchemasArgs {
 }
 
 fn parse_base_iri(s: &str) -> Result<String, String> {
-    kb4graph::formats::rdf::check_base_iri(s).map(|()| s.to_owned())
+    kb4graph::formats::rdf::check_base_iri(s)
+        .map(|()| s.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 /// The formats one `--format` value selects.

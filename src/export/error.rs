@@ -29,6 +29,13 @@ pub enum ExportError {
     BadName(String),
     #[error("{file} was opened twice in one export")]
     Duplicate { file: String },
+    /// The RDF namespace of instance IRIs is unusable; `path` is the file it was to name.
+    #[error("cannot write {}: {source}", path.display())]
+    BaseIri {
+        path: PathBuf,
+        #[source]
+        source: crate::formats::rdf::iri::BaseIriError,
+    },
 }
 
 impl ExportError {

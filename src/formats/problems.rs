@@ -17,7 +17,8 @@ pub enum Location {
     Text { line: u64, column: u64 },
     /// A JSON pointer into the document, with its line where the reader knows it.
     Pointer { pointer: String, line: Option<u64> },
-    /// An RDF focus node and the path of the shape that failed on it, as written in the file.
+    /// An RDF focus node and the path of the shape that failed on it, as written in the file;
+    /// a problem of the node as a whole has no path.
     Focus { node: String, path: String },
     /// One RDF triple, its terms as written in the file.
     Triple {
@@ -40,6 +41,7 @@ impl fmt::Display for Location {
                 pointer,
                 line: Some(line),
             } => write!(f, "{pointer} (line {line})"),
+            Location::Focus { node, path } if path.is_empty() => f.write_str(node),
             Location::Focus { node, path } => write!(f, "{node} {path}"),
             Location::Triple {
                 subject,
@@ -170,6 +172,18 @@ mod tests {
         assert_eq!(
             shown(Location::Text { line: 3, column: 7 }),
             "json/graph.json line 3, column 7: m"
+        );
+        let node = |path: &str| Location::Focus {
+            node: "<https://example.com/a>".into(),
+            path: path.into(),
+        };
+        assert_eq!(
+            shown(node("kb:key")),
+            "json/graph.json <https://example.com/a> kb:key: m"
+        );
+        assert_eq!(
+            shown(node("")),
+            "json/graph.json <https://example.com/a>: m"
         );
     }
 }

@@ -45,16 +45,34 @@ pub fn decode(encoded: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Why `base` cannot be the namespace of instance IRIs, if it cannot.
-pub fn check_base_iri(base: &str) -> Result<(), String> {
-    if let Err(e) = oxrdf::NamedNode::new(base) {
-        return Err(format!("--base-iri {base:?} is not an absolute IRI: {e}"));
+/// Why a `--base-iri` cannot be the namespace of instance IRIs.
+#[derive(Debug, thiserror::Error)]
+pub enum BaseIriError {
+    #[error("--base-iri {base:?} is not an absolute IRI: {source}")]
+    NotAbsolute {
+        base: String,
+        #[source]
+        source: oxrdf::IriParseError,
+    },
+    #[error(
+        "--base-iri {base:?} must end with '/', '#' or ':' so that keys are appended as a \
+         path segment, fragment or name (e.g. https://grc.example.com/knowbe4/)"
+    )]
+    NoSeparator { base: String },
+}
+
+/// Whether `base` can be the namespace of instance IRIs.
+pub fn check_base_iri(base: &str) -> Result<(), BaseIriError> {
+    if let Err(source) = oxrdf::NamedNode::new(base) {
+        return Err(BaseIriError::NotAbsolute {
+            base: base.to_owned(),
+            source,
+        });
     }
     if !(base.ends_with('/') || base.ends_with('#') || base.ends_with(':')) {
-        return Err(format!(
-            "--base-iri {base:?} must end with '/', '#' or ':' so that keys are appended as a \
-             path segment, fragment or name (e.g. https://grc.example.com/knowbe4/)"
-        ));
+        return Err(BaseIriError::NoSeparator {
+            base: base.to_owned(),
+        });
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! What RDF cannot carry, and whether a record read back shows that it may have lost something:
 //! `verify` checks, rather than trusts, a format digest that differs from the graph's.
 
+use super::read::sort_items;
 use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value};
 
 /// What is lost, for messages.
@@ -10,19 +11,7 @@ pub const DESCRIPTION: &str =
 /// A record as the RDF files give it back: an array is a set of repeated triples, so it reads
 /// back sorted by its text, without repeats, and an empty one not at all.
 pub fn as_read_back(mut record: Record) -> Record {
-    for value in record.properties.values_mut() {
-        match value {
-            Value::StringArray(list) => {
-                list.sort();
-                list.dedup();
-            }
-            Value::IntegerArray(list) => {
-                list.sort_by_key(|n| n.to_string());
-                list.dedup();
-            }
-            _ => {}
-        }
-    }
+    record.properties.values_mut().for_each(sort_items);
     record.properties.retain(|_, v| match v {
         Value::StringArray(list) => !list.is_empty(),
         Value::IntegerArray(list) => !list.is_empty(),

@@ -16,13 +16,16 @@
 //! - **Order**: entities in `_key` order, then relationship nodes in `_key` order; each subject's
 //!   triples together, sorted by predicate IRI, then IRIs before literals, then the object's
 //!   text. Identical triples are written once. The same snapshot gives the same bytes.
-
 //!
 //! Everything RDF means to kb4graph lives in this folder, and a change of how it is written,
 //! read or checked is made here alone:
-//! - [`write`], with [`iri`], [`vocab`] and the sorted blocks of `block` and `sink`: the writer;
-//! - `read`: the records read back from any of the three syntaxes, for `verify` and `diff`;
-//! - [`check`]: the files checked against the bundled ontology and shapes;
+//! - `write`, with [`iri`], [`vocab`] and the sorted blocks of `block` and `sink`: the writer;
+//! - `read`: the one reader of the three syntaxes (oxttl, one streamed pass, problems to a
+//!   [`ProblemSink`](crate::formats::problems::ProblemSink), triples in runs of one subject),
+//!   the lexical forms of XSD literals, and the records `verify` and `diff` make of it (reader +
+//!   subjects, stopped at the first problem);
+//! - [`check`]: what `validate` makes of it (reader + the bundled shapes, every problem listed
+//!   up to a cap), and the generators of the bundled ontology and shapes;
 //! - [`loss`]: what RDF cannot carry.
 
 mod block;

@@ -85,6 +85,17 @@ pub fn property(owner_class: &str, name: &str) -> String {
     format!("{owner_class}_{name}")
 }
 
+/// An IRI as messages show it: vocabulary, shape and XSD names prefixed (`kb:User_email`,
+/// `kbsh:User_email`, `xsd:integer`), any other in angle brackets.
+pub fn compact(iri: &str) -> String {
+    for (prefix, namespace) in [("kb", VOCAB_NS), ("xsd", XSD), ("kbsh", SHAPES_NS)] {
+        if let Some(local) = iri.strip_prefix(namespace) {
+            return format!("{prefix}:{local}");
+        }
+    }
+    format!("<{iri}>")
+}
+
 /// The XSD datatype (local name) of a value type; arrays are repeated values of their item type.
 pub fn datatype(ty: ValueType) -> &'static str {
     match ty {

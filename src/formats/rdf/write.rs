@@ -96,9 +96,9 @@ impl RdfExporter {
     ) -> Result<(), ExportError> {
         let mut file = bundle.create_file(self.syntax.file())?;
         let path = file.path().to_owned();
-        check_base_iri(&self.base_iri).map_err(|message| ExportError::Io {
+        check_base_iri(&self.base_iri).map_err(|source| ExportError::BaseIri {
             path: path.clone(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, message),
+            source,
         })?;
         write_graph(graph, snapshot, &self.base_iri, self.syntax, &mut file)
             .map_err(ExportError::io(path))?;

@@ -1,21 +1,23 @@
-//! Validation of RDF exports against the bundled SHACL shapes (`schemas/kb4graph.shapes.ttl`).
+//! The checker `validate` runs on RDF exports: the reader of `crate::formats::rdf::read` and
+//! the bundled SHACL shapes (`schemas/kb4graph.shapes.ttl`), every problem collected.
 //!
-//! Each of `rdf/graph.nt`, `rdf/graph.ttl` and `rdf/graph.nq` found is parsed with oxttl and
-//! checked against the shapes as [`shapes`] reads them from the bundled file; in N-Quads every
-//! graph is checked (the provenance graph has no shape targets). Violations name the focus node,
-//! the path and the rule. Both bundled files are generated from the property table
-//! ([`ontology`], [`shapes_gen`]) and kept equal to it by a test.
+//! Each of `rdf/graph.nt`, `rdf/graph.ttl` and `rdf/graph.nq` found is read and checked against
+//! the shapes as [`shapes`] reads them from the bundled file (`focus`: the rules, node by
+//! node); in N-Quads every graph is checked (the provenance graph has no shape targets).
+//! Violations name the focus node, the path and the rule. Both bundled files are generated from
+//! the property table ([`ontology`], [`shapes_gen`]) and kept equal to it by a test. A change of
+//! what is checked is made here; a change of how files are parsed, in the reader.
 
-mod lexical;
+mod focus;
 pub mod ontology;
 pub mod shapes;
 pub mod shapes_gen;
-mod stream;
 
 use std::path::Path;
 
+use crate::formats::problems::{Collected, Problem};
 use crate::formats::rdf::Syntax;
-use crate::validate::{FormatReport, ValidateError};
+use crate::validate::{FormatReport, ValidateError, Violation};
 
 pub const ONTOLOGY_FILE: &str = "kb4graph.ttl";
 pub const SHAPES_FILE: &str = "kb4graph.shapes.ttl";
@@ -33,18 +35,29 @@ pub const SCHEMAS: &[(&str, &str)] = &[(ONTOLOGY_FILE, ONTOLOGY), (SHAPES_FILE, 
 
 /// Validates the file of `syntax` in `dir`, if there is one.
 pub fn validate(dir: &Path, syntax: Syntax) -> Result<Option<FormatReport>, ValidateError> {
-    let shown = syntax.file();
-    if dir.join(shown).symlink_metadata().is_err() {
+    if dir.join(syntax.file()).symlink_metadata().is_err() {
         return Ok(None);
     }
     let shapes = shapes::Shapes::parse(SHAPES)?;
-    let (violations, total) = stream::check_file(&dir.join(shown), shown, syntax, &shapes)?;
+    let mut found = Collected::default();
+    focus::check_file(dir, syntax, &shapes, &mut found).map_err(|e| ValidateError::Io {
+        path: e.path,
+        source: e.source,
+    })?;
     Ok(Some(FormatReport {
         format: syntax.format(),
-        files: vec![shown.to_owned()],
-        violations,
-        total,
+        files: vec![syntax.file().to_owned()],
+        violations: found.listed.into_iter().map(violation).collect(),
+        total: found.total,
     }))
+}
+
+fn violation(problem: Problem) -> Violation {
+    Violation {
+        file: problem.file,
+        pointer: problem.location.to_string(),
+        message: problem.message,
+    }
 }
 
 #[cfg(test)]

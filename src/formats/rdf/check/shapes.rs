@@ -12,11 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 use oxrdf::{NamedOrBlankNode, Term, Triple};
 use oxttl::TurtleParser;
 
+use crate::formats::rdf::XSD_INTEGER;
 use crate::formats::rdf::vocab::RDF_TYPE;
 use crate::validate::ValidateError;
 
 const SH: &str = "http://www.w3.org/ns/shacl#";
-const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
 #[derive(Debug)]
 pub struct PropertyShape {
@@ -65,7 +65,7 @@ fn iri_of(term: &Term, what: &str, subject: &str) -> Result<String, ValidateErro
 
 fn count_of(term: &Term, what: &str, subject: &str) -> Result<u64, ValidateError> {
     match term {
-        Term::Literal(l) if l.datatype().as_str() == format!("{XSD}integer") => l
+        Term::Literal(l) if l.datatype().as_str() == XSD_INTEGER => l
             .value()
             .parse()
             .map_err(|_| schema_error(format!("{subject}: {what} {l} is not a count"))),

@@ -2,14 +2,62 @@
 
 use std::collections::BTreeMap;
 
-use oxrdf::{Literal, Term, Triple};
+use oxrdf::{NamedOrBlankNode, Quad, Term};
 
-use super::{Fail, named_subject, object_kind, triple_location};
+use super::lexical::lexical_form;
+use super::{focus, subject_text};
 use crate::formats::graphml::values::scalar;
+use crate::formats::problems::Location;
 use crate::formats::rdf::iri::decode;
 use crate::formats::rdf::vocab::{self, RDF_TYPE, VOCAB_NS};
 use crate::formats::rdf::xsd;
 use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value, ValueType};
+
+/// What is wrong, and where: the first problem the records reader finds itself.
+pub(super) struct Fail {
+    pub location: Location,
+    pub message: String,
+}
+
+/// At most this many characters of a triple are quoted in a location.
+const QUOTED: usize = 200;
+
+/// A triple as a problem's location, its object shortened so that the triple fits [`QUOTED`].
+pub(super) fn triple_location(t: &Quad) -> Location {
+    let (subject, predicate) = (t.subject.to_string(), t.predicate.to_string());
+    let mut object = t.object.to_string();
+    let room = QUOTED.saturating_sub(subject.chars().count() + predicate.chars().count() + 2);
+    if object.chars().count() > room {
+        object = object.chars().take(room).collect();
+        object.push_str("...");
+    }
+    Location::Triple {
+        subject,
+        predicate,
+        object,
+    }
+}
+
+fn object_kind(o: &Term) -> &'static str {
+    match o {
+        Term::NamedNode(_) => "an IRI",
+        Term::Literal(_) => "a literal",
+        _ => "neither an IRI nor a literal",
+    }
+}
+
+/// Why a relationship's end is not the entity it must be.
+#[derive(Debug, thiserror::Error)]
+enum EndError {
+    #[error("{key:?} is a {}, not a {}", found.name(), want.name())]
+    OtherType {
+        key: String,
+        found: EntityType,
+        want: EntityType,
+    },
+    #[error("{key:?} is no entity of the graph")]
+    Missing { key: String },
+}
 
 /// What a subject is: an entity or a relationship node, and of which type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +140,7 @@ pub(super) struct Subjects {
     subjects: BTreeMap<String, Subject>,
 }
 
-fn fail_at(triple: &Triple, message: String) -> Fail {
+fn fail_at(triple: &Quad, message: String) -> Fail {
     Fail {
         location: triple_location(triple),
         message,
@@ -103,7 +151,7 @@ fn fail_subject(base: &str, key: &str, message: String) -> Fail {
     let mut iri = String::from(base);
     crate::formats::rdf::iri::push_encoded(&mut iri, key);
     Fail {
-        location: format!("subject <{iri}>"),
+        location: focus(&iri, ""),
         message,
     }
 }
@@ -117,20 +165,23 @@ impl Subjects {
         }
     }
 
-    /// The `_key` of an instance IRI.
-    fn key_of(&self, iri: &str) -> Result<String, String> {
+    /// The `_key` of an instance IRI in `triple`.
+    fn key_of(&self, triple: &Quad, iri: &str) -> Result<String, Fail> {
         iri.strip_prefix(self.base.as_str())
             .and_then(decode)
             .ok_or_else(|| {
-                format!(
-                    "<{iri}> is not an instance IRI: the base IRI {} followed by a \
-                     percent-encoded _key",
-                    self.base
+                fail_at(
+                    triple,
+                    format!(
+                        "<{iri}> is not an instance IRI: the base IRI {} followed by a \
+                         percent-encoded _key",
+                        self.base
+                    ),
                 )
             })
     }
 
-    fn iri_object<'t>(triple: &'t Triple, what: &str) -> Result<&'t str, Fail> {
+    fn iri_object<'t>(triple: &'t Quad, what: &str) -> Result<&'t str, Fail> {
         match &triple.object {
             Term::NamedNode(n) => Ok(n.as_str()),
             other => Err(fail_at(
@@ -140,18 +191,23 @@ impl Subjects {
         }
     }
 
-    pub fn add(&mut self, triple: Triple) -> Result<(), Fail> {
-        let subject = named_subject(&triple.subject).map_err(|m| fail_at(&triple, m))?;
-        let key = self.key_of(subject).map_err(|m| fail_at(&triple, m))?;
+    /// Gathers one triple of the data graph (its graph is not looked at).
+    pub fn add(&mut self, triple: &Quad) -> Result<(), Fail> {
+        let NamedOrBlankNode::NamedNode(subject) = &triple.subject else {
+            // The reader reports a file's first blank node, and records come only from a file
+            // without problems.
+            return Ok(());
+        };
+        let key = self.key_of(triple, subject.as_str())?;
         let predicate = triple.predicate.as_str();
         if predicate == RDF_TYPE {
-            let class_iri = Self::iri_object(&triple, "rdf:type")?;
+            let class_iri = Self::iri_object(triple, "rdf:type")?;
             let class = class_iri
                 .strip_prefix(VOCAB_NS)
                 .and_then(|local| self.vocab.classes.get(local).copied())
                 .ok_or_else(|| {
                     fail_at(
-                        &triple,
+                        triple,
                         format!("<{class_iri}> is no class of the vocabulary"),
                     )
                 })?;
@@ -160,7 +216,7 @@ impl Subjects {
                 Class::Main(kind) => match s.kind {
                     Some(k) if k != kind => {
                         return Err(fail_at(
-                            &triple,
+                            triple,
                             format!("the subject is a {} and a {}", k.name(), kind.name()),
                         ));
                     }
@@ -176,66 +232,60 @@ impl Subjects {
         }
         let Some(local) = predicate.strip_prefix(VOCAB_NS) else {
             return Err(fail_at(
-                &triple,
+                triple,
                 format!("<{predicate}> is no property of the vocabulary"),
             ));
         };
         match local {
             vocab::KEY => {
-                let Term::Literal(l) = &triple.object else {
-                    return Err(fail_at(&triple, "kb:key is not a literal".to_owned()));
-                };
-                let value = string_literal(l).map_err(|m| fail_at(&triple, m))?;
+                let value = lexical_form(&triple.object, xsd(vocab::datatype(ValueType::String)))
+                    .map_err(|e| fail_datatype(triple, &e))?
+                    .to_owned();
                 set_once(
-                    &triple,
+                    triple,
                     &mut self.subjects.entry(key).or_default().key,
                     value,
                     "kb:key",
                 )
             }
             vocab::FROM | vocab::TO => {
-                let end = self
-                    .key_of(Self::iri_object(&triple, local)?)
-                    .map_err(|m| fail_at(&triple, m))?;
+                let end = self.key_of(triple, Self::iri_object(triple, local)?)?;
                 let s = self.subjects.entry(key).or_default();
                 let slot = if local == vocab::FROM {
                     &mut s.from
                 } else {
                     &mut s.to
                 };
-                set_once(&triple, slot, end, local)
+                set_once(triple, slot, end, local)
             }
             _ => match &triple.object {
                 Term::NamedNode(object) => {
                     let Some(&ty) = self.vocab.links.get(local) else {
                         return Err(fail_at(
-                            &triple,
+                            triple,
                             format!("<{predicate}> is no relationship of the vocabulary"),
                         ));
                     };
-                    let to = self
-                        .key_of(object.as_str())
-                        .map_err(|m| fail_at(&triple, m))?;
+                    let to = self.key_of(triple, object.as_str())?;
                     let s = self.subjects.entry(key).or_default();
-                    set_owner(&triple, s, Kind::Entity(ty.def().from))?;
+                    set_owner(triple, s, Kind::Entity(ty.def().from))?;
                     s.links.push((ty, to));
                     Ok(())
                 }
-                Term::Literal(literal) => {
+                Term::Literal(_) => {
                     let (owner, name, value_type) = self.property(local).ok_or_else(|| {
                         fail_at(
-                            &triple,
+                            triple,
                             format!("<{predicate}> is no property of the vocabulary"),
                         )
                     })?;
-                    let value = typed_literal(literal, value_type)
-                        .map_err(|m| fail_at(&triple, format!("{name}: {m}")))?;
+                    let value = typed_value(triple, &name, value_type)?;
                     let s = self.subjects.entry(key).or_default();
-                    set_owner(&triple, s, owner)?;
-                    add_value(&triple, s, name, value_type, value)
+                    set_owner(triple, s, owner)?;
+                    add_value(triple, s, name, value_type, value)
                 }
                 other => Err(fail_at(
-                    &triple,
+                    triple,
                     format!("the object is {}", object_kind(other)),
                 )),
             },
@@ -341,7 +391,7 @@ impl Subjects {
                 ));
             };
             for (end, end_key, want) in [("kb:from", from, def.from), ("kb:to", to, def.to)] {
-                check_end(&types, end_key, want).map_err(|m| fail(key, format!("{end}: {m}")))?;
+                check_end(&types, end_key, want).map_err(|e| fail(key, format!("{end}: {e}")))?;
             }
             let enrollment = match s.properties.get("enrollmentId") {
                 Some(Value::Integer(n)) if def.per_enrollment => Some(*n),
@@ -392,10 +442,10 @@ impl Subjects {
             };
             for (ty, to) in &s.links {
                 let def = ty.def();
-                check_end(&types, to, def.to).map_err(|m| {
+                check_end(&types, to, def.to).map_err(|e| {
                     fail(
                         key,
-                        format!("link kb:{}: {m}", vocab::relationship_predicate(*ty)),
+                        format!("link kb:{}: {e}", vocab::relationship_predicate(*ty)),
                     )
                 })?;
                 let triple = (key.clone(), *ty, to.clone());
@@ -437,16 +487,22 @@ fn check_end(
     types: &BTreeMap<String, EntityType>,
     key: &str,
     want: EntityType,
-) -> Result<(), String> {
+) -> Result<(), EndError> {
     match types.get(key) {
         Some(&t) if t == want => Ok(()),
-        Some(t) => Err(format!("{key:?} is a {}, not a {}", t.name(), want.name())),
-        None => Err(format!("{key:?} is no entity of the graph")),
+        Some(&found) => Err(EndError::OtherType {
+            key: key.to_owned(),
+            found,
+            want,
+        }),
+        None => Err(EndError::Missing {
+            key: key.to_owned(),
+        }),
     }
 }
 
 fn set_once(
-    triple: &Triple,
+    triple: &Quad,
     slot: &mut Option<String>,
     value: String,
     what: &str,
@@ -463,7 +519,7 @@ fn set_once(
     }
 }
 
-fn set_owner(triple: &Triple, s: &mut Subject, owner: Kind) -> Result<(), Fail> {
+fn set_owner(triple: &Quad, s: &mut Subject, owner: Kind) -> Result<(), Fail> {
     match s.owner {
         Some(o) if o != owner => Err(fail_at(
             triple,
@@ -481,7 +537,7 @@ fn set_owner(triple: &Triple, s: &mut Subject, owner: Kind) -> Result<(), Fail> 
 }
 
 fn add_value(
-    triple: &Triple,
+    triple: &Quad,
     s: &mut Subject,
     name: String,
     value_type: ValueType,
@@ -515,7 +571,7 @@ fn add_value(
 }
 
 /// Orders an array's items as the exporter writes them: by lexical form, without repeats.
-fn sort_items(value: &mut Value) {
+pub(in crate::formats::rdf) fn sort_items(value: &mut Value) {
     match value {
         Value::StringArray(list) => {
             list.sort_unstable();
@@ -529,24 +585,20 @@ fn sort_items(value: &mut Value) {
     }
 }
 
-fn string_literal(l: &Literal) -> Result<String, String> {
-    typed_literal(l, ValueType::String).map(|v| match v {
-        Value::String(s) => s,
-        _ => String::new(),
-    })
+/// A literal that is no valid value of its property's datatype: said, and placed, as the
+/// checker does for the same literal.
+fn fail_datatype(triple: &Quad, error: &super::lexical::DatatypeError) -> Fail {
+    Fail {
+        location: focus(subject_text(&triple.subject), triple.predicate.as_str()),
+        message: error.to_string(),
+    }
 }
 
-/// A literal of a property of `value_type` (for an array: one item).
-fn typed_literal(l: &Literal, value_type: ValueType) -> Result<Value, String> {
-    let want = xsd(vocab::datatype(value_type));
-    if let Some(language) = l.language() {
-        return Err(format!("a literal tagged @{language}, not an {want}"));
-    }
-    if l.datatype().as_str() != want {
-        return Err(format!(
-            "a literal of <{}>, not of <{want}>",
-            l.datatype().as_str()
-        ));
-    }
-    scalar(value_type, l.value()).map_err(|e| e.to_string())
+/// The value of the literal of a property `name` of `value_type` (for an array: one item). A
+/// valid XSD literal spelled otherwise than kb4graph writes it (`+1`, `1` for true, a datetime
+/// without milliseconds) is refused too: kb4graph did not write it so.
+fn typed_value(triple: &Quad, name: &str, value_type: ValueType) -> Result<Value, Fail> {
+    let text = lexical_form(&triple.object, xsd(vocab::datatype(value_type)))
+        .map_err(|e| fail_datatype(triple, &e))?;
+    scalar(value_type, text).map_err(|m| fail_at(triple, format!("{name}: {m}")))
 }

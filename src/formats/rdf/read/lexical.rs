@@ -1,11 +1,54 @@
-//! Whether a literal's text is a valid lexical form of its XSD datatype, as SHACL's
-//! `sh:datatype` requires (an ill-typed literal does not conform).
+//! Whether a literal is a valid value of an XSD datatype, in the words of SHACL's `sh:datatype`
+//! (an ill-typed literal does not conform). The checker holds each value to its shape's
+//! datatype and the records reader to its property's, so both say the same of the same literal.
+
+use oxrdf::Term;
+
+use crate::formats::graphml::values::is_xs_double;
+use crate::formats::rdf::vocab::{XSD, compact};
+
+/// A value that is not a valid literal of its datatype (a full IRI).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DatatypeError {
+    /// An IRI, a language-tagged string or a literal of another datatype.
+    #[error("sh:datatype {}: {object} has another type", compact(.datatype))]
+    OtherType { datatype: String, object: String },
+    #[error(
+        "sh:datatype {}: {object} is not a valid {}",
+        compact(.datatype),
+        compact(.datatype)
+    )]
+    NotLexical { datatype: String, object: String },
+}
+
+/// The text of `object` if it is a literal of `datatype` whose text is valid for it.
+pub fn lexical_form<'t>(object: &'t Term, datatype: &str) -> Result<&'t str, DatatypeError> {
+    let error = |valid_type: bool| {
+        let (datatype, object) = (datatype.to_owned(), object.to_string());
+        if valid_type {
+            DatatypeError::NotLexical { datatype, object }
+        } else {
+            DatatypeError::OtherType { datatype, object }
+        }
+    };
+    match object {
+        Term::Literal(l) if l.datatype().as_str() == datatype => {
+            let local = datatype.strip_prefix(XSD).unwrap_or("");
+            if is_valid(local, l.value()) {
+                Ok(l.value())
+            } else {
+                Err(error(true))
+            }
+        }
+        _ => Err(error(false)),
+    }
+}
 
 /// `local` is the XSD datatype's local name; datatypes not listed here accept any text.
-pub fn is_valid(local: &str, text: &str) -> bool {
+fn is_valid(local: &str, text: &str) -> bool {
     match local {
         "integer" => is_integer(text),
-        "double" => is_double(text),
+        "double" => is_xs_double(text),
         "boolean" => matches!(text, "true" | "false" | "1" | "0"),
         "dateTime" => is_date_time(text),
         "date" => is_date(text),
@@ -19,26 +62,6 @@ fn digits(s: &str) -> bool {
 
 fn is_integer(s: &str) -> bool {
     digits(s.strip_prefix(['+', '-']).unwrap_or(s))
-}
-
-fn is_double(s: &str) -> bool {
-    if matches!(s, "INF" | "+INF" | "-INF" | "NaN") {
-        return true;
-    }
-    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((a, b)) => {
-            (a.is_empty() || digits(a))
-                && (b.is_empty() || digits(b))
-                && !(a.is_empty() && b.is_empty())
-        }
-        None => digits(mantissa),
-    };
-    mantissa_ok && exponent.is_none_or(is_integer)
 }
 
 /// `-?YYYY-MM-DD` (a year of four or more digits, no leading zero beyond four); returns the rest.
@@ -129,7 +152,7 @@ fn is_date_time(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_valid;
+    use super::*;
 
     #[test]
     fn lexical_forms() {
@@ -165,5 +188,35 @@ mod tests {
         ] {
             assert!(!is_valid(dt, bad), "{dt} {bad}");
         }
+    }
+
+    #[test]
+    fn datatype_errors_say_what_shacl_says() {
+        let xsd_double = format!("{XSD}double");
+        let forty = Term::from(oxrdf::Literal::new_typed_literal(
+            "forty",
+            oxrdf::NamedNode::new_unchecked(&xsd_double),
+        ));
+        assert_eq!(
+            lexical_form(&forty, &xsd_double).unwrap_err().to_string(),
+            format!("sh:datatype xsd:double: \"forty\"^^<{xsd_double}> is not a valid xsd:double")
+        );
+        let plain = Term::from(oxrdf::Literal::new_simple_literal("x"));
+        assert_eq!(
+            lexical_form(&plain, &format!("{XSD}integer"))
+                .unwrap_err()
+                .to_string(),
+            "sh:datatype xsd:integer: \"x\" has another type"
+        );
+        let iri = Term::from(oxrdf::NamedNode::new_unchecked("https://example.com/a"));
+        assert!(matches!(
+            lexical_form(&iri, &xsd_double),
+            Err(DatatypeError::OtherType { .. })
+        ));
+        let one = Term::from(oxrdf::Literal::new_typed_literal(
+            "1.5",
+            oxrdf::NamedNode::new_unchecked(&xsd_double),
+        ));
+        assert_eq!(lexical_form(&one, &xsd_double), Ok("1.5"));
     }
 }

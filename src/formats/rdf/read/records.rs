@@ -1,0 +1,144 @@
+//! The records `verify` and `diff` read back from an RDF export: the reader's triples gathered
+//! by [`Subjects`], stopped at the first problem.
+//!
+//! An entity is a subject typed with its type's class; its properties are typed literals of
+//! `kb:<Class>_<name>` (extra properties too, their names percent-encoded), its relationships
+//! links `kb:<FromClass>_<class><ToClass>` to other entities. A relationship carrying properties
+//! is also a subject of its own class with `kb:key`, `kb:from` and `kb:to`; the others are
+//! rebuilt from their links, with `_key` `<from>|<class>|<to>`. In N-Quads only the data graph
+//! `<base>graph/<sha256>` is read; the provenance graph beside it is not graph data.
+//!
+//! What RDF cannot carry: an array is a set of repeated values, so its order and repeated items
+//! are lost. The reader gives each array's items sorted by their lexical form (for integers,
+//! their decimal text) without repeats, which is how the exporter writes them, whatever the
+//! order of the triples in the file. An empty array has no triple and does not come back.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use oxrdf::{GraphName, Quad};
+
+use super::subjects::{Fail, Subjects, triple_location};
+use super::{Problems, Visitor, read_file};
+use crate::formats::Format;
+use crate::formats::problems::{FirstProblem, Location};
+use crate::formats::rdf::Syntax;
+use crate::model::Record;
+use crate::readback::{ReadOptions, ReadbackError};
+
+pub fn read(
+    export_dir: &Path,
+    format: Format,
+    options: &ReadOptions,
+) -> Result<Vec<Record>, ReadbackError> {
+    let Some(syntax) = format.rdf_syntax() else {
+        return Err(ReadbackError::Invalid {
+            file: String::new(),
+            location: String::new(),
+            message: format!("{format} is not an RDF format"),
+        });
+    };
+    let invalid = |location: Location, message: String| ReadbackError::Invalid {
+        file: syntax.file().to_owned(),
+        location: location.to_string(),
+        message,
+    };
+    let mut records = Records {
+        graphs: (syntax == Syntax::NQuads).then(|| Graphs::new(&options.base_iri)),
+        subjects: Subjects::new(&options.base_iri),
+    };
+    let mut first = FirstProblem::default();
+    read_file(export_dir, syntax, &mut first, &mut records).map_err(|e| ReadbackError::Io {
+        path: e.path,
+        source: e.source,
+    })?;
+    if let Some(problem) = first.0 {
+        return Err(invalid(problem.location, problem.message));
+    }
+    records
+        .subjects
+        .finish()
+        .map_err(|f| invalid(f.location, f.message))
+}
+
+/// The records reader's side of the reader: the data graph's triples, to the subjects.
+struct Records {
+    /// In N-Quads only.
+    graphs: Option<Graphs>,
+    subjects: Subjects,
+}
+
+impl Visitor for Records {
+    fn quad(&mut self, quad: &Quad, problems: &mut Problems) -> ControlFlow<()> {
+        let added = match &mut self.graphs {
+            Some(graphs) => match graphs.is_data(quad) {
+                Ok(true) => self.subjects.add(quad),
+                Ok(false) => Ok(()),
+                Err(fail) => Err(fail),
+            },
+            None => self.subjects.add(quad),
+        };
+        match added {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(fail) => problems.report(fail.location, fail.message),
+        }
+    }
+}
+
+/// The named graphs of an N-Quads export: one data graph, one provenance graph.
+struct Graphs {
+    prefix: String,
+    data: Option<String>,
+}
+
+impl Graphs {
+    fn new(base: &str) -> Graphs {
+        Graphs {
+            prefix: format!("{base}graph/"),
+            data: None,
+        }
+    }
+
+    /// Whether a quad is in the data graph (else in the provenance graph).
+    fn is_data(&mut self, quad: &Quad) -> Result<bool, Fail> {
+        let fail = |message: String| Fail {
+            location: triple_location(quad),
+            message,
+        };
+        let GraphName::NamedNode(name) = &quad.graph_name else {
+            return Err(fail(format!(
+                "a quad outside the named graphs {}<sha256> and {}<sha256>/provenance",
+                self.prefix, self.prefix
+            )));
+        };
+        let name = name.as_str();
+        let neither = || {
+            fail(format!(
+                "graph <{name}> is neither the data graph {}<sha256> nor its provenance graph",
+                self.prefix
+            ))
+        };
+        let Some(tail) = name.strip_prefix(&self.prefix) else {
+            return Err(neither());
+        };
+        let (sha, provenance) = match tail.strip_suffix("/provenance") {
+            Some(sha) => (sha, true),
+            None => (tail, false),
+        };
+        if sha.is_empty() || sha.contains('/') {
+            return Err(neither());
+        }
+        match &self.data {
+            Some(data) if data != sha => Err(fail(format!(
+                "graph <{name}> belongs to another snapshot than graph <{}{data}>: an export \
+                 holds one data graph",
+                self.prefix
+            ))),
+            Some(_) => Ok(!provenance),
+            None => {
+                self.data = Some(sha.to_owned());
+                Ok(!provenance)
+            }
+        }
+    }
+}
