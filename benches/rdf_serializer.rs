@@ -35,7 +35,9 @@ fn snapshot_dir() -> (PathBuf, Option<tempfile::TempDir>) {
     let out = dir.path().join("snapshot");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let server = kb4graph::pipeline::start_demo_server(kb4graph::mock::Profile::Small)
+        // The organisation `run --demo` serves.
+        let config = kb4graph::mock::MockConfig::new(7, kb4graph::mock::Profile::Small);
+        let server = kb4graph::mock::MockServer::start(([127, 0, 0, 1], 0).into(), config)
             .await
             .expect("the simulated API starts");
         let mut options = kb4graph::fetch::FetchOptions::new(
@@ -44,7 +46,6 @@ fn snapshot_dir() -> (PathBuf, Option<tempfile::TempDir>) {
             out.clone(),
         );
         options.pace = kb4graph::rate::RateSpec::off();
-        options.progress = false;
         kb4graph::fetch::fetch(options).await.expect("fetch");
     });
     (out, Some(dir))

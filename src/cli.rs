@@ -1,17 +1,20 @@
-//! The command line: argument definitions (clap derive) and what each subcommand does.
+//! The command line: argument definitions (clap derive) and what each subcommand does. Each
+//! command ends in an [`Outcome`]; `main` alone turns it into an exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 mod audit;
+mod demo;
+pub mod progress;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use kb4graph::api::{Pagination, Site, Token};
-use kb4graph::export::{ExportOptions, Format};
+use kb4graph::export::{ExportOptions, Format, ParseFormatError};
 use kb4graph::fetch::{FetchOptions, FetchReport, ResumeOverrides, Source, StopReason};
 use kb4graph::mock::{FaultSpec, MockConfig, MockServer, OrgSpec, Profile};
 use kb4graph::pipeline;
@@ -128,6 +131,17 @@ pub struct ConnectArgs {
     pub pagination: Pagination,
 }
 
+/// What to write and how RDF names instances: shared by `export` and `run`.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Namespace of instance IRIs in RDF exports.
+    #[arg(long, default_value = kb4graph::formats::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
+    pub base_iri: String,
+    /// Formats to write: json, neo4j, graphml, ntriples, turtle, nquads (comma-separated), or all.
+    #[arg(long, default_value = "all", value_parser = parse_formats)]
+    pub format: Formats,
+}
+
 #[derive(Debug, Args)]
 pub struct FetchArgs {
     #[command(flatten)]
@@ -150,12 +164,8 @@ pub struct ExportArgs {
     /// The snapshot directory written by `kb4graph fetch`.
     #[arg(long, value_name = "SNAPSHOT_DIR")]
     pub from: PathBuf,
-    /// Namespace of instance IRIs in RDF exports.
-    #[arg(long, default_value = kb4graph::formats::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
-    pub base_iri: String,
-    /// Formats to write: json, neo4j, graphml, ntriples, turtle, nquads (comma-separated), or all.
-    #[arg(long, default_value = "all", value_parser = parse_formats)]
-    pub format: Formats,
+    #[command(flatten)]
+    pub formats: FormatArgs,
     /// Export directory (created; an existing export in it is never overwritten).
     #[arg(long, value_name = "OUT_DIR")]
     pub out: PathBuf,
@@ -177,12 +187,8 @@ pub struct RunArgs {
     /// or hostile (small, with every string made to break CSV, XML and Turtle readers).
     #[arg(long, requires = "demo", default_value = "small")]
     pub profile: Profile,
-    /// Namespace of instance IRIs in RDF exports.
-    #[arg(long, default_value = kb4graph::formats::rdf::DEFAULT_BASE_IRI, value_parser = parse_base_iri)]
-    pub base_iri: String,
-    /// Formats to write: json, neo4j, graphml, ntriples, turtle, nquads (comma-separated), or all.
-    #[arg(long, default_value = "all", value_parser = parse_formats)]
-    pub format: Formats,
+    #[command(flatten)]
+    pub formats: FormatArgs,
     /// Output directory: the snapshot goes to OUT_DIR/snapshot, the export beside it.
     #[arg(long, value_name = "OUT_DIR")]
     pub out: PathBuf,
@@ -201,24 +207,33 @@ pub struct SchemasArgs {
     pub out: PathBuf,
 }
 
-fn parse_base_iri(s: &str) -> Result<String, String> {
-    kb4graph::formats::rdf::check_base_iri(s)
-        .map(|()| s.to_owned())
-        .map_err(|e| e.to_string())
+fn parse_base_iri(s: &str) -> Result<String, kb4graph::formats::rdf::iri::BaseIriError> {
+    kb4graph::formats::rdf::check_base_iri(s).map(|()| s.to_owned())
 }
 
 /// The formats one `--format` value selects.
 #[derive(Debug, Clone)]
 pub struct Formats(Vec<Format>);
 
-fn parse_formats(s: &str) -> Result<Formats, String> {
-    kb4graph::export::parse_formats(s)
-        .map(Formats)
-        .map_err(|e| e.to_string())
+fn parse_formats(s: &str) -> Result<Formats, ParseFormatError> {
+    kb4graph::export::parse_formats(s).map(Formats)
+}
+
+/// How a command ended, as far as its exit code goes (`main` maps it to one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done, and any check passed.
+    Success,
+    /// A check found problems: validate, verify, or diff found differences.
+    Problems,
+    /// A fetch was stopped by Ctrl-C, SIGTERM or SIGHUP: stopped cleanly, resumable.
+    Interrupted,
+    /// `run` fetched an incomplete snapshot, so nothing was exported.
+    Unfinished,
 }
 
 /// Runs a parsed command line; the error is reported by `main`.
-pub fn run(cli: Cli) -> Result<u8> {
+pub fn run(cli: Cli) -> Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -238,7 +253,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     })
 }
 
-async fn serve_mock(args: ServeMockArgs) -> Result<u8> {
+async fn serve_mock(args: ServeMockArgs) -> Result<Outcome> {
     let mut config = MockConfig::new(args.seed, args.profile);
     if let Some(users) = args.users {
         config.org = OrgSpec::profile(args.profile).with_active_users(users);
@@ -261,7 +276,7 @@ async fn serve_mock(args: ServeMockArgs) -> Result<u8> {
     }
     shutdown_signal().await;
     server.shutdown().await;
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 async fn shutdown_signal() {
@@ -293,10 +308,6 @@ fn timeout_of(connect: &ConnectArgs) -> Result<Duration> {
     Ok(Duration::from_secs_f64(connect.timeout))
 }
 
-fn progress_wanted(quiet: bool) -> bool {
-    !quiet && std::io::stderr().is_terminal()
-}
-
 fn fetch_options(
     connect: ConnectArgs,
     token: Token,
@@ -316,12 +327,12 @@ fn fetch_options(
     opts.timeout = timeout;
     opts.retries = connect.retries;
     opts.pagination = connect.pagination;
-    opts.progress = progress_wanted(quiet);
+    opts.observer = progress::observer(quiet);
     opts.stop_on_ctrl_c = true;
     Ok(opts)
 }
 
-async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
+async fn fetch(args: FetchArgs, quiet: bool) -> Result<Outcome> {
     let token = read_token(args.connect.token_file.as_ref())?;
     let report = if let Some(dir) = args.resume {
         let overrides = ResumeOverrides {
@@ -330,7 +341,7 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
             max_requests: args.connect.max_requests,
             concurrency: Some(args.connect.concurrency),
             retries: Some(args.connect.retries),
-            progress: progress_wanted(quiet),
+            observer: progress::observer(quiet),
             stop_on_ctrl_c: true,
             since: args.since,
         };
@@ -342,37 +353,36 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<u8> {
         kb4graph::fetch::fetch(options).await?
     };
     print_report(&report, quiet);
-    Ok(fetch_exit_code(&report))
+    Ok(if interrupted(&report) {
+        Outcome::Interrupted
+    } else {
+        Outcome::Success
+    })
 }
 
-/// A budget stop is what was asked for; an interrupt is not, and scripts must see it. SIGINT,
-/// SIGTERM and SIGHUP alike exit 130: each stopped the fetch cleanly, and a script can tell
-/// "stopped, resumable" by that one code.
-fn fetch_exit_code(report: &FetchReport) -> u8 {
-    match report.stopped {
-        Some(StopReason::Interrupted) => 130,
-        _ => 0,
-    }
+/// A budget stop is what was asked for; an interrupt is not, and scripts must see it.
+fn interrupted(report: &FetchReport) -> bool {
+    report.stopped == Some(StopReason::Interrupted)
 }
 
-fn export(args: ExportArgs, quiet: bool) -> Result<u8> {
-    let formats = args.format.0;
+fn export(args: ExportArgs, quiet: bool) -> Result<Outcome> {
+    let formats = args.formats.format.0;
     let options = ExportOptions {
-        base_iri: args.base_iri,
+        base_iri: args.formats.base_iri,
         allow_damaged: args.allow_damaged,
     };
     let summary = pipeline::export_snapshot(&args.from, &formats, &options, &args.out)?;
     print_export(&summary, quiet);
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
-async fn run_all(args: RunArgs, quiet: bool) -> Result<u8> {
-    let formats = args.format.0;
+async fn run_all(args: RunArgs, quiet: bool) -> Result<Outcome> {
+    let formats = args.formats.format.0;
     let snapshot_dir = args.out.join("snapshot");
     // The demo's server lives until the fetch is done.
     let mut demo_server = None;
     let (connect, token) = if args.demo {
-        let server = pipeline::start_demo_server(args.profile)
+        let server = demo::start_demo_server(args.profile)
             .await
             .context("starting the simulated KnowBe4 API on loopback")?;
         let mut connect = args.connect;
@@ -388,7 +398,7 @@ async fn run_all(args: RunArgs, quiet: bool) -> Result<u8> {
     if !quiet && let Some(server) = &demo_server {
         eprintln!(
             "simulated KnowBe4 API (small account, seed {}) on {}",
-            pipeline::DEMO_SEED,
+            demo::DEMO_SEED,
             server.base_url()
         );
     }
@@ -405,10 +415,14 @@ async fn run_all(args: RunArgs, quiet: bool) -> Result<u8> {
             snapshot_dir.display(),
             args.out.display()
         );
-        return Ok(fetch_exit_code(&report).max(2));
+        return Ok(if interrupted(&report) {
+            Outcome::Interrupted
+        } else {
+            Outcome::Unfinished
+        });
     }
     let options = ExportOptions {
-        base_iri: args.base_iri,
+        base_iri: args.formats.base_iri,
         ..ExportOptions::default()
     };
     let summary = pipeline::export_snapshot(&snapshot_dir, &formats, &options, &args.out)?;
@@ -466,7 +480,7 @@ fn print_export(summary: &pipeline::ExportSummary, quiet: bool) {
     eprint!("{out}");
 }
 
-fn validate(dir: &std::path::Path, quiet: bool) -> Result<u8> {
+fn validate(dir: &std::path::Path, quiet: bool) -> Result<Outcome> {
     let reports = pipeline::validate_export(dir)?;
     let mut stdout = std::io::stdout().lock();
     let mut problems = 0;
@@ -496,16 +510,20 @@ fn validate(dir: &std::path::Path, quiet: bool) -> Result<u8> {
             eprintln!("validate {}: {files} ({verdict})", report.format);
         }
     }
-    Ok(if problems == 0 { 0 } else { 1 })
+    Ok(if problems == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Problems
+    })
 }
 
-fn schemas(out: &std::path::Path) -> Result<u8> {
+fn schemas(out: &std::path::Path) -> Result<Outcome> {
     let written = kb4graph::validate::write_bundled_schemas(out)
         .context("cannot write the bundled schemas")?;
     for path in written {
         println!("{}", path.display());
     }
-    Ok(0)
+    Ok(Outcome::Success)
 }
 
 fn print_report(report: &FetchReport, quiet: bool) {

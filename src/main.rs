@@ -1,26 +1,60 @@
-//! `kb4graph`: parse the command line, run it, map the outcome to an exit code
-//! (0 success, 1 a check found problems, 2 usage or runtime error, 130 a fetch stopped by
-//! Ctrl-C, SIGTERM or SIGHUP, resumable).
+//! `kb4graph`: parse the command line, run it, map the outcome to an exit code (0 success,
+//! 1 a check found problems, 2 usage or runtime error, 130 a fetch stopped by Ctrl-C, SIGTERM
+//! or SIGHUP, resumable). [`exit_code`] is the only place these numbers are decided.
 
 mod cli;
 
 use std::process::ExitCode;
 
-use std::io::Write;
-
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+use cli::Outcome;
+
+/// Why a command did not run to an [`Outcome`].
+enum Failure {
+    /// clap could not parse the command line, or answered `--help` or `--version` itself.
+    Usage(clap::Error),
+    Run(anyhow::Error),
+}
+
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    init_logging(cli.quiet, cli.verbose);
-    match cli::run(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {}", error_text(&err));
-            ExitCode::from(2)
+    let result = cli::Cli::try_parse()
+        .map_err(Failure::Usage)
+        .and_then(|cli| {
+            init_logging(cli.quiet, cli.verbose);
+            cli::run(cli).map_err(Failure::Run)
+        });
+    if let Err(failure) = &result {
+        report(failure);
+    }
+    exit_code(&result)
+}
+
+/// The exit code of every way `kb4graph` can end, decided here and nowhere else.
+fn exit_code(result: &Result<Outcome, Failure>) -> ExitCode {
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(1),
+        // Scripts tell "stopped, resumable" by this one code, whichever signal stopped it.
+        Ok(Outcome::Interrupted) => ExitCode::from(130),
+        Ok(Outcome::Unfinished) => ExitCode::from(2),
+        // clap sends `--help` and `--version` this way too, on stdout.
+        Err(Failure::Usage(err)) if !err.use_stderr() => ExitCode::SUCCESS,
+        Err(Failure::Usage(_)) => ExitCode::from(2),
+        Err(Failure::Run(err)) if is_broken_pipe(err) => ExitCode::SUCCESS,
+        Err(Failure::Run(_)) => ExitCode::from(2),
+    }
+}
+
+fn report(failure: &Failure) {
+    match failure {
+        Failure::Usage(err) => {
+            // Nothing is left to tell if the terminal is gone.
+            let _ = err.print();
         }
+        Failure::Run(err) if is_broken_pipe(err) => {}
+        Failure::Run(err) => eprintln!("error: {}", error_text(err)),
     }
 }
 
@@ -34,7 +68,7 @@ fn init_logging(quiet: bool, verbose: u8) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| LogLine(Vec::new()))
+        .with_writer(cli::progress::LogLine::default)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
@@ -65,29 +99,4 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-/// One log line, written to stderr in one piece with any progress bar lifted off the terminal.
-struct LogLine(Vec<u8>);
-
-impl std::io::Write for LogLine {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Drop for LogLine {
-    fn drop(&mut self) {
-        if !self.0.is_empty() {
-            kb4graph::fetch::with_progress_hidden(|| {
-                // Logging has nowhere to report its own failure.
-                let _ = std::io::stderr().write_all(&self.0);
-            });
-        }
-    }
 }

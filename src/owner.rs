@@ -33,12 +33,19 @@ impl Owner {
         parts.next().is_none().then_some(owner)
     }
 
-    /// Whether the process is still running: its pid exists with the same start time.
+    /// Whether the process is still running: its pid exists with the same start time. Where
+    /// the system does not say, an owner without a start time is taken to run.
     pub fn is_running(self) -> bool {
-        match start_time(self.pid) {
-            Some(start) => self.start == 0 || start == self.start,
-            None => !Path::new("/proc/self").exists() && self.start == 0,
+        self.running().unwrap_or(self.start == 0)
+    }
+
+    /// Whether the process is still running where the system says (Linux's `/proc`), `None`
+    /// elsewhere. An owner without a start time (0) runs if its pid does.
+    pub fn running(self) -> Option<bool> {
+        if !Path::new("/proc/self").exists() {
+            return None;
         }
+        Some(start_time(self.pid).is_some_and(|start| self.start == 0 || start == self.start))
     }
 }
 

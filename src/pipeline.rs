@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use crate::export::{
     self, DamagedPage, ExportError, ExportOptions, ExportedFile, Format, SnapshotInfo,
 };
-use crate::mock::{MockConfig, MockServer, Profile};
 use crate::model::{
     EntityType, Record, RelationshipType, Warning, WarningCode, canonical, normalize,
 };
@@ -248,16 +247,6 @@ fn list_damaged(pages: &[DamagedPage]) -> String {
 /// Validates what was written into `out_dir`, reading it back from disk.
 pub fn validate_export(out_dir: &Path) -> Result<Vec<FormatReport>, PipelineError> {
     Ok(validate::validate_dir(out_dir)?)
-}
-
-/// The seed of the demo organisation: the demo is the same account every time.
-pub const DEMO_SEED: u64 = 7;
-
-/// Starts the simulated API for `run --demo`: the organisation of `profile` on loopback, no
-/// limits.
-pub async fn start_demo_server(profile: Profile) -> std::io::Result<MockServer> {
-    let config = MockConfig::new(DEMO_SEED, profile);
-    MockServer::start(([127, 0, 0, 1], 0).into(), config).await
 }
 
 /// One side of a `diff`: a snapshot's graph, or the records an export holds.

@@ -34,6 +34,39 @@ pub(crate) fn is_manifest(rel: &str) -> bool {
     }
 }
 
+/// Why an entry is refused by its header, before its data is read or unpacked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum OutOfBounds {
+    #[error("it is not listed in the archive's {MANIFEST}: refused before unpacking it")]
+    Unlisted,
+    #[error(
+        "its header gives {size} bytes, the manifest lists {listed}: refused before reading it"
+    )]
+    SizeDiffers { size: u64, listed: u64 },
+    #[error(
+        "its header gives {size} bytes, more than the {} MiB kb4graph reads: refused before reading it",
+        cap >> 20
+    )]
+    TooLarge { size: u64, cap: u64 },
+    #[error("more than {MAX_EMPTY_DIRS} directories that hold no listed file: refused")]
+    TooManyEmptyDirs,
+    #[error(
+        "the files up to this one hold {unpacked} bytes, more than the {listed} the manifests list: refused before reading it"
+    )]
+    MoreThanListed { unpacked: u64, listed: u64 },
+}
+
+/// Why a manifest lists nothing an archive may unpack.
+#[derive(Debug, thiserror::Error)]
+enum UnusableManifest {
+    #[error("is not JSON ({0})")]
+    NotJson(serde_json::Error),
+    #[error("has no `files` list")]
+    NoFiles,
+    #[error("files[{index}] lacks a path or size")]
+    Incomplete { index: usize },
+}
+
 /// The entries an archive may hold and the size of each.
 #[derive(Debug, Clone, Default)]
 pub struct Bounds {
@@ -72,7 +105,7 @@ impl Bounds {
         Ok(bounds)
     }
 
-    fn add_manifest(&mut self, dir: &str, bytes: &[u8]) -> Result<(), String> {
+    fn add_manifest(&mut self, dir: &str, bytes: &[u8]) -> Result<(), UnusableManifest> {
         let at = |name: &str| {
             if dir.is_empty() {
                 name.to_owned()
@@ -80,18 +113,17 @@ impl Bounds {
                 format!("{dir}/{name}")
             }
         };
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("is not JSON ({e})"))?;
+        let value: Value = serde_json::from_slice(bytes).map_err(UnusableManifest::NotJson)?;
         let files = value
             .get("files")
             .and_then(Value::as_array)
-            .ok_or("has no `files` list")?;
+            .ok_or(UnusableManifest::NoFiles)?;
         let mut listed = Vec::with_capacity(files.len() + 2);
         for (i, f) in files.iter().enumerate() {
             let path = f.get("path").and_then(Value::as_str);
             let size = f.get("size").and_then(Value::as_u64);
             let (Some(path), Some(size)) = (path, size) else {
-                return Err(format!("files[{i}] lacks a path or size"));
+                return Err(UnusableManifest::Incomplete { index: i });
             };
             listed.push((at(path), size, true));
         }
@@ -111,32 +143,25 @@ impl Bounds {
     }
 
     /// Why a file entry of `size` bytes at `rel` must not be read, if it must not.
-    pub(crate) fn check_file(&self, rel: &str, size: u64) -> Result<(), String> {
+    pub(crate) fn check_file(&self, rel: &str, size: u64) -> Result<(), OutOfBounds> {
         match self.files.get(rel) {
-            None => Err(format!(
-                "it is not listed in the archive's {MANIFEST}: refused before unpacking it"
-            )),
-            Some(&(listed, true)) if listed != size => Err(format!(
-                "its header gives {size} bytes, the manifest lists {listed}: refused before reading it"
-            )),
-            Some(&(cap, false)) if size > cap => Err(format!(
-                "its header gives {size} bytes, more than the {} MiB kb4graph reads: refused before reading it",
-                cap >> 20
-            )),
+            None => Err(OutOfBounds::Unlisted),
+            Some(&(listed, true)) if listed != size => {
+                Err(OutOfBounds::SizeDiffers { size, listed })
+            }
+            Some(&(cap, false)) if size > cap => Err(OutOfBounds::TooLarge { size, cap }),
             Some(_) => Ok(()),
         }
     }
 
     /// Whether a directory entry may be created; `empty` counts those holding no listed file.
-    pub(crate) fn check_dir(&self, rel: &str, empty: &mut u64) -> Result<(), String> {
+    pub(crate) fn check_dir(&self, rel: &str, empty: &mut u64) -> Result<(), OutOfBounds> {
         if rel.is_empty() || self.dirs.contains(rel) {
             return Ok(());
         }
         *empty += 1;
         if *empty > MAX_EMPTY_DIRS {
-            return Err(format!(
-                "more than {MAX_EMPTY_DIRS} directories that hold no listed file: refused"
-            ));
+            return Err(OutOfBounds::TooManyEmptyDirs);
         }
         Ok(())
     }
@@ -172,12 +197,25 @@ mod tests {
         let b = Bounds::of(Path::new("a.tar.gz"), &l).unwrap();
         assert!(b.check_file("json/graph.json", 10).is_ok());
         let err = b.check_file("json/graph.json", 3 << 30).unwrap_err();
-        assert!(err.contains("manifest lists 10"), "{err}");
-        assert!(b.check_file("json/other.json", 1).is_err());
+        assert_eq!(
+            err,
+            OutOfBounds::SizeDiffers {
+                size: 3 << 30,
+                listed: 10
+            }
+        );
+        assert!(err.to_string().contains("manifest lists 10"), "{err}");
+        assert_eq!(
+            b.check_file("json/other.json", 1),
+            Err(OutOfBounds::Unlisted)
+        );
         assert!(b.check_file("snapshot/raw/a.json", 3).is_ok());
         assert!(b.check_file("manifest.json", top.len() as u64).is_ok());
         assert!(b.check_file("SHA256SUMS", 100).is_ok());
-        assert!(b.check_file("SHA256SUMS", MAX_MANIFEST + 1).is_err());
+        assert!(matches!(
+            b.check_file("SHA256SUMS", MAX_MANIFEST + 1),
+            Err(OutOfBounds::TooLarge { .. })
+        ));
         let mut empty = 0;
         assert!(b.check_dir("snapshot/raw", &mut empty).is_ok());
         assert_eq!(empty, 0);

@@ -59,12 +59,12 @@ impl ArchiveError {
     pub(crate) fn refused(
         archive: &Path,
         entry: Option<&str>,
-        problem: impl Into<String>,
+        problem: impl std::fmt::Display,
     ) -> ArchiveError {
         ArchiveError::Refused {
             archive: archive.to_owned(),
             entry: entry.map(str::to_owned),
-            problem: problem.into(),
+            problem: problem.to_string(),
         }
     }
 }

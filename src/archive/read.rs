@@ -12,7 +12,7 @@ use flate2::bufread::GzDecoder;
 use sha2::{Digest, Sha256};
 use tar::EntryType;
 
-use super::bounds::{Bounds, MAX_MANIFEST, MAX_MANIFESTS_TOTAL, is_manifest};
+use super::bounds::{Bounds, MAX_MANIFEST, MAX_MANIFESTS_TOTAL, OutOfBounds, is_manifest};
 use super::error::ArchiveError;
 use super::{ArchiveListing, ArchivedFile, DIR_MODE, FILE_MODE, UnreadEntry};
 use crate::files::{TEMP_PREFIX, create_private_dir, hex, make_private, sync_dir};
@@ -349,11 +349,9 @@ fn scan(
             } else {
                 l.bounds.check_file(&rel, size).err().or_else(|| {
                     unpacked = unpacked.saturating_add(size);
-                    (unpacked > l.bounds.total()).then(|| {
-                        format!(
-                            "the files up to this one hold {unpacked} bytes, more than the {} the manifests list: refused before reading it",
-                            l.bounds.total()
-                        )
+                    (unpacked > l.bounds.total()).then(|| OutOfBounds::MoreThanListed {
+                        unpacked,
+                        listed: l.bounds.total(),
                     })
                 })
             }
@@ -368,7 +366,7 @@ fn scan(
                     rel,
                     UnreadEntry {
                         size,
-                        reason: problem,
+                        reason: problem.to_string(),
                     },
                 );
             }
@@ -492,6 +490,36 @@ fn type_name(entry_type: EntryType) -> &'static str {
     }
 }
 
+/// Why an entry's path is refused: what `write_archive` never writes, or what would land
+/// outside the directory unpacked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum BadPath {
+    #[error("the path is absolute")]
+    Absolute,
+    #[error("a file's path ends in `/`")]
+    FileEndsInSlash,
+    #[error("the path is empty or has an empty component (`//`)")]
+    EmptyComponent,
+    #[error("the path has a `.` component")]
+    Dot,
+    #[error("the path has a `..` component")]
+    DotDot,
+    #[error("the path holds a NUL byte")]
+    Nul,
+    #[error("a file outside the archive's top-level directory")]
+    OutsideRoot,
+    #[error("a second top-level entry {top:?} besides {root:?}: an archive holds one directory")]
+    SecondRoot { top: String, root: String },
+    #[error("the top-level entry is not a directory")]
+    RootNotDirectory,
+    #[error("the path appears twice")]
+    Duplicate,
+    #[error("it lies inside {parent:?}, which is a file")]
+    InsideFile { parent: String },
+    #[error("the path is both a file and a directory")]
+    FileAndDirectory,
+}
+
 /// The paths seen so far, to refuse duplicates and a second top-level directory.
 #[derive(Default)]
 struct Names {
@@ -505,49 +533,52 @@ struct Names {
 
 impl Names {
     /// The path relative to the top-level directory, or why the name is refused.
-    fn check(&mut self, name: &str, is_dir: bool) -> Result<String, String> {
+    fn check(&mut self, name: &str, is_dir: bool) -> Result<String, BadPath> {
         if name.starts_with('/') {
-            return Err("the path is absolute".into());
+            return Err(BadPath::Absolute);
         }
         let trimmed = match name.strip_suffix('/') {
-            Some(_) if !is_dir => return Err("a file's path ends in `/`".into()),
+            Some(_) if !is_dir => return Err(BadPath::FileEndsInSlash),
             Some(trimmed) => trimmed,
             None => name,
         };
         let components: Vec<&str> = trimmed.split('/').collect();
         for component in &components {
             match *component {
-                "" => return Err("the path is empty or has an empty component (`//`)".into()),
-                "." => return Err("the path has a `.` component".into()),
-                ".." => return Err("the path has a `..` component".into()),
-                c if c.contains('\0') => return Err("the path holds a NUL byte".into()),
+                "" => return Err(BadPath::EmptyComponent),
+                "." => return Err(BadPath::Dot),
+                ".." => return Err(BadPath::DotDot),
+                c if c.contains('\0') => return Err(BadPath::Nul),
                 _ => {}
             }
         }
         let top = components[0];
         match &self.root {
             None if components.len() == 1 && !is_dir => {
-                return Err("a file outside the archive's top-level directory".into());
+                return Err(BadPath::OutsideRoot);
             }
             None => self.root = Some(top.to_owned()),
             Some(root) if root != top => {
-                return Err(format!(
-                    "a second top-level entry {top:?} besides {root:?}: an archive holds one directory"
-                ));
+                return Err(BadPath::SecondRoot {
+                    top: top.to_owned(),
+                    root: root.clone(),
+                });
             }
             Some(_) => {}
         }
         let rel = components[1..].join("/");
         if rel.is_empty() && !is_dir {
-            return Err("the top-level entry is not a directory".into());
+            return Err(BadPath::RootNotDirectory);
         }
         if !self.seen.insert(rel.clone()) {
-            return Err("the path appears twice".into());
+            return Err(BadPath::Duplicate);
         }
         for (i, _) in rel.match_indices('/') {
             let parent = &rel[..i];
             if self.files.contains(parent) {
-                return Err(format!("it lies inside {parent:?}, which is a file"));
+                return Err(BadPath::InsideFile {
+                    parent: parent.to_owned(),
+                });
             }
             self.parents.insert(parent.to_owned());
         }
@@ -555,7 +586,7 @@ impl Names {
             if is_dir {
                 self.parents.insert(rel.clone());
             } else if self.parents.contains(&rel) {
-                return Err("the path is both a file and a directory".into());
+                return Err(BadPath::FileAndDirectory);
             } else {
                 self.files.insert(rel.clone());
             }

@@ -1,22 +1,42 @@
 //! Temporary archive files a killed `kb4graph archive` left beside its output.
 //!
-//! The temporary file is named `.kb4graph-tmp-<pid>-<random>.tmp` after the process writing it,
-//! so a later `archive` into the same directory can tell a dead process's leftover (removed,
-//! with a log line) from one a running process is still writing (left alone). Where it cannot
-//! tell whether a process lives (no `/proc`), or the name carries no process id (an older
-//! version), it leaves the file and says how to remove it.
+//! The temporary file is named `.kb4graph-tmp-<pid>-<start>-<random>.tmp` after the process
+//! writing it ([`Owner`]: its pid and start time), so a later `archive` into the same directory
+//! can tell a dead process's leftover (removed, with a log line) from one a running process is
+//! still writing (left alone), even when another process has since been given the same pid.
+//! Names of older versions, `.kb4graph-tmp-<pid>-<random>.tmp`, are judged by the pid alone.
+//! Where it cannot tell whether a process lives (no `/proc`), or the name carries no process id,
+//! it leaves the file and says how to remove it.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::files::TEMP_PREFIX;
+use crate::owner::Owner;
 
 pub(crate) const SUFFIX: &str = ".tmp";
 
 /// The prefix of this process's temporary archive files.
 pub(crate) fn prefix() -> String {
-    format!("{TEMP_PREFIX}{}-", std::process::id())
+    let me = Owner::current();
+    format!("{TEMP_PREFIX}{}-{}-", me.pid, me.start)
+}
+
+/// The writer a temporary file's name (between prefix and suffix) records: `<pid>-<start>-<random>`,
+/// or `<pid>-<random>` from older versions (start 0: judged by the pid alone). The random part
+/// is alphanumeric, so the number of `-` tells the two apart.
+fn owner_of(rest: &str) -> Option<Owner> {
+    let parts: Vec<&str> = rest.split('-').collect();
+    let (pid, start) = match parts.as_slice() {
+        [pid, _random] => (pid, "0"),
+        [pid, start, _random] => (pid, *start),
+        _ => return None,
+    };
+    Some(Owner {
+        pid: pid.parse().ok()?,
+        start: start.parse().ok()?,
+    })
 }
 
 /// What was found beside the output.
@@ -29,10 +49,10 @@ pub(crate) struct Stale {
 
 /// Removes the temporary archive files of dead processes in `dir`.
 pub(crate) fn clean(dir: &Path) -> io::Result<Stale> {
-    clean_with(dir, alive)
+    clean_with(dir, Owner::running)
 }
 
-fn clean_with(dir: &Path, alive: impl Fn(u32) -> Option<bool>) -> io::Result<Stale> {
+fn clean_with(dir: &Path, running: impl Fn(Owner) -> Option<bool>) -> io::Result<Stale> {
     let mut stale = Stale::default();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -47,10 +67,7 @@ fn clean_with(dir: &Path, alive: impl Fn(u32) -> Option<bool>) -> io::Result<Sta
         if !entry.file_type()?.is_file() {
             continue;
         }
-        let pid = rest
-            .split_once('-')
-            .and_then(|(pid, _)| pid.parse::<u32>().ok());
-        match pid.map(&alive) {
+        match owner_of(rest).map(&running) {
             Some(Some(true)) => {}
             Some(Some(false)) => match fs::remove_file(entry.path()) {
                 Ok(()) => stale.removed.push(entry.path()),
@@ -63,14 +80,6 @@ fn clean_with(dir: &Path, alive: impl Fn(u32) -> Option<bool>) -> io::Result<Sta
     stale.removed.sort();
     stale.unknown.sort();
     Ok(stale)
-}
-
-/// Whether process `pid` runs, where the system says (Linux's `/proc`).
-fn alive(pid: u32) -> Option<bool> {
-    if !Path::new("/proc/self").exists() {
-        return None;
-    }
-    Some(Path::new("/proc").join(pid.to_string()).exists())
 }
 
 /// Logs what [`clean`] did and what it left.
@@ -99,20 +108,70 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let name = |n: &str| dir.path().join(n);
         for n in [
-            ".kb4graph-tmp-11-abc.tmp",
-            ".kb4graph-tmp-22-abc.tmp",
+            ".kb4graph-tmp-11-5-abc.tmp",
+            ".kb4graph-tmp-22-5-abc.tmp",
+            ".kb4graph-tmp-33-abc.tmp",
             ".kb4graph-tmp-xyz.tmp",
+            ".kb4graph-tmp-1-2-3-xyz.tmp",
             "archive.tar.gz",
-            ".kb4graph-tmp-33-abc.part",
+            ".kb4graph-tmp-44-abc.part",
         ] {
             fs::write(name(n), b"x").unwrap();
         }
-        let stale = clean_with(dir.path(), |pid| Some(pid == 22)).unwrap();
-        assert_eq!(stale.removed, [name(".kb4graph-tmp-11-abc.tmp")]);
-        assert_eq!(stale.unknown, [name(".kb4graph-tmp-xyz.tmp")]);
-        assert!(!name(".kb4graph-tmp-11-abc.tmp").exists());
-        assert!(name(".kb4graph-tmp-22-abc.tmp").exists());
+        let stale = clean_with(dir.path(), |owner| Some(owner.pid == 22)).unwrap();
+        assert_eq!(
+            stale.removed,
+            [
+                name(".kb4graph-tmp-11-5-abc.tmp"),
+                name(".kb4graph-tmp-33-abc.tmp")
+            ]
+        );
+        assert_eq!(
+            stale.unknown,
+            [
+                name(".kb4graph-tmp-1-2-3-xyz.tmp"),
+                name(".kb4graph-tmp-xyz.tmp")
+            ]
+        );
+        assert!(name(".kb4graph-tmp-22-5-abc.tmp").exists());
         assert!(name("archive.tar.gz").exists());
         assert!(prefix().starts_with(".kb4graph-tmp-"));
+    }
+
+    #[test]
+    fn names_record_the_writer_and_older_names_its_pid() {
+        let me = Owner::current();
+        let rest = format!("{}abc123", prefix().strip_prefix(TEMP_PREFIX).unwrap());
+        assert_eq!(owner_of(&rest), Some(me));
+        assert_eq!(owner_of("42-abc123"), Some(Owner { pid: 42, start: 0 }));
+        for bad in ["", "abc", "x-abc", "1-x-abc", "1-2-3-abc"] {
+            assert_eq!(owner_of(bad), None, "{bad:?}");
+        }
+    }
+
+    /// A file whose pid now belongs to another process (here: this one, which started at
+    /// another time than the name says) is a dead writer's leftover; this process's own file
+    /// and an older pid-only name of a running pid are left alone.
+    #[test]
+    fn a_file_of_a_reused_pid_is_stale() {
+        let me = Owner::current();
+        assert!(me.start > 0, "no start time read from /proc");
+        let dir = tempfile::tempdir().unwrap();
+        let name = |n: String| dir.path().join(n);
+        let reused = name(format!(
+            "{TEMP_PREFIX}{}-{}-abc123{SUFFIX}",
+            me.pid,
+            me.start + 1
+        ));
+        let mine = name(format!("{}abc123{SUFFIX}", prefix()));
+        let older = name(format!("{TEMP_PREFIX}{}-abc123{SUFFIX}", me.pid));
+        for path in [&reused, &mine, &older] {
+            fs::write(path, b"x").unwrap();
+        }
+        let stale = clean(dir.path()).unwrap();
+        assert_eq!(stale.removed, std::slice::from_ref(&reused));
+        assert!(stale.unknown.is_empty());
+        assert!(!reused.exists());
+        assert!(mine.exists() && older.exists());
     }
 }

@@ -7,6 +7,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
 use kb4graph::pipeline;
+
+use super::Outcome;
 use kb4graph::verify::{Report, VerifyOptions, verify};
 
 #[derive(Debug, Args)]
@@ -51,7 +53,7 @@ pub struct ArchiveArgs {
     pub out: PathBuf,
 }
 
-pub fn run_verify(args: &VerifyArgs, quiet: bool) -> Result<u8> {
+pub fn run_verify(args: &VerifyArgs, quiet: bool) -> Result<Outcome> {
     let options = VerifyOptions {
         graph: !args.files_only,
     };
@@ -69,14 +71,14 @@ pub fn run_verify(args: &VerifyArgs, quiet: bool) -> Result<u8> {
         if !quiet {
             eprintln!("verified: every file matches its manifest");
         }
-        Ok(0)
+        Ok(Outcome::Success)
     } else {
         let n = report.all_problems().len();
         eprintln!(
             "verify failed: {n} problem{} (listed on stdout); this copy differs from what kb4graph wrote",
             if n == 1 { "" } else { "s" }
         );
-        Ok(1)
+        Ok(Outcome::Problems)
     }
 }
 
@@ -124,7 +126,7 @@ fn describe(report: &Report, name: &str, text: &mut String) {
     }
 }
 
-pub fn run_diff(args: &DiffArgs) -> Result<u8> {
+pub fn run_diff(args: &DiffArgs) -> Result<Outcome> {
     let filter = kb4graph::diff::TypeFilter::new(&args.types)?;
     let old = pipeline::load_side(&args.old, args.allow_damaged)?;
     let new = pipeline::load_side(&args.new, args.allow_damaged)?;
@@ -150,10 +152,14 @@ pub fn run_diff(args: &DiffArgs) -> Result<u8> {
         DiffFormat::Json => kb4graph::diff::render_json(&diff, &mut out)?,
     }
     out.flush()?;
-    Ok(if diff.is_empty() { 0 } else { 1 })
+    Ok(if diff.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Problems
+    })
 }
 
-pub fn run_archive(args: &ArchiveArgs, quiet: bool) -> Result<u8> {
+pub fn run_archive(args: &ArchiveArgs, quiet: bool) -> Result<Outcome> {
     if !args.dir.is_dir() {
         bail!(
             "{} is not a directory: give the snapshot or export directory to archive",
@@ -182,5 +188,5 @@ pub fn run_archive(args: &ArchiveArgs, quiet: bool) -> Result<u8> {
         );
     }
     println!("{}  {}", summary.sha256, summary.path.display());
-    Ok(0)
+    Ok(Outcome::Success)
 }

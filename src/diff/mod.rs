@@ -20,7 +20,9 @@
 //! let filter = TypeFilter::new(["knowbe4_user"]).expect("a known type");
 //! let d = diff_graphs(&old, &new, &filter).expect("graphs are sorted");
 //! render_table(&d, &mut std::io::stdout().lock()).expect("stdout");
-//! std::process::exit(if d.is_empty() { 0 } else { 1 });
+//! // What a change means (an alert, a failed check, an exit code) is the caller's to decide.
+//! let changed = !d.is_empty();
+//! # let _ = changed;
 //! ```
 
 mod engine;

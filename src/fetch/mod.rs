@@ -1,6 +1,7 @@
 //! Fetches a whole account into a raw snapshot: which collections (plan), how they are run
 //! (bounded concurrency inside the pace, request budget, resume), which pages of a previous
-//! snapshot an incremental fetch can copy instead (since), and the progress bar.
+//! snapshot an incremental fetch can copy instead (since), and how a caller is told of its
+//! progress (progress).
 
 mod error;
 mod options;
@@ -19,7 +20,7 @@ pub use plan::{
     ChildOf, CollectionSpec, LEGACY_ENROLLMENTS, Role, campaign_enrollments, group_members,
     pst_recipients, spec_for_id, top_level,
 };
-pub use progress::with_progress_hidden;
+pub use progress::{FetchObserver, FetchProgress};
 pub use report::{CollectionReport, FetchReport, StopReason};
 pub use run::{fetch, resume};
 

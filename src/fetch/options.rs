@@ -1,8 +1,10 @@
 //! What a fetch is told: where, with which token, into which directory, how fast.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::progress::FetchObserver;
 use crate::api::{DEFAULT_TIMEOUT, MAX_PER_PAGE, Pagination, RetryPolicy, Source, Token};
 use crate::rate::RateSpec;
 
@@ -31,8 +33,8 @@ pub struct FetchOptions {
     pub max_requests: Option<u64>,
     /// Collections fetched at once. Default 4.
     pub concurrency: usize,
-    /// An indicatif bar on stderr.
-    pub progress: bool,
+    /// Told how far the fetch got, e.g. to draw a progress bar. Default: none.
+    pub observer: Option<Arc<dyn FetchObserver>>,
     /// Catch Ctrl-C, SIGTERM and SIGHUP: stop sending, let the requests on the wire finish,
     /// save the manifest and return an incomplete report. Off by default because tokio's
     /// handlers then stay installed for the rest of the process.
@@ -58,7 +60,7 @@ impl FetchOptions {
             per_page: MAX_PER_PAGE,
             max_requests: None,
             concurrency: 4,
-            progress: false,
+            observer: None,
             stop_on_ctrl_c: false,
             since: None,
         }
@@ -83,7 +85,8 @@ pub struct ResumeOverrides {
     pub concurrency: Option<usize>,
     pub timeout: Option<Duration>,
     pub retries: Option<u32>,
-    pub progress: bool,
+    /// Told how far the fetch got, as [`FetchOptions::observer`].
+    pub observer: Option<Arc<dyn FetchObserver>>,
     /// Stop cleanly on SIGINT, SIGTERM or SIGHUP, as [`FetchOptions::stop_on_ctrl_c`].
     pub stop_on_ctrl_c: bool,
     /// Where the previous snapshot of an incremental fetch is now, if it moved since the fetch

@@ -13,7 +13,7 @@ use super::error::FetchError;
 use super::options::{FetchOptions, ResumeOverrides};
 use super::plan::ChildOf;
 use super::plan::{self, CollectionSpec, Discovery};
-use super::progress::Progress;
+use super::progress::{FetchObserver, Progress};
 use super::reconcile::{self, Tally};
 use super::report::{CollectionReport, FetchReport, StopReason};
 use super::since::{self, ChildFacts, Decision, Listings, Previous};
@@ -98,7 +98,7 @@ pub async fn fetch(opts: FetchOptions) -> Result<FetchReport, FetchError> {
         retry: opts.retry_policy(),
         max_requests: opts.max_requests,
         concurrency: opts.concurrency,
-        progress: opts.progress,
+        observer: opts.observer.clone(),
         stop_on_ctrl_c: opts.stop_on_ctrl_c,
     };
     let reuse = Reuse {
@@ -236,7 +236,7 @@ pub async fn resume(
         retry,
         max_requests: overrides.max_requests,
         concurrency: overrides.concurrency.unwrap_or(defaults.concurrency),
-        progress: overrides.progress,
+        observer: overrides.observer,
         stop_on_ctrl_c: overrides.stop_on_ctrl_c,
     };
     let header = Header {
@@ -345,7 +345,7 @@ struct Settings {
     retry: RetryPolicy,
     max_requests: Option<u64>,
     concurrency: usize,
-    progress: bool,
+    observer: Option<Arc<dyn FetchObserver>>,
     stop_on_ctrl_c: bool,
 }
 
@@ -1133,7 +1133,7 @@ async fn run(
         per_page,
         state: Mutex::new(state),
         wake: Notify::new(),
-        progress: Progress::new(settings.progress),
+        progress: Progress::new(settings.observer.clone()),
     });
     // The manifest exists from the start, so even a fetch killed before its first page leaves
     // a resumable directory.

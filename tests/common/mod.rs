@@ -58,7 +58,6 @@ pub fn options(server: &MockServer, out: &Path) -> FetchOptions {
     opts.retry_base_delay = Duration::from_millis(5);
     opts.retry_max_delay = Duration::from_millis(50);
     opts.pagination = Pagination::Auto;
-    opts.progress = false;
     opts
 }
 
