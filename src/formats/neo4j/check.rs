@@ -1,29 +1,27 @@
 //! Checks `neo4j/` exports: `format.json` and `import.sh` agree on the dialect and name every
-//! file; each CSV header follows neo4j-admin's grammar and matches the property table; every
-//! row has the header's column count and values of the declared types; node `_key`s are
-//! unique across all files; every `:START_ID` / `:END_ID` exists with the type the model says;
-//! labels, `:TYPE`, `_type` and relationship `_key`s are as the model makes them; no value holds
-//! the array delimiter; row counts match `format.json`. Violations name file, line and column.
+//! file; `load.cypher` loads every file; no stray files; and every node and relationship file,
+//! read by the shared reader ([`super::rows`]: syntax, header against the property table,
+//! column counts, typed values), holds rows as the model makes them: labels, `:TYPE`, `_type`,
+//! required properties and relationship `_key`s; node `_key`s unique across all files and
+//! sorted; every `:START_ID` / `:END_ID` an existing node of the type the model says; row counts
+//! as `format.json` says. Violations name file, line and column; every one is listed (up to a
+//! cap per file) and counted.
 //!
 //! Files are streamed; memory holds the node keys (for the relationship ends).
 
-pub mod values;
-
 use std::collections::HashMap;
 use std::io::BufReader;
+use std::ops::ControlFlow;
 use std::path::Path;
 
-use super::tokenizer::{Next, Record, Tokenizer};
+use super::rows::{self, Kind, Row, Rules};
 use crate::formats::Format;
-use crate::formats::neo4j::columns::{self, Column, ColumnKind, parse_header_cell};
+use crate::formats::neo4j::columns::{self, ColumnKind};
 use crate::formats::neo4j::dialect::{DELIMITER, Dialect, Quoting};
 use crate::formats::neo4j::{self as export, FormatInfo};
-use crate::model::{EntityType, RelationshipType, ValueType};
+use crate::formats::problems::{Location, Problem, ProblemSink};
+use crate::model::{EntityType, RelationshipType};
 use crate::validate::{FormatReport, ValidateError, Violation};
-
-pub use super::tokenizer::{
-    FieldPos, Next as TokenizerNext, Record as CsvRecord, Tokenizer as CsvTokenizer,
-};
 
 /// The bundled schemas this validator reads, as (file name, content): none, the property
 /// table itself is the schema of the headers.
@@ -52,8 +50,16 @@ impl Report {
     }
 }
 
-fn at(line: u64, column: usize) -> String {
-    format!("line {line}, column {column}")
+/// Problems as `validate` lists them: the whole file as no location.
+impl ProblemSink for Report {
+    fn report(&mut self, problem: Problem) -> ControlFlow<()> {
+        let pointer = match problem.location {
+            Location::Document => String::new(),
+            other => other.to_string(),
+        };
+        self.add(&problem.file, pointer, problem.message);
+        ControlFlow::Continue(())
+    }
 }
 
 /// Validates the neo4j files in `dir`, if any.
@@ -92,7 +98,14 @@ pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
     for ty in RelationshipType::ALL {
         let rel = format!("{}/{}", export::DIR, columns::relationship_file(ty));
         report.listed_in_file = 0;
-        let rows = check_csv(dir, &rel, &dialect, Kind::Rel(ty), &mut keys, &mut report)?;
+        let rows = check_csv(
+            dir,
+            &rel,
+            &dialect,
+            Kind::Relationship(ty),
+            &mut keys,
+            &mut report,
+        )?;
         let expected = info
             .as_ref()
             .and_then(|i| i.relationships.get(ty.name()).copied());
@@ -363,80 +376,6 @@ fn check_no_stray_files(root: &Path, report: &mut Report) -> Result<(), Validate
     Ok(())
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Node(EntityType),
-    Rel(RelationshipType),
-}
-
-/// The header must be the table's columns, then extra properties (`name:string`, camelCase,
-/// sorted). Returns the columns to check rows against.
-fn check_header(file: &str, rec: &Record, kind: Kind, report: &mut Report) -> Option<Vec<Column>> {
-    let table = match kind {
-        Kind::Node(t) => columns::node_columns(t, []),
-        Kind::Rel(t) => columns::relationship_columns(t, []),
-    };
-    let mut cols = Vec::new();
-    let mut ok = true;
-    let mut previous_extra: Option<String> = None;
-    for i in 0..rec.fields.len() {
-        let cell = String::from_utf8_lossy(rec.field(i));
-        let pointer = at(rec.line, i + 1);
-        if let Err(e) = parse_header_cell(&cell) {
-            report.add(file, pointer, format!("header: {e}"));
-            ok = false;
-            continue;
-        }
-        if let Some(want) = table.get(i) {
-            if cell != want.header() {
-                report.add(
-                    file,
-                    pointer,
-                    format!(
-                        "header {cell:?}, but the property table says {:?}",
-                        want.header()
-                    ),
-                );
-                ok = false;
-            }
-            cols.push(want.clone());
-            continue;
-        }
-        let name = cell.strip_suffix(":string").unwrap_or("");
-        let camel = name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name.chars().all(|c| c.is_ascii_alphanumeric());
-        if !camel || table.iter().any(|c| c.name == name) {
-            report.add(
-                file,
-                pointer,
-                format!("header {cell:?} is neither in the property table nor an extra property (camelCase name:string)"),
-            );
-            ok = false;
-        } else if previous_extra.as_deref().is_some_and(|p| p >= name) {
-            report.add(
-                file,
-                pointer,
-                format!("extra property {name:?} is out of order or repeated"),
-            );
-            ok = false;
-        }
-        previous_extra = Some(name.to_owned());
-        cols.push(Column {
-            name: name.to_owned(),
-            kind: ColumnKind::Property(ValueType::String),
-        });
-    }
-    if rec.fields.len() < table.len() {
-        report.add(
-            file,
-            at(rec.line, rec.fields.len() + 1),
-            format!("header ends before {:?}", table[rec.fields.len()].header()),
-        );
-        ok = false;
-    }
-    ok.then_some(cols)
-}
-
 /// Checks one CSV file; returns its row count (`None` if it could not be read as CSV).
 fn check_csv(
     dir: &Path,
@@ -455,230 +394,165 @@ fn check_csv(
         }
         Err(source) => return Err(ValidateError::Io { path, source }),
     };
-    let io_err = |source| ValidateError::Io {
-        path: path.clone(),
-        source,
+    let mut rules = RowRules {
+        file,
+        dialect,
+        kind,
+        keys,
+        key: String::new(),
+        previous_key: String::new(),
     };
-    let legacy = dialect.quoting == Quoting::Backslash;
-    let mut tok = Tokenizer::new(input, DELIMITER as u8, legacy, dialect.multiline);
-    let mut rec = Record::default();
-    let columns = match tok.next(&mut rec).map_err(io_err)? {
-        Next::Record => match check_header(file, &rec, kind, report) {
-            Some(c) => c,
-            None => return Ok(None),
-        },
-        Next::Eof => {
-            report.add(file, String::new(), "empty: no header".into());
-            return Ok(None);
-        }
-        Next::Error(e) => {
-            report.add(file, at(e.line, e.column), e.message);
-            return Ok(None);
-        }
-    };
-    let mut rows = 0u64;
-    let mut previous_key = String::new();
-    let mut key = String::new();
-    loop {
-        match tok.next(&mut rec).map_err(io_err)? {
-            Next::Eof => break,
-            Next::Error(e) => {
-                report.add(file, at(e.line, e.column), e.message);
-                rows += 1;
-                continue;
-            }
-            Next::Record => {}
-        }
-        rows += 1;
-        if rec.fields.len() != columns.len() {
-            report.add(
-                file,
-                at(rec.line, 1),
-                format!(
-                    "{} fields, but the header has {}",
-                    rec.fields.len(),
-                    columns.len()
-                ),
-            );
-            continue;
-        }
-        check_row(file, &rec, &columns, dialect, kind, keys, &mut key, report);
-        if !key.is_empty() {
-            if key.as_str() <= previous_key.as_str() {
-                report.add(
-                    file,
-                    at(rec.line, 1),
-                    format!("_key {key:?} is not after {previous_key:?}: rows must be sorted by _key, each once"),
-                );
-            }
-            std::mem::swap(&mut previous_key, &mut key);
-        }
-    }
-    Ok(Some(rows))
+    rows::read(input, file, kind, dialect, &mut rules, report)
+        .map_err(|source| ValidateError::Io { path, source })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_row(
-    file: &str,
-    rec: &Record,
-    columns: &[Column],
-    dialect: &Dialect,
+/// What the checker holds rows to beyond the shared reader: the model's labels, types, keys
+/// and required properties, node IDs unique across files, relationship ends that exist, and
+/// rows sorted by `_key`.
+struct RowRules<'a> {
+    file: &'a str,
+    dialect: &'a Dialect,
     kind: Kind,
-    keys: &mut HashMap<Box<str>, u8>,
-    row_key: &mut String,
-    report: &mut Report,
-) {
-    row_key.clear();
-    let mut texts: Vec<Option<&str>> = Vec::with_capacity(columns.len());
-    for (i, c) in columns.iter().enumerate() {
-        let f = rec.fields[i];
-        let pointer = at(f.line, i + 1);
-        let Ok(text) = std::str::from_utf8(rec.field(i)) else {
-            report.add(file, pointer, format!("{}: not UTF-8", c.header()));
-            texts.push(None);
-            continue;
-        };
-        let null = text.is_empty() && !f.quoted;
-        if dialect.quoting == Quoting::Rfc4180
-            && f.quoted
-            && (text.ends_with('\\') || text.contains("\\\\") || text.contains("\\\""))
-        {
-            report.add(
-                file,
-                pointer.clone(),
-                format!(
-                    "{}: a quoted value with a backslash escape, which LOAD CSV misreads; \
-                     this export needs quoting \"backslash\"",
-                    c.header()
-                ),
-            );
+    /// Every node ID so far, with its entity type.
+    keys: &'a mut HashMap<Box<str>, u8>,
+    key: String,
+    previous_key: String,
+}
+
+impl Rules for RowRules<'_> {
+    fn row(&mut self, row: &Row<'_>, sink: &mut dyn ProblemSink) -> ControlFlow<()> {
+        self.key.clear();
+        self.model(row, sink);
+        if !self.key.is_empty() {
+            if self.key <= self.previous_key {
+                let message = format!(
+                    "_key {:?} is not after {:?}: rows must be sorted by _key, each once",
+                    self.key, self.previous_key
+                );
+                report(sink, self.file, row.at(0), message);
+            }
+            std::mem::swap(&mut self.previous_key, &mut self.key);
         }
-        if null {
-            texts.push(None);
-            continue;
-        }
-        if let Err(e) = values::check(text, f.quoted, c.value_type(), dialect.array_delimiter) {
-            report.add(file, pointer, format!("{}: {e}", c.header()));
-        }
-        texts.push(Some(text));
+        ControlFlow::Continue(())
     }
-    let get = |name: &str| {
-        columns
-            .iter()
-            .position(|c| c.name == name && matches!(c.kind, ColumnKind::Property(_)))
-            .and_then(|i| texts[i])
-    };
-    let by_kind = |k: ColumnKind| columns.iter().position(|c| c.kind == k);
-    let line = rec.line;
-    let expect = |i: Option<usize>, want: &str, what: &str, report: &mut Report| {
-        if let Some(i) = i
-            && texts[i] != Some(want)
-        {
-            report.add(
-                file,
-                at(line, i + 1),
-                format!(
+}
+
+/// The name of the entity type kept as its index in the node IDs seen.
+fn entity_name(index: u8) -> &'static str {
+    EntityType::ALL
+        .get(usize::from(index))
+        .map_or("?", |t| t.name())
+}
+
+/// Problems go to a [`Report`], which never stops.
+fn report(sink: &mut dyn ProblemSink, file: &str, at: Location, message: String) {
+    let _ = sink.report(Problem::new(file, at, message));
+}
+
+impl RowRules<'_> {
+    fn model(&mut self, row: &Row<'_>, sink: &mut dyn ProblemSink) {
+        let file = self.file;
+        let texts = &row.texts;
+        let columns = row.columns;
+        let get = |name: &str| row.property(name).and_then(|i| texts[i]);
+        let expect = |i: Option<usize>, want: &str, what: &str, sink: &mut dyn ProblemSink| {
+            if let Some(i) = i
+                && texts[i] != Some(want)
+            {
+                let message = format!(
                     "{what} {:?}, but the model says {want:?}",
                     texts[i].unwrap_or("")
-                ),
-            );
-        }
-    };
-    let type_col = columns
-        .iter()
-        .position(|c| c.name == "_type" && matches!(c.kind, ColumnKind::Property(_)));
-    let required = |props: &[crate::model::PropDef], report: &mut Report| {
-        for p in props.iter().filter(|p| p.required) {
-            if get(p.name).is_none() {
-                let i = columns.iter().position(|c| c.name == p.name).unwrap_or(0);
-                report.add(file, at(line, i + 1), format!("{} is required", p.name));
-            }
-        }
-    };
-    match kind {
-        Kind::Node(ty) => {
-            let def = ty.def();
-            let d = dialect.array_delimiter;
-            let labels: String = std::iter::once(def.name)
-                .chain(def.classes.iter().copied())
-                .collect::<Vec<_>>()
-                .join(&d.to_string());
-            expect(by_kind(ColumnKind::Label), &labels, ":LABEL", report);
-            expect(type_col, def.name, "_type", report);
-            required(def.properties, report);
-            let Some(i) = by_kind(ColumnKind::Id) else {
-                return;
-            };
-            let Some(key) = texts[i] else {
-                report.add(file, at(line, i + 1), "_key is required".into());
-                return;
-            };
-            row_key.push_str(key);
-            if let Some(other) = keys.insert(key.into(), ty as u8) {
-                let other = EntityType::ALL
-                    .get(usize::from(other))
-                    .map_or("?", |t| t.name());
-                report.add(
-                    file,
-                    at(line, i + 1),
-                    format!("_key {key:?} is already the ID of a {other} node: IDs must be unique in the ID space"),
                 );
+                report(sink, file, row.at(i), message);
             }
-        }
-        Kind::Rel(ty) => {
-            let def = ty.def();
-            expect(by_kind(ColumnKind::Type), def.class, ":TYPE", report);
-            expect(type_col, def.name, "_type", report);
-            required(def.properties, report);
-            let mut ends = [""; 2];
-            for (n, (k, want)) in [(ColumnKind::StartId, def.from), (ColumnKind::EndId, def.to)]
-                .into_iter()
-                .enumerate()
-            {
-                let Some(i) = by_kind(k) else { continue };
-                let Some(end) = texts[i] else {
-                    report.add(
-                        file,
-                        at(line, i + 1),
-                        format!("{} is required", columns[i].header()),
-                    );
-                    continue;
+        };
+        let type_col = row.property("_type");
+        let required = |props: &[crate::model::PropDef], sink: &mut dyn ProblemSink| {
+            for p in props.iter().filter(|p| p.required) {
+                if get(p.name).is_none() {
+                    let i = columns.iter().position(|c| c.name == p.name).unwrap_or(0);
+                    report(sink, file, row.at(i), format!("{} is required", p.name));
+                }
+            }
+        };
+        match self.kind {
+            Kind::Node(ty) => {
+                let def = ty.def();
+                let d = self.dialect.array_delimiter;
+                let labels: String = std::iter::once(def.name)
+                    .chain(def.classes.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(&d.to_string());
+                expect(row.column(ColumnKind::Label), &labels, ":LABEL", sink);
+                expect(type_col, def.name, "_type", sink);
+                required(def.properties, sink);
+                let Some(i) = row.column(ColumnKind::Id) else {
+                    return;
                 };
-                ends[n] = end;
-                match keys.get(end) {
-                    None => report.add(
-                        file,
-                        at(line, i + 1),
-                        format!("{}: no node has the ID {end:?}", columns[i].header()),
-                    ),
-                    Some(&found) if found != want as u8 => {
-                        let found = EntityType::ALL
-                            .get(usize::from(found))
-                            .map_or("?", |t| t.name());
-                        report.add(
+                let Some(key) = texts[i] else {
+                    report(sink, file, row.at(i), "_key is required".into());
+                    return;
+                };
+                self.key.push_str(key);
+                if let Some(other) = self.keys.insert(key.into(), ty as u8) {
+                    let other = entity_name(other);
+                    let message = format!(
+                        "_key {key:?} is already the ID of a {other} node: IDs must be unique in the ID space"
+                    );
+                    report(sink, file, row.at(i), message);
+                }
+            }
+            Kind::Relationship(ty) => {
+                let def = ty.def();
+                expect(row.column(ColumnKind::Type), def.class, ":TYPE", sink);
+                expect(type_col, def.name, "_type", sink);
+                required(def.properties, sink);
+                let mut ends = [""; 2];
+                for (n, (k, want)) in [(ColumnKind::StartId, def.from), (ColumnKind::EndId, def.to)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let Some(i) = row.column(k) else { continue };
+                    let Some(end) = texts[i] else {
+                        report(
+                            sink,
                             file,
-                            at(line, i + 1),
-                            format!(
+                            row.at(i),
+                            format!("{} is required", columns[i].header()),
+                        );
+                        continue;
+                    };
+                    ends[n] = end;
+                    match self.keys.get(end) {
+                        None => report(
+                            sink,
+                            file,
+                            row.at(i),
+                            format!("{}: no node has the ID {end:?}", columns[i].header()),
+                        ),
+                        Some(&found) if found != want as u8 => {
+                            let found = entity_name(found);
+                            let message = format!(
                                 "{end:?} is a {found}, but {} links a {}",
                                 def.name,
                                 want.name()
-                            ),
-                        );
+                            );
+                            report(sink, file, row.at(i), message);
+                        }
+                        Some(_) => {}
                     }
-                    Some(_) => {}
                 }
+                let key_col = row.property("_key");
+                let mut want =
+                    crate::model::keys::relationship_key(ends[0], def.key_class(), ends[1], None);
+                if def.per_enrollment {
+                    want.push('|');
+                    want.push_str(get("enrollmentId").unwrap_or(""));
+                }
+                expect(key_col, &want, "_key", sink);
+                self.key
+                    .push_str(key_col.and_then(|i| texts[i]).unwrap_or(""));
             }
-            let key_col = columns
-                .iter()
-                .position(|c| c.name == "_key" && matches!(c.kind, ColumnKind::Property(_)));
-            let mut want =
-                crate::model::keys::relationship_key(ends[0], def.key_class(), ends[1], None);
-            if def.per_enrollment {
-                want.push('|');
-                want.push_str(get("enrollmentId").unwrap_or(""));
-            }
-            expect(key_col, &want, "_key", report);
-            row_key.push_str(key_col.and_then(|i| texts[i]).unwrap_or(""));
         }
     }
 }
