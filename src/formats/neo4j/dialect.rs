@@ -281,7 +281,10 @@ mod tests {
         let chosen = |name: &str| choose(&graph_with_name(name)).map(|d| d.array_delimiter);
         assert_eq!(chosen("Acme"), Ok(';'));
         let other = chosen("Acme; Inc").unwrap();
-        assert!(other != ';' && ARRAY_DELIMITERS.contains(&other), "{other:?}");
+        assert!(
+            other != ';' && ARRAY_DELIMITERS.contains(&other),
+            "{other:?}"
+        );
         let every: String = ARRAY_DELIMITERS.iter().collect();
         assert_eq!(chosen(&every), Err(NoFreeArrayDelimiter));
     }

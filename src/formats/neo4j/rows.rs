@@ -275,3 +275,90 @@ fn fields<'r>(
         values,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::problems::{Collected, FirstProblem};
+
+    /// Keeps the values of each row the reader hands on.
+    #[derive(Default)]
+    struct Kept(Vec<Vec<Option<Value>>>);
+
+    impl Rules for Kept {
+        fn row(&mut self, row: &Row<'_>, _: &mut dyn ProblemSink) -> ControlFlow<()> {
+            self.0.push(row.values.clone());
+            ControlFlow::Continue(())
+        }
+    }
+
+    /// A file of account nodes: the table's header, then `rows`.
+    fn file(rows: &str) -> String {
+        let header: Vec<String> = columns::node_columns(EntityType::Account, [])
+            .iter()
+            .map(Column::header)
+            .collect();
+        format!("{}\n{rows}", header.join(","))
+    }
+
+    fn read_with(text: &str, sink: &mut dyn ProblemSink) -> (Option<u64>, Kept) {
+        let mut kept = Kept::default();
+        let kind = Kind::Node(EntityType::Account);
+        let rows = read(
+            text.as_bytes(),
+            "a.csv",
+            kind,
+            &Dialect::default(),
+            &mut kept,
+            sink,
+        );
+        (rows.unwrap(), kept)
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_its_line_and_column_and_rows_go_on() {
+        let width = columns::node_columns(EntityType::Account, []).len();
+        let good = format!(
+            "k1,knowbe4_account,knowbe4_account{}",
+            ",".repeat(width - 3)
+        );
+        let text = file(&format!("{good}\na,b\n\"open\n"));
+        let mut found = Collected::default();
+        let (rows, kept) = read_with(&text, &mut found);
+        let shown: Vec<String> = found.listed.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                format!("a.csv line 3, column 1: 2 fields, but the header has {width}"),
+                "a.csv line 4, column 1: a value spans lines but import.sh does not pass \
+                 --multiline-fields=true"
+                    .to_owned(),
+            ]
+        );
+        assert_eq!(rows, Some(3));
+        assert_eq!(kept.0.len(), 1);
+        assert_eq!(kept.0[0][0], Some(Value::String("k1".into())));
+        assert_eq!(kept.0[0][3], None, "an empty unquoted field is a null");
+    }
+
+    #[test]
+    fn the_header_is_the_property_tables_and_the_first_problem_stops_the_reader() {
+        let text = file("").replacen("_type", "kind", 1);
+        let mut first = FirstProblem::default();
+        let (rows, kept) = read_with(&text, &mut first);
+        assert_eq!(rows, None);
+        assert!(kept.0.is_empty());
+        assert_eq!(
+            first.0.map(|p| p.to_string()).as_deref(),
+            Some(
+                "a.csv line 1, column 3: header \"kind:string\", but the property table says \"_type:string\""
+            )
+        );
+        let mut found = Collected::default();
+        assert_eq!(read_with("", &mut found).0, None);
+        assert_eq!(
+            found.listed[0].to_string(),
+            "a.csv (document): empty: no header"
+        );
+    }
+}
