@@ -1,8 +1,8 @@
-//! Reads the `neo4j/` CSV files back into records.
+//! Reads the `neo4j/` CSV files back into records, for `verify` and `diff`.
 //!
-//! `format.json` gives the dialect; each node and relationship file is tokenized the way Neo4j
-//! reads it (the validator's tokenizer) and typed by its header, which must be the property
-//! table's columns followed by extra properties (`name:string`). `_key:ID` is a node's key;
+//! `format.json` gives the dialect; each node and relationship file is read by the shared
+//! reader ([`super::rows`]: syntax, header, typed values), which stops at the first problem it
+//! or these rules find. What is left here is building records: `_key:ID` is a node's key;
 //! `:START_ID`, `:END_ID` and the `_key` column are a relationship's ends and key. `:LABEL` and
 //! `:TYPE` are left out: they follow from `_type`, which must be the file's type.
 //!
