@@ -248,8 +248,9 @@ fn broken_files_give_an_error_naming_file_and_place() {
 
     let (file, location, message) = broken("neo4j/format.json", "\"quoting\"", "\"quotes\"");
     assert_eq!(file, "neo4j/format.json");
-    assert!(location.starts_with("line "), "{location}");
+    assert_eq!(location, "(document)");
     assert!(message.contains("quoting"), "{message}");
+    assert!(message.contains("at line "), "{message}");
 
     let (file, location, _) = broken("neo4j/format.json", "\"rfc4180\"", "\"excel\"");
     assert_eq!(
@@ -303,8 +304,15 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
         other => panic!("{other:?}"),
     }
     std::fs::remove_file(dir.path().join("neo4j/format.json")).unwrap();
-    assert!(matches!(
-        read_back(dir.path()),
-        Err(ReadbackError::Io { .. })
-    ));
+    match read_back(dir.path()) {
+        Err(ReadbackError::Invalid {
+            file,
+            location,
+            message,
+        }) => assert_eq!(
+            (file.as_str(), location.as_str(), message.as_str()),
+            ("neo4j/format.json", "(document)", "missing")
+        ),
+        other => panic!("{other:?}"),
+    }
 }

@@ -14,6 +14,7 @@ use std::io::BufReader;
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::info;
 use super::rows::{self, Kind, Row, Rules};
 use crate::formats::Format;
 use crate::formats::neo4j::columns::{self, ColumnKind};
@@ -74,7 +75,10 @@ pub fn validate(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
         listed_in_file: 0,
     };
     let mut files = Vec::new();
-    let info = read_format(dir, &mut report)?;
+    let info = info::read(dir, &mut report).map_err(|source| ValidateError::Io {
+        path: dir.join(export::FORMAT_FILE),
+        source,
+    })?;
     files.push(export::FORMAT_FILE.to_owned());
     let dialect = info
         .as_ref()
@@ -132,86 +136,11 @@ fn check_count(file: &str, rows: Option<u64>, expected: Option<u64>, report: &mu
     }
 }
 
-fn read_text(dir: &Path, rel: &str, report: &mut Report) -> Result<Option<String>, ValidateError> {
-    let path = dir.join(rel);
-    // The scripts and the format file are small; a larger file is not one kb4graph wrote.
-    const TEXT_MAX_BYTES: u64 = 64 << 20;
-    let read = crate::files::open_regular(&path)
-        .and_then(|file| crate::files::read_expected(file, TEXT_MAX_BYTES));
-    match read {
-        Ok(bytes) if bytes.len() as u64 > TEXT_MAX_BYTES => {
-            report.add(
-                rel,
-                String::new(),
-                format!("larger than {TEXT_MAX_BYTES} bytes"),
-            );
-            Ok(None)
-        }
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => Ok(Some(s)),
-            Err(_) => {
-                report.add(rel, String::new(), "not UTF-8".into());
-                Ok(None)
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            report.add(rel, String::new(), "missing".into());
-            Ok(None)
-        }
-        Err(source) => Err(ValidateError::Io { path, source }),
-    }
-}
-
-fn read_format(dir: &Path, report: &mut Report) -> Result<Option<FormatInfo>, ValidateError> {
-    let file = export::FORMAT_FILE;
-    let Some(text) = read_text(dir, file, report)? else {
-        return Ok(None);
-    };
-    let info: FormatInfo = match serde_json::from_str(&text) {
-        Ok(info) => info,
-        Err(e) => {
-            report.add(
-                file,
-                String::new(),
-                format!("not a kb4graph Neo4j format file: {e}"),
-            );
-            return Ok(None);
-        }
-    };
-    if info.format != export::FORMAT_NAME || info.format_version != export::FORMAT_VERSION {
-        report.add(
-            file,
-            "/format".into(),
-            format!(
-                "{} version {} is not {} version {}",
-                info.format,
-                info.format_version,
-                export::FORMAT_NAME,
-                export::FORMAT_VERSION
-            ),
-        );
-    }
-    if info.delimiter != DELIMITER.to_string() || info.id_space != columns::ID_SPACE {
-        report.add(
-            file,
-            "/delimiter".into(),
-            "delimiter or ID space is not kb4graph's".into(),
-        );
-    }
-    match info.dialect() {
-        Some(d) if [DELIMITER, '"', '\n', '\r'].contains(&d.array_delimiter) => report.add(
-            file,
-            "/arrayDelimiter".into(),
-            format!("{:?} cannot be the array delimiter", d.array_delimiter),
-        ),
-        Some(_) => {}
-        None => report.add(
-            file,
-            "/arrayDelimiter".into(),
-            "the array delimiter must be one character and quoting rfc4180 or backslash".into(),
-        ),
-    }
-    Ok(Some(info))
+fn read_text(dir: &Path, file: &str, report: &mut Report) -> Result<Option<String>, ValidateError> {
+    info::read_text(dir, file, report).map_err(|source| ValidateError::Io {
+        path: dir.join(file),
+        source,
+    })
 }
 
 /// `import.sh` must pass the dialect of `format.json` and name every file.

@@ -17,6 +17,7 @@
 //! read or checked is made here alone:
 //! - [`write`], with [`columns`], [`dialect`] and `scripts`: the writer;
 //! - [`tokenizer`]: CSV fields split the way neo4j-admin splits them, with their lines;
+//! - `info`: `format.json` read for both of the next two, and the export's small text files;
 //! - `rows`: the one streaming reader of a node or relationship file that both of the next two
 //!   are rules on: syntax, the header against the property table, field counts, and each
 //!   field typed by [`values`], every problem reported with its line and column;
@@ -28,6 +29,7 @@
 pub mod check;
 pub mod columns;
 pub mod dialect;
+mod info;
 pub(crate) mod read;
 mod rows;
 mod scripts;

@@ -16,16 +16,14 @@ use std::io::BufReader;
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use super::info;
 use super::rows::{self, Kind, Row, Rules};
 use crate::formats::neo4j::columns::{self, ColumnKind};
-use crate::formats::neo4j::dialect::{DELIMITER, Dialect};
+use crate::formats::neo4j::dialect::Dialect;
 use crate::formats::neo4j::{self as export, FormatInfo};
 use crate::formats::problems::{FirstProblem, Problem, ProblemSink};
 use crate::model::{EntityType, Record, RecordKind, RelationshipType};
 use crate::readback::ReadbackError;
-
-/// `format.json` is a few hundred bytes; a larger one is not kb4graph's.
-const MAX_FORMAT_FILE: u64 = 1 << 20;
 
 pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
     let dialect = read_dialect(export_dir)?;
@@ -47,71 +45,30 @@ pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
     Ok(records)
 }
 
-fn invalid(file: &str, location: String, message: String) -> ReadbackError {
-    ReadbackError::Invalid {
-        file: file.to_owned(),
-        location,
-        message,
+fn read_dialect(export_dir: &Path) -> Result<Dialect, ReadbackError> {
+    let mut first = FirstProblem::default();
+    let info = info::read(export_dir, &mut first).map_err(|source| ReadbackError::Io {
+        path: export_dir.join(export::FORMAT_FILE),
+        source,
+    })?;
+    if let Some(problem) = first.0 {
+        return Err(invalid(problem));
     }
+    // Only a format file with a dialect passes `info::read` without a problem.
+    info.as_ref()
+        .and_then(FormatInfo::dialect)
+        .ok_or_else(|| ReadbackError::Invalid {
+            file: export::FORMAT_FILE.to_owned(),
+            location: "/arrayDelimiter".into(),
+            message: "no dialect kb4graph writes".into(),
+        })
 }
 
-fn read_dialect(export_dir: &Path) -> Result<Dialect, ReadbackError> {
-    let file = export::FORMAT_FILE;
-    let path = export_dir.join(file);
-    let io = |source| ReadbackError::Io {
-        path: path.clone(),
-        source,
-    };
-    let opened = crate::files::open_regular(&path).map_err(io)?;
-    let size = opened.metadata().map_err(io)?.len();
-    if size > MAX_FORMAT_FILE {
-        return Err(invalid(
-            file,
-            "/".into(),
-            format!("{size} bytes: not a kb4graph Neo4j format file"),
-        ));
-    }
-    let bytes = crate::files::read_expected(opened, MAX_FORMAT_FILE).map_err(io)?;
-    let info: FormatInfo = serde_json::from_slice(&bytes).map_err(|e| {
-        invalid(
-            file,
-            format!("line {}, column {}", e.line(), e.column()),
-            format!("not a kb4graph Neo4j format file: {e}"),
-        )
-    })?;
-    if info.format != export::FORMAT_NAME || info.format_version != export::FORMAT_VERSION {
-        return Err(invalid(
-            file,
-            "/format".into(),
-            format!(
-                "{:?} version {} is not {:?} version {}",
-                info.format,
-                info.format_version,
-                export::FORMAT_NAME,
-                export::FORMAT_VERSION
-            ),
-        ));
-    }
-    if info.delimiter != DELIMITER.to_string() {
-        return Err(invalid(
-            file,
-            "/delimiter".into(),
-            format!(
-                "delimiter {:?}: kb4graph writes {DELIMITER:?}",
-                info.delimiter
-            ),
-        ));
-    }
-    match info.dialect() {
-        Some(d) if ![DELIMITER, '"', '\n', '\r'].contains(&d.array_delimiter) => Ok(d),
-        _ => Err(invalid(
-            file,
-            "/arrayDelimiter".into(),
-            format!(
-                "array delimiter {:?} with quoting {:?} is not a dialect kb4graph writes",
-                info.array_delimiter, info.quoting
-            ),
-        )),
+fn invalid(problem: Problem) -> ReadbackError {
+    ReadbackError::Invalid {
+        file: problem.file,
+        location: problem.location.to_string(),
+        message: problem.message,
     }
 }
 
@@ -136,11 +93,7 @@ fn read_csv(
     let mut first = FirstProblem::default();
     rows::read(input, file, kind, dialect, &mut builder, &mut first).map_err(io)?;
     match first.0 {
-        Some(problem) => Err(ReadbackError::Invalid {
-            file: problem.file,
-            location: problem.location.to_string(),
-            message: problem.message,
-        }),
+        Some(problem) => Err(invalid(problem)),
         None => Ok(()),
     }
 }
