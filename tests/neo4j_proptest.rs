@@ -9,7 +9,9 @@ use crate::common;
 use std::path::Path;
 
 use kb4graph::export::{ExportOptions, Format, export};
-use kb4graph::formats::neo4j::check::{CsvRecord, CsvTokenizer, TokenizerNext};
+use kb4graph::formats::neo4j::tokenizer::{
+    Next as TokenizerNext, Record as CsvRecord, Tokenizer as CsvTokenizer,
+};
 use kb4graph::formats::neo4j::{FormatInfo, node_file, relationship_file};
 use kb4graph::model::{
     EntityType, Graph, MemorySource, Property, RelationshipType, Value, ValueRef, normalize,

@@ -203,7 +203,10 @@ fn broken_files_give_an_error_naming_file_and_place() {
     // Not JSON any more: an unclosed string.
     let (location, message) = broken(r#""firstName":"Ann""#, r#""firstName":"Ann"#);
     assert!(location.starts_with("line 6, column "), "{location}");
-    assert!(message.starts_with("not a graph document"), "{message}");
+    assert!(
+        message.starts_with("not a valid JSON document"),
+        "{message}"
+    );
 }
 
 #[test]

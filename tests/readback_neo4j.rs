@@ -248,8 +248,9 @@ fn broken_files_give_an_error_naming_file_and_place() {
 
     let (file, location, message) = broken("neo4j/format.json", "\"quoting\"", "\"quotes\"");
     assert_eq!(file, "neo4j/format.json");
-    assert!(location.starts_with("line "), "{location}");
+    assert_eq!(location, "(document)");
     assert!(message.contains("quoting"), "{message}");
+    assert!(message.contains("at line "), "{message}");
 
     let (file, location, _) = broken("neo4j/format.json", "\"rfc4180\"", "\"excel\"");
     assert_eq!(
@@ -264,13 +265,25 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
     export_neo4j(&small_graph(), dir.path());
     let path = dir.path().join(USERS);
     let text = std::fs::read(&path).unwrap();
-    // Cut inside the header or inside a row: never a panic, always the file and a line.
+    // Cut inside the header or inside a row: never a panic, always the file and a line (the
+    // whole file when nothing is left).
     for cut in [0, 1, 10, text.len() / 2, text.len() - 3] {
         std::fs::write(&path, &text[..cut]).unwrap();
         match read_back(dir.path()) {
-            Err(ReadbackError::Invalid { file, location, .. }) => {
+            Err(ReadbackError::Invalid {
+                file,
+                location,
+                message,
+            }) => {
                 assert_eq!(file, USERS);
-                assert!(location.starts_with("line "), "{cut}: {location}");
+                if cut == 0 {
+                    assert_eq!(
+                        (location.as_str(), message.as_str()),
+                        ("(document)", "empty: no header")
+                    );
+                } else {
+                    assert!(location.starts_with("line "), "{cut}: {location}");
+                }
             }
             other => panic!("cut at {cut}: {other:?}"),
         }
@@ -291,8 +304,15 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
         other => panic!("{other:?}"),
     }
     std::fs::remove_file(dir.path().join("neo4j/format.json")).unwrap();
-    assert!(matches!(
-        read_back(dir.path()),
-        Err(ReadbackError::Io { .. })
-    ));
+    match read_back(dir.path()) {
+        Err(ReadbackError::Invalid {
+            file,
+            location,
+            message,
+        }) => assert_eq!(
+            (file.as_str(), location.as_str(), message.as_str()),
+            ("neo4j/format.json", "(document)", "missing")
+        ),
+        other => panic!("{other:?}"),
+    }
 }

@@ -1,27 +1,25 @@
 //! Checks `json/graph.json` against the bundled JSON Schema, plus what a schema cannot say:
-//! `_key`s are unique, every relationship's ends exist with the declared `_type`, and the
-//! metadata's counts match the document.
+//! `_key`s are unique and every relationship's ends exist with the declared `_type`.
 //!
-//! The document is streamed: each entity and relationship is parsed and checked alone, so a
-//! graph of millions of records is validated in the memory of its keys.
+//! These are rules over the shared pass of [`super::stream`], which itself reports the syntax,
+//! the top-level members and the metadata's counts; so a graph of millions of records is
+//! validated in the memory of its keys. Problems are collected, and shown as `validate` has
+//! always shown them: by JSON pointer, a syntax error's position in its message.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
-use std::io::BufReader;
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 use std::path::Path;
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::FILE;
 use super::schema as json_schema;
+use super::stream::{self, Object, Rules, Section};
 use crate::formats::Format;
+use crate::formats::problems::{Collected, Location, Problem, ProblemSink};
 use crate::model::{EntityType, RelationshipType};
 use crate::validate::{FormatReport, ValidateError, Violation};
-
-/// Violations beyond this many are counted, not listed.
-const MAX_LISTED: usize = 1000;
 
 struct Validators {
     metadata: jsonschema::Validator,
@@ -59,278 +57,194 @@ impl Validators {
     }
 }
 
-/// What the walk over the document has found so far.
+/// The checker's memory of the document: keys and the ends still to be checked.
 struct Checker<'a> {
     validators: &'a Validators,
     file: &'a str,
-    violations: Vec<Violation>,
-    total: usize,
     entity_types: HashMap<Box<str>, u8>,
     relationship_keys: HashSet<[u8; 16]>,
     /// Relationship ends seen before the entities: checked at the end.
-    pending_ends: Vec<(String, Box<str>, EntityType)>,
+    pending_ends: Vec<(Location, Box<str>, EntityType)>,
     entities_seen: bool,
-    counts: BTreeMap<String, u64>,
-    declared_counts: Option<Value>,
-    sections: Vec<String>,
 }
 
 impl Checker<'_> {
-    fn report(&mut self, pointer: String, message: String) {
-        self.total += 1;
-        if self.violations.len() < MAX_LISTED {
-            self.violations.push(Violation {
-                file: self.file.to_owned(),
-                pointer,
-                message,
-            });
-        }
+    fn report(&self, sink: &mut dyn ProblemSink, at: Location, message: String) -> ControlFlow<()> {
+        sink.report(Problem::new(self.file, at, message))
     }
 
-    fn schema(&mut self, validator: &jsonschema::Validator, base: &str, value: &Value) {
-        let errors: Vec<(String, String)> = validator
-            .iter_errors(value)
-            .map(|e| (format!("{base}{}", e.instance_path()), e.to_string()))
-            .collect();
-        for (pointer, message) in errors {
-            self.report(pointer, message);
+    fn schema(
+        &self,
+        validator: &jsonschema::Validator,
+        base: &str,
+        line: u64,
+        value: &Value,
+        sink: &mut dyn ProblemSink,
+    ) -> ControlFlow<()> {
+        for e in validator.iter_errors(value) {
+            let at = Location::Pointer {
+                pointer: format!("{base}{}", e.instance_path()),
+                line: Some(line),
+            };
+            self.report(sink, at, e.to_string())?;
         }
+        ControlFlow::Continue(())
     }
 
-    fn entity(&mut self, index: usize, value: Value) {
-        let base = format!("/entities/{index}");
-        let ty = value
-            .get("_type")
-            .and_then(Value::as_str)
-            .and_then(EntityType::from_name);
-        let validators = self.validators;
-        match ty.and_then(|t| validators.by_type.get(t.name())) {
-            Some(v) => self.schema(v, &base, &value),
-            None => self.schema(&validators.entity_any, &base, &value),
-        }
-        let (Some(ty), Some(key)) = (ty, value.get("_key").and_then(Value::as_str)) else {
-            return;
+    fn entity(&mut self, object: &Object, sink: &mut dyn ProblemSink) -> ControlFlow<()> {
+        let ty = object.entity_type();
+        let (Some(ty), Some(key)) = (ty, object.value.get("_key").and_then(Value::as_str)) else {
+            return ControlFlow::Continue(());
         };
-        *self.counts.entry(format!("e:{}", ty.name())).or_default() += 1;
         if self.entity_types.insert(key.into(), ty as u8).is_some() {
-            self.report(format!("{base}/_key"), format!("duplicate _key {key:?}"));
+            self.report(
+                sink,
+                object.at(Some("_key")),
+                format!("duplicate _key {key:?}"),
+            )?;
         }
+        ControlFlow::Continue(())
     }
 
-    fn relationship(&mut self, index: usize, value: Value) {
-        let base = format!("/relationships/{index}");
-        let ty = value
-            .get("_type")
-            .and_then(Value::as_str)
-            .and_then(RelationshipType::from_name);
-        let validators = self.validators;
-        match ty.and_then(|t| validators.by_type.get(t.name())) {
-            Some(v) => self.schema(v, &base, &value),
-            None => self.schema(&validators.relationship_any, &base, &value),
-        }
-        let Some(ty) = ty else { return };
-        *self.counts.entry(format!("r:{}", ty.name())).or_default() += 1;
-        if let Some(key) = value.get("_key").and_then(Value::as_str) {
+    fn relationship(&mut self, object: &Object, sink: &mut dyn ProblemSink) -> ControlFlow<()> {
+        let ty = object.relationship_type();
+        let Some(ty) = ty else {
+            return ControlFlow::Continue(());
+        };
+        if let Some(key) = object.value.get("_key").and_then(Value::as_str) {
             let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
             let mut short = [0u8; 16];
             short.copy_from_slice(&digest[..16]);
             if !self.relationship_keys.insert(short) {
-                self.report(format!("{base}/_key"), format!("duplicate _key {key:?}"));
+                self.report(
+                    sink,
+                    object.at(Some("_key")),
+                    format!("duplicate _key {key:?}"),
+                )?;
             }
         }
         let def = ty.def();
         for (field, expected) in [("_fromEntityKey", def.from), ("_toEntityKey", def.to)] {
-            let Some(end) = value.get(field).and_then(Value::as_str) else {
+            let Some(end) = object.value.get(field).and_then(Value::as_str) else {
                 continue;
             };
-            let pointer = format!("{base}/{field}");
+            let at = object.at(Some(field));
             if self.entities_seen {
-                self.check_end(pointer, end, expected);
+                self.check_end(at, end, expected, sink)?;
             } else {
-                self.pending_ends.push((pointer, end.into(), expected));
+                self.pending_ends.push((at, end.into(), expected));
             }
         }
+        ControlFlow::Continue(())
     }
 
-    fn check_end(&mut self, pointer: String, key: &str, expected: EntityType) {
+    fn check_end(
+        &self,
+        at: Location,
+        key: &str,
+        expected: EntityType,
+        sink: &mut dyn ProblemSink,
+    ) -> ControlFlow<()> {
         match self.entity_types.get(key) {
-            None => self.report(pointer, format!("dangling: no entity has _key {key:?}")),
+            None => self.report(sink, at, format!("dangling: no entity has _key {key:?}")),
             Some(&found) if found != expected as u8 => {
                 let found = EntityType::ALL
                     .get(usize::from(found))
                     .map_or("?", |t| t.name());
-                self.report(
-                    pointer,
-                    format!(
-                        "{key:?} is a {found}, but this relationship type links a {}",
-                        expected.name()
-                    ),
+                let message = format!(
+                    "{key:?} is a {found}, but this relationship type links a {}",
+                    expected.name()
                 );
+                self.report(sink, at, message)
             }
-            Some(_) => {}
+            Some(_) => ControlFlow::Continue(()),
+        }
+    }
+}
+
+impl Rules for Checker<'_> {
+    fn metadata(
+        &mut self,
+        metadata: &Value,
+        line: u64,
+        sink: &mut dyn ProblemSink,
+    ) -> ControlFlow<()> {
+        self.schema(&self.validators.metadata, "/metadata", line, metadata, sink)
+    }
+
+    fn record(&mut self, object: Object, sink: &mut dyn ProblemSink) -> ControlFlow<()> {
+        let validators = self.validators;
+        let (type_name, any) = match object.section {
+            Section::Entities => (
+                object.entity_type().map(|t| t.name()),
+                &validators.entity_any,
+            ),
+            Section::Relationships => (
+                object.relationship_type().map(|t| t.name()),
+                &validators.relationship_any,
+            ),
+        };
+        let validator = type_name
+            .and_then(|name| validators.by_type.get(name))
+            .unwrap_or(any);
+        let base = object.pointer(None);
+        self.schema(validator, &base, object.line, &object.value, sink)?;
+        match object.section {
+            Section::Entities => self.entity(&object, sink),
+            Section::Relationships => self.relationship(&object, sink),
         }
     }
 
-    fn finish(&mut self) {
-        for (pointer, key, expected) in std::mem::take(&mut self.pending_ends) {
-            self.check_end(pointer, &key, expected);
+    fn section_done(&mut self, section: Section) {
+        self.entities_seen |= section == Section::Entities;
+    }
+
+    fn finish(&mut self, sink: &mut dyn ProblemSink) -> ControlFlow<()> {
+        for (at, key, expected) in std::mem::take(&mut self.pending_ends) {
+            self.check_end(at, &key, expected, sink)?;
         }
-        for section in ["metadata", "entities", "relationships"] {
-            if !self.sections.iter().any(|s| s == section) {
-                self.report(String::new(), format!("missing \"{section}\""));
-            }
-        }
-        let Some(declared) = self.declared_counts.take() else {
-            return;
-        };
-        let kinds = [
-            ("entities", "e:", EntityType::ALL.map(|t| t.name()).to_vec()),
-            (
-                "relationships",
-                "r:",
-                RelationshipType::ALL.map(|t| t.name()).to_vec(),
-            ),
-        ];
-        for (section, prefix, names) in kinds {
-            for name in names {
-                let found = self
-                    .counts
-                    .get(&format!("{prefix}{name}"))
-                    .copied()
-                    .unwrap_or(0);
-                if let Some(said) = declared[section][name].as_u64()
-                    && said != found
-                {
-                    self.report(
-                        format!("/metadata/counts/{section}/{name}"),
-                        format!("says {said}, the document holds {found}"),
-                    );
-                }
-            }
-        }
+        ControlFlow::Continue(())
     }
 }
 
 /// Validates the document at `path`; `shown` is how violations name the file.
 pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize), ValidateError> {
     let validators = Validators::new()?;
-    let file = crate::files::open_regular(path).map_err(|source| ValidateError::Io {
+    let io = |source| ValidateError::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let file = crate::files::open_regular(path).map_err(io)?;
     let mut checker = Checker {
         validators: &validators,
         file: shown,
-        violations: Vec::new(),
-        total: 0,
         entity_types: HashMap::new(),
         relationship_keys: HashSet::new(),
         pending_ends: Vec::new(),
         entities_seen: false,
-        counts: BTreeMap::new(),
-        declared_counts: None,
-        sections: Vec::new(),
     };
-    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, file));
-    let parsed = Document(&mut checker)
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
-    if let Err(e) = parsed {
-        checker.report(String::new(), format!("not a valid JSON document: {e}"));
-        return Ok((checker.violations, checker.total));
-    }
-    checker.finish();
-    Ok((checker.violations, checker.total))
+    let mut found = Collected::default();
+    stream::read(file, shown, &mut checker, &mut found).map_err(io)?;
+    let violations = found.listed.into_iter().map(violation).collect();
+    Ok((violations, found.total))
 }
 
-struct Document<'c, 'a>(&'c mut Checker<'a>);
-
-impl<'de> DeserializeSeed<'de> for Document<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        de.deserialize_map(self)
+/// A problem as `validate` lists it: a JSON pointer without its line, and a syntax error's
+/// position in its message, the way serde_json words it.
+fn violation(problem: Problem) -> Violation {
+    let (pointer, message) = match problem.location {
+        Location::Pointer { pointer, .. } => (pointer, problem.message),
+        Location::Text { line, column } => (
+            String::new(),
+            format!("{} at line {line} column {column}", problem.message),
+        ),
+        _ => (String::new(), problem.message),
+    };
+    Violation {
+        file: problem.file,
+        pointer,
+        message,
     }
-}
-
-impl<'de> Visitor<'de> for Document<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object with metadata, entities and relationships")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let checker = self.0;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "metadata" => {
-                    let value: Value = map.next_value()?;
-                    let validators = checker.validators;
-                    checker.schema(&validators.metadata, "/metadata", &value);
-                    checker.declared_counts = value.get("counts").cloned();
-                }
-                "entities" => {
-                    map.next_value_seed(Records {
-                        checker: &mut *checker,
-                        entities: true,
-                    })?;
-                    checker.entities_seen = true;
-                }
-                "relationships" => map.next_value_seed(Records {
-                    checker: &mut *checker,
-                    entities: false,
-                })?,
-                other => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                    checker.report(
-                        format!("/{}", escape_pointer(other)),
-                        "unknown top-level member".to_owned(),
-                    );
-                }
-            }
-            checker.sections.push(key);
-        }
-        Ok(())
-    }
-}
-
-struct Records<'c, 'a> {
-    checker: &'c mut Checker<'a>,
-    entities: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for Records<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        de.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Records<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut index = 0;
-        while let Some(value) = seq.next_element::<Value>()? {
-            if self.entities {
-                self.checker.entity(index, value);
-            } else {
-                self.checker.relationship(index, value);
-            }
-            index += 1;
-        }
-        Ok(())
-    }
-}
-
-fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// The bundled schemas this checker reads, as (file name, content).

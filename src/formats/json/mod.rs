@@ -4,13 +4,18 @@
 //! Everything the JSON export means lives in this folder, and a change of how it is written,
 //! read or checked is made here alone:
 //! - [`write`]: the writer;
-//! - `read`: the records read back from the file, for `verify` and `diff`;
+//! - `stream`: the one streaming pass over the file that both of the next two are rules on: the
+//!   JSON syntax, the document's members, a name given twice, the metadata's counts, and the
+//!   line every problem is on;
+//! - `read`: the records read back from the file, for `verify` and `diff`, stopping at the
+//!   first problem;
 //! - [`check`]: the file checked against the bundled JSON Schema, which [`schema`] generates
-//!   from the property table.
+//!   from the property table, and for unique keys and relationship ends, listing every problem.
 
 pub mod check;
 pub(crate) mod read;
 pub mod schema;
+mod stream;
 mod write;
 
 pub use write::{DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE, JsonExporter, write_document};

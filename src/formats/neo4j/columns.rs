@@ -159,12 +159,31 @@ pub struct HeaderCell {
     pub id_space: Option<String>,
 }
 
+/// Why neo4j-admin would refuse a header cell.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderCellError {
+    #[error("an empty header cell")]
+    Empty,
+    #[error("{0:?}: an ID space must end with `)`")]
+    UnclosedIdSpace(String),
+    #[error("{0:?}: only ID, START_ID and END_ID take an ID space")]
+    IdSpaceNotAllowed(String),
+    #[error("{0:?}: a malformed ID space")]
+    MalformedIdSpace(String),
+    #[error("{cell:?}: {tag:?} is not a neo4j-admin type")]
+    UnknownType { cell: String, tag: String },
+    #[error("{cell:?}: :{tag} takes no property name")]
+    NameNotAllowed { cell: String, tag: String },
+    #[error("{0:?}: a property needs a name")]
+    NoName(String),
+}
+
 /// Parses one header cell the way neo4j-admin does: the type follows the last `:`; `ID`,
 /// `START_ID` and `END_ID` may carry an ID space in parentheses.
-pub fn parse_header_cell(cell: &str) -> Result<HeaderCell, String> {
+pub fn parse_header_cell(cell: &str) -> Result<HeaderCell, HeaderCellError> {
     let Some((name, tag)) = cell.rsplit_once(':') else {
         if cell.is_empty() {
-            return Err("an empty header cell".into());
+            return Err(HeaderCellError::Empty);
         }
         return Ok(HeaderCell {
             name: cell.to_owned(),
@@ -175,15 +194,13 @@ pub fn parse_header_cell(cell: &str) -> Result<HeaderCell, String> {
     let (tag, id_space) = match tag.split_once('(') {
         Some((t, rest)) => {
             let Some(space) = rest.strip_suffix(')') else {
-                return Err(format!("{cell:?}: an ID space must end with `)`"));
+                return Err(HeaderCellError::UnclosedIdSpace(cell.to_owned()));
             };
             if !matches!(t, "ID" | "START_ID" | "END_ID") {
-                return Err(format!(
-                    "{cell:?}: only ID, START_ID and END_ID take an ID space"
-                ));
+                return Err(HeaderCellError::IdSpaceNotAllowed(cell.to_owned()));
             }
             if space.is_empty() || space.contains(['(', ')']) {
-                return Err(format!("{cell:?}: a malformed ID space"));
+                return Err(HeaderCellError::MalformedIdSpace(cell.to_owned()));
             }
             (t, Some(space.to_owned()))
         }
@@ -213,17 +230,23 @@ pub fn parse_header_cell(cell: &str) -> Result<HeaderCell, String> {
     .iter()
     .any(|t| tag == *t || tag.strip_suffix("[]") == Some(t));
     if !known {
-        return Err(format!("{cell:?}: {tag:?} is not a neo4j-admin type"));
+        return Err(HeaderCellError::UnknownType {
+            cell: cell.to_owned(),
+            tag: tag.to_owned(),
+        });
     }
     if matches!(tag, "LABEL" | "TYPE" | "START_ID" | "END_ID") && !name.is_empty() {
-        return Err(format!("{cell:?}: :{tag} takes no property name"));
+        return Err(HeaderCellError::NameNotAllowed {
+            cell: cell.to_owned(),
+            tag: tag.to_owned(),
+        });
     }
     if !matches!(
         tag,
         "LABEL" | "TYPE" | "START_ID" | "END_ID" | "ID" | "IGNORE"
     ) && name.is_empty()
     {
-        return Err(format!("{cell:?}: a property needs a name"));
+        return Err(HeaderCellError::NoName(cell.to_owned()));
     }
     Ok(HeaderCell {
         name: name.to_owned(),

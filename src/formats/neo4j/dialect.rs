@@ -134,9 +134,17 @@ impl Scan {
     }
 }
 
-/// Chooses the dialect of `graph`'s export with one pass over its strings. `None` if every
-/// candidate array delimiter occurs in some value.
-pub fn choose(graph: &Graph) -> Option<Dialect> {
+/// A graph no dialect can export: neo4j-admin cannot escape the array delimiter, and every
+/// candidate occurs in some value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "every candidate array delimiter occurs in some value, so neo4j-admin could not split \
+     arrays; report this data to kb4graph"
+)]
+pub struct NoFreeArrayDelimiter;
+
+/// Chooses the dialect of `graph`'s export with one pass over its strings.
+pub fn choose(graph: &Graph) -> Result<Dialect, NoFreeArrayDelimiter> {
     let mut scan = Scan::default();
     let mut keys_quoted = false;
     let mut keys_sensitive = false;
@@ -163,8 +171,10 @@ pub fn choose(graph: &Graph) -> Option<Dialect> {
     if keys_quoted && keys_sensitive {
         scan.backslash = true;
     }
-    let index = (0..ARRAY_DELIMITERS.len()).find(|i| scan.taken & (1 << i) == 0)?;
-    Some(Dialect {
+    let index = (0..ARRAY_DELIMITERS.len())
+        .find(|i| scan.taken & (1 << i) == 0)
+        .ok_or(NoFreeArrayDelimiter)?;
+    Ok(Dialect {
         array_delimiter: ARRAY_DELIMITERS[index],
         quoting: if scan.backslash {
             Quoting::Backslash
@@ -258,5 +268,24 @@ mod tests {
             "\"c:\\\\dir\\\\, x\""
         );
         assert_eq!(field("back\\slash", Quoting::Backslash), "back\\slash");
+    }
+
+    fn graph_with_name(name: &str) -> Graph {
+        let mut source = crate::model::MemorySource::new();
+        source.add_page("account", &serde_json::json!({"name": name}));
+        crate::model::normalize(&source).0
+    }
+
+    #[test]
+    fn the_array_delimiter_is_one_no_value_holds() {
+        let chosen = |name: &str| choose(&graph_with_name(name)).map(|d| d.array_delimiter);
+        assert_eq!(chosen("Acme"), Ok(';'));
+        let other = chosen("Acme; Inc").unwrap();
+        assert!(
+            other != ';' && ARRAY_DELIMITERS.contains(&other),
+            "{other:?}"
+        );
+        let every: String = ARRAY_DELIMITERS.iter().collect();
+        assert_eq!(chosen(&every), Err(NoFreeArrayDelimiter));
     }
 }

@@ -1,8 +1,8 @@
-//! Reads the `neo4j/` CSV files back into records.
+//! Reads the `neo4j/` CSV files back into records, for `verify` and `diff`.
 //!
-//! `format.json` gives the dialect; each node and relationship file is tokenized the way Neo4j
-//! reads it (the validator's tokenizer) and typed by its header, which must be the property
-//! table's columns followed by extra properties (`name:string`). `_key:ID` is a node's key;
+//! `format.json` gives the dialect; each node and relationship file is read by the shared
+//! reader ([`super::rows`]: syntax, header, typed values), which stops at the first problem it
+//! or these rules find. What is left here is building records: `_key:ID` is a node's key;
 //! `:START_ID`, `:END_ID` and the `_key` column are a relationship's ends and key. `:LABEL` and
 //! `:TYPE` are left out: they follow from `_type`, which must be the file's type.
 //!
@@ -11,19 +11,19 @@
 //! empty array, as Neo4j reads it. Everything else comes back exactly: an empty unquoted field
 //! is a null (no property), `""` an empty string.
 
+use std::collections::BTreeMap;
 use std::io::BufReader;
+use std::ops::ControlFlow;
 use std::path::Path;
 
-use crate::formats::neo4j::check::{CsvRecord, CsvTokenizer, TokenizerNext};
-use crate::formats::neo4j::columns::{self, Column, ColumnKind};
-use crate::formats::neo4j::dialect::{DELIMITER, Dialect, Quoting};
+use super::info;
+use super::rows::{self, Kind, Row, Rules};
+use crate::formats::neo4j::columns::{self, ColumnKind};
+use crate::formats::neo4j::dialect::Dialect;
 use crate::formats::neo4j::{self as export, FormatInfo};
-use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value, ValueType};
+use crate::formats::problems::{FirstProblem, Problem, ProblemSink};
+use crate::model::{EntityType, Record, RecordKind, RelationshipType};
 use crate::readback::ReadbackError;
-use crate::timefmt::{parse_date, parse_datetime_millis as parse_datetime};
-
-/// `format.json` is a few hundred bytes; a larger one is not kb4graph's.
-const MAX_FORMAT_FILE: u64 = 1 << 20;
 
 pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
     let dialect = read_dialect(export_dir)?;
@@ -45,97 +45,30 @@ pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
     Ok(records)
 }
 
-fn invalid(file: &str, location: String, message: String) -> ReadbackError {
-    ReadbackError::Invalid {
-        file: file.to_owned(),
-        location,
-        message,
-    }
-}
-
-fn at(line: u64, column: usize) -> String {
-    format!("line {line}, column {column}")
-}
-
 fn read_dialect(export_dir: &Path) -> Result<Dialect, ReadbackError> {
-    let file = export::FORMAT_FILE;
-    let path = export_dir.join(file);
-    let io = |source| ReadbackError::Io {
-        path: path.clone(),
+    let mut first = FirstProblem::default();
+    let info = info::read(export_dir, &mut first).map_err(|source| ReadbackError::Io {
+        path: export_dir.join(export::FORMAT_FILE),
         source,
-    };
-    let opened = crate::files::open_regular(&path).map_err(io)?;
-    let size = opened.metadata().map_err(io)?.len();
-    if size > MAX_FORMAT_FILE {
-        return Err(invalid(
-            file,
-            "/".into(),
-            format!("{size} bytes: not a kb4graph Neo4j format file"),
-        ));
-    }
-    let bytes = crate::files::read_expected(opened, MAX_FORMAT_FILE).map_err(io)?;
-    let info: FormatInfo = serde_json::from_slice(&bytes).map_err(|e| {
-        invalid(
-            file,
-            format!("line {}, column {}", e.line(), e.column()),
-            format!("not a kb4graph Neo4j format file: {e}"),
-        )
     })?;
-    if info.format != export::FORMAT_NAME || info.format_version != export::FORMAT_VERSION {
-        return Err(invalid(
-            file,
-            "/format".into(),
-            format!(
-                "{:?} version {} is not {:?} version {}",
-                info.format,
-                info.format_version,
-                export::FORMAT_NAME,
-                export::FORMAT_VERSION
-            ),
-        ));
+    if let Some(problem) = first.0 {
+        return Err(invalid(problem));
     }
-    if info.delimiter != DELIMITER.to_string() {
-        return Err(invalid(
-            file,
-            "/delimiter".into(),
-            format!(
-                "delimiter {:?}: kb4graph writes {DELIMITER:?}",
-                info.delimiter
-            ),
-        ));
-    }
-    match info.dialect() {
-        Some(d) if ![DELIMITER, '"', '\n', '\r'].contains(&d.array_delimiter) => Ok(d),
-        _ => Err(invalid(
-            file,
-            "/arrayDelimiter".into(),
-            format!(
-                "array delimiter {:?} with quoting {:?} is not a dialect kb4graph writes",
-                info.array_delimiter, info.quoting
-            ),
-        )),
-    }
+    // Only a format file with a dialect passes `info::read` without a problem.
+    info.as_ref()
+        .and_then(FormatInfo::dialect)
+        .ok_or_else(|| ReadbackError::Invalid {
+            file: export::FORMAT_FILE.to_owned(),
+            location: "/arrayDelimiter".into(),
+            message: "no dialect kb4graph writes".into(),
+        })
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Node(EntityType),
-    Relationship(RelationshipType),
-}
-
-impl Kind {
-    fn type_name(self) -> &'static str {
-        match self {
-            Kind::Node(t) => t.name(),
-            Kind::Relationship(t) => t.name(),
-        }
-    }
-
-    fn table_columns(self) -> Vec<Column> {
-        match self {
-            Kind::Node(t) => columns::node_columns(t, []),
-            Kind::Relationship(t) => columns::relationship_columns(t, []),
-        }
+fn invalid(problem: Problem) -> ReadbackError {
+    ReadbackError::Invalid {
+        file: problem.file,
+        location: problem.location.to_string(),
+        message: problem.message,
     }
 }
 
@@ -152,278 +85,86 @@ fn read_csv(
         source,
     };
     let input = BufReader::with_capacity(1 << 16, crate::files::open_regular(&path).map_err(io)?);
-    let legacy = dialect.quoting == Quoting::Backslash;
-    let mut tokenizer = CsvTokenizer::new(input, DELIMITER as u8, legacy, dialect.multiline);
-    let mut rec = CsvRecord::default();
-    let columns = match tokenizer.next(&mut rec).map_err(io)? {
-        TokenizerNext::Record => header(file, &rec, kind)?,
-        TokenizerNext::Eof => {
-            return Err(invalid(file, "line 1".into(), "empty: no header".into()));
-        }
-        TokenizerNext::Error(e) => return Err(invalid(file, at(e.line, e.column), e.message)),
+    let mut builder = Builder {
+        file,
+        kind,
+        records,
     };
-    loop {
-        match tokenizer.next(&mut rec).map_err(io)? {
-            TokenizerNext::Eof => return Ok(()),
-            TokenizerNext::Error(e) => return Err(invalid(file, at(e.line, e.column), e.message)),
-            TokenizerNext::Record => records.push(row(file, &rec, &columns, kind, dialect)?),
-        }
+    let mut first = FirstProblem::default();
+    rows::read(input, file, kind, dialect, &mut builder, &mut first).map_err(io)?;
+    match first.0 {
+        Some(problem) => Err(invalid(problem)),
+        None => Ok(()),
     }
 }
 
-/// The header's columns: the table's, then extra properties (camelCase `name:string`, each
-/// once).
-fn header(file: &str, rec: &CsvRecord, kind: Kind) -> Result<Vec<Column>, ReadbackError> {
-    let table = kind.table_columns();
-    let mut columns = Vec::with_capacity(rec.fields.len());
-    for i in 0..rec.fields.len() {
-        let location = at(rec.line, i + 1);
-        let cell = std::str::from_utf8(rec.field(i))
-            .map_err(|_| invalid(file, location.clone(), "header cell is not UTF-8".into()))?;
-        if let Some(want) = table.get(i) {
-            if cell != want.header() {
-                return Err(invalid(
-                    file,
-                    location,
-                    format!(
-                        "header {cell:?}, but the property table says {:?}",
-                        want.header()
-                    ),
-                ));
-            }
-            columns.push(want.clone());
-            continue;
-        }
-        let name = cell.strip_suffix(":string").unwrap_or("");
-        let camel = name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name.chars().all(|c| c.is_ascii_alphanumeric());
-        if !camel || columns.iter().any(|c: &Column| c.name == name) {
-            return Err(invalid(
-                file,
-                location,
-                format!(
-                    "header {cell:?} is neither in the property table nor a new extra property \
-                     (camelCase name:string)"
-                ),
-            ));
-        }
-        columns.push(Column {
-            name: name.to_owned(),
-            kind: ColumnKind::Property(ValueType::String),
-        });
-    }
-    if let Some(missing) = table.get(rec.fields.len()) {
-        return Err(invalid(
-            file,
-            at(rec.line, rec.fields.len() + 1),
-            format!("header ends before {:?}", missing.header()),
-        ));
-    }
-    Ok(columns)
-}
-
-/// One data row as a record.
-fn row(
-    file: &str,
-    rec: &CsvRecord,
-    columns: &[Column],
+/// Builds a record of each row, with what a record needs that the shared reader does not
+/// ask of every row: the file's `_type`, and a key and ends.
+struct Builder<'a> {
+    file: &'a str,
     kind: Kind,
-    dialect: &Dialect,
-) -> Result<Record, ReadbackError> {
-    if rec.fields.len() != columns.len() {
-        return Err(invalid(
-            file,
-            at(rec.line, 1),
-            format!(
-                "{} fields, but the header has {}",
-                rec.fields.len(),
-                columns.len()
-            ),
-        ));
-    }
-    let mut key = None;
-    let mut from = None;
-    let mut to = None;
-    let mut properties = std::collections::BTreeMap::new();
-    for (i, (column, field)) in columns.iter().zip(&rec.fields).enumerate() {
-        let location = || at(field.line, i + 1);
-        let text = std::str::from_utf8(rec.field(i))
-            .map_err(|_| invalid(file, location(), format!("{}: not UTF-8", column.header())))?;
-        let null = text.is_empty() && !field.quoted;
-        let required = |what: &str| {
-            invalid(
-                file,
-                location(),
-                format!("{}: {what} is required", column.header()),
-            )
+    records: &'a mut Vec<Record>,
+}
+
+impl Rules for Builder<'_> {
+    fn row(&mut self, row: &Row<'_>, sink: &mut dyn ProblemSink) -> ControlFlow<()> {
+        let mut key = None;
+        let mut from = None;
+        let mut to = None;
+        let mut properties = BTreeMap::new();
+        let report = |sink: &mut dyn ProblemSink, at, message| {
+            sink.report(Problem::new(self.file, at, message))
         };
-        match (column.kind, column.name.as_str()) {
-            (ColumnKind::Label | ColumnKind::Type, _) => {}
-            (ColumnKind::Id, _) if null => return Err(required("the node's _key")),
-            (ColumnKind::Id, _) => key = Some(text.to_owned()),
-            (ColumnKind::StartId, _) if null => return Err(required("_fromEntityKey")),
-            (ColumnKind::StartId, _) => from = Some(text.to_owned()),
-            (ColumnKind::EndId, _) if null => return Err(required("_toEntityKey")),
-            (ColumnKind::EndId, _) => to = Some(text.to_owned()),
-            (ColumnKind::Property(_), "_type") => {
-                if text != kind.type_name() || null {
-                    return Err(invalid(
-                        file,
-                        location(),
-                        format!(
-                            "_type {text:?} in the file of {:?}: rows must be of the file's type",
-                            kind.type_name()
-                        ),
-                    ));
+        for (i, (column, text)) in row.columns.iter().zip(&row.texts).enumerate() {
+            let required = |what: &str| format!("{what} is required");
+            match (column.kind, column.name.as_str(), *text) {
+                (ColumnKind::Label | ColumnKind::Type, _, _) => {}
+                (ColumnKind::Id, _, None) => report(sink, row.at(i), required("_key"))?,
+                (ColumnKind::Id, _, Some(t)) => key = Some(t.to_owned()),
+                (ColumnKind::StartId | ColumnKind::EndId, _, None) => {
+                    report(sink, row.at(i), required(&column.header()))?
+                }
+                (ColumnKind::StartId, _, Some(t)) => from = Some(t.to_owned()),
+                (ColumnKind::EndId, _, Some(t)) => to = Some(t.to_owned()),
+                (ColumnKind::Property(_), "_type", text) => {
+                    let want = self.kind.type_name();
+                    if text != Some(want) {
+                        let message = format!(
+                            "_type {:?}, but the model says {want:?}",
+                            text.unwrap_or("")
+                        );
+                        report(sink, row.at(i), message)?;
+                    }
+                }
+                (ColumnKind::Property(_), "_key", None) => {
+                    report(sink, row.at(i), required("_key"))?
+                }
+                (ColumnKind::Property(_), "_key", Some(t)) => key = Some(t.to_owned()),
+                (ColumnKind::Property(_), name, _) => {
+                    if let Some(value) = &row.values[i] {
+                        properties.insert(name.to_owned(), value.clone());
+                    }
                 }
             }
-            (ColumnKind::Property(_), "_key") if null => return Err(required("_key")),
-            (ColumnKind::Property(_), "_key") => key = Some(text.to_owned()),
-            (ColumnKind::Property(_), _) if null => {}
-            (ColumnKind::Property(ty), name) => {
-                let value = value(text, field.quoted, ty, dialect.array_delimiter)
-                    .map_err(|e| invalid(file, location(), format!("{}: {e}", column.header())))?;
-                properties.insert(name.to_owned(), value);
-            }
         }
-    }
-    let missing = |what: &str| {
-        invalid(
-            file,
-            at(rec.line, 1),
-            format!("the header has no {what} column"),
-        )
-    };
-    let key = key.ok_or_else(|| missing("_key"))?;
-    let record_kind = match kind {
-        Kind::Node(_) => RecordKind::Entity,
-        Kind::Relationship(_) => RecordKind::Relationship {
-            from: from.ok_or_else(|| missing(":START_ID"))?,
-            to: to.ok_or_else(|| missing(":END_ID"))?,
-        },
-    };
-    Ok(Record {
-        kind: record_kind,
-        key,
-        type_name: kind.type_name().to_owned(),
-        properties,
-    })
-}
-
-/// A non-null field's text as a value of its column's type, spelled as the exporter spells it.
-fn value(text: &str, quoted: bool, ty: ValueType, array_delimiter: char) -> Result<Value, String> {
-    let scalar = |s: &str, t: ValueType| -> Result<Value, String> {
-        let parsed = match t {
-            ValueType::String | ValueType::StringArray => Some(Value::String(s.to_owned())),
-            ValueType::Integer | ValueType::IntegerArray => integer(s).map(Value::Integer),
-            ValueType::Float => float(s).map(Value::Float),
-            ValueType::Decimal => float(s).map(Value::Decimal),
-            ValueType::Boolean => match s {
-                "true" => Some(Value::Boolean(true)),
-                "false" => Some(Value::Boolean(false)),
-                _ => None,
-            },
-            ValueType::DateTime => parse_datetime(s).map(Value::DateTime),
-            ValueType::Date => parse_date(s).map(Value::Date),
+        let missing = |what: &str| format!("the header has no {what} column");
+        let (Some(key), kind) = (key, self.kind) else {
+            return report(sink, row.at(0), missing("_key"));
         };
-        parsed.ok_or_else(|| format!("{} is not a {}", shown(s), columns::neo4j_type(t)))
-    };
-    match ty {
-        ValueType::String => Ok(Value::String(text.to_owned())),
-        ValueType::StringArray => Ok(Value::StringArray(items(text, array_delimiter))),
-        ValueType::IntegerArray => items(text, array_delimiter)
-            .iter()
-            .map(|s| integer(s).ok_or_else(|| format!("{} is not a long", shown(s))))
-            .collect::<Result<_, _>>()
-            .map(Value::IntegerArray),
-        _ if text.is_empty() && quoted => Err(format!(
-            "an empty quoted value is not a {}",
-            columns::neo4j_type(ty)
-        )),
-        _ => scalar(text, ty),
-    }
-}
-
-/// The items of an array field; an empty field is the empty array, as Neo4j reads it.
-fn items(text: &str, array_delimiter: char) -> Vec<String> {
-    if text.is_empty() {
-        return Vec::new();
-    }
-    text.split(array_delimiter).map(str::to_owned).collect()
-}
-
-fn integer(s: &str) -> Option<i64> {
-    let body = s.strip_prefix('-').unwrap_or(s);
-    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-fn float(s: &str) -> Option<f64> {
-    // Rust also parses `inf` and `NaN`, which the exporter never writes.
-    if s.is_empty()
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b"-+.eE".contains(&b))
-    {
-        return None;
-    }
-    s.parse::<f64>().ok().filter(|x| x.is_finite())
-}
-
-/// A value for a message: quoted, and cut if long.
-fn shown(s: &str) -> String {
-    match s.char_indices().nth(60) {
-        Some((cut, _)) => format!("{:?}…", &s[..cut]),
-        None => format!("{s:?}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_read_by_their_column_type() {
-        let v = |text: &str, quoted: bool, ty: ValueType| value(text, quoted, ty, ';');
-        assert_eq!(
-            v("", true, ValueType::String),
-            Ok(Value::String(String::new()))
-        );
-        assert_eq!(
-            v("", true, ValueType::StringArray),
-            Ok(Value::StringArray(Vec::new()))
-        );
-        assert_eq!(
-            v("a;;b", false, ValueType::StringArray),
-            Ok(Value::StringArray(vec![
-                "a".into(),
-                String::new(),
-                "b".into()
-            ]))
-        );
-        assert_eq!(
-            v("1;-2", false, ValueType::IntegerArray),
-            Ok(Value::IntegerArray(vec![1, -2]))
-        );
-        assert_eq!(v("-0", false, ValueType::Float), Ok(Value::Float(-0.0)));
-        assert_eq!(
-            v("2021-03-06", false, ValueType::Date),
-            Ok(Value::Date(18_692))
-        );
-        for (text, ty) in [
-            ("+1", ValueType::Integer),
-            ("1.0", ValueType::Integer),
-            ("NaN", ValueType::Float),
-            ("inf", ValueType::Float),
-            ("1e999", ValueType::Float),
-            ("TRUE", ValueType::Boolean),
-            ("1;x", ValueType::IntegerArray),
-            ("2024-01-01T00:00:00Z", ValueType::DateTime),
-        ] {
-            assert!(v(text, false, ty).is_err(), "{text}");
-        }
-        assert!(v("", true, ValueType::Integer).is_err());
+        let record_kind = match kind {
+            Kind::Node(_) => RecordKind::Entity,
+            Kind::Relationship(_) => match (from, to) {
+                (Some(from), Some(to)) => RecordKind::Relationship { from, to },
+                (None, _) => return report(sink, row.at(0), missing(":START_ID")),
+                (_, None) => return report(sink, row.at(0), missing(":END_ID")),
+            },
+        };
+        self.records.push(Record {
+            kind: record_kind,
+            key,
+            type_name: kind.type_name().to_owned(),
+            properties,
+        });
+        ControlFlow::Continue(())
     }
 }

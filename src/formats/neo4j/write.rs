@@ -63,12 +63,11 @@ impl Neo4jExporter {
         _snapshot: &SnapshotInfo,
         bundle: &mut Bundle,
     ) -> Result<(), ExportError> {
-        let dialect = dialect::choose(graph).ok_or_else(|| ExportError::Io {
+        // Export errors are I/O errors or refusals of the output directory; this one keeps its
+        // type as the source, so a caller can tell it apart.
+        let dialect = dialect::choose(graph).map_err(|e| ExportError::Io {
             path: bundle.out_dir().join(DIR),
-            source: io::Error::other(
-                "every candidate array delimiter occurs in some value, so neo4j-admin could not \
-                 split arrays; report this data to kb4graph",
-            ),
+            source: io::Error::other(e),
         })?;
         write_csv(graph, &dialect, bundle)?;
         let info = format_info(graph, &dialect);
