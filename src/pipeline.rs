@@ -341,51 +341,36 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
         path: path.to_owned(),
         reason,
     };
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| not_ours(format!("is not JSON: {e}")))?;
-    match value.get("format").and_then(serde_json::Value::as_str) {
-        Some(crate::snapshot::FORMAT) => {
+    let manifest = match export::OutputManifest::read(&bytes) {
+        Ok(export::OutputManifest::Export(manifest)) => manifest,
+        // The snapshot's own reader says what is wrong with a snapshot manifest.
+        Ok(export::OutputManifest::Snapshot(_)) | Err(export::ManifestError::Snapshot(_)) => {
             let snapshot = open_whole(path, allow_damaged)?;
             let (graph, warnings) = normalize(&snapshot);
             let damaged = accept_damage(path, &warnings, allow_damaged)?;
-            Ok(Side::Graph {
+            return Ok(Side::Graph {
                 graph: Box::new(graph),
                 warnings,
                 damaged,
-            })
+            });
         }
-        Some(export::MANIFEST_FORMAT) => {
-            let listed: Vec<&str> = value
-                .get("formats")
-                .and_then(serde_json::Value::as_array)
-                .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
-                .unwrap_or_default();
-            let format = READ_PREFERENCE
-                .into_iter()
-                .find(|f| listed.contains(&f.name()))
-                .ok_or_else(|| not_ours("lists no format this version reads".into()))?;
-            let options = crate::readback::ReadOptions {
-                base_iri: value
-                    .get("base_iri")
-                    .and_then(serde_json::Value::as_str)
-                    .map_or_else(
-                        || crate::formats::rdf::DEFAULT_BASE_IRI.to_owned(),
-                        str::to_owned,
-                    ),
-            };
-            let damaged = value
-                .pointer("/snapshot/damagedPages")
-                .and_then(|pages| serde_json::from_value(pages.clone()).ok())
-                .unwrap_or_default();
-            let mut records = crate::readback::read_records(path, format, &options)?;
-            records.sort_by(Record::canonical_cmp);
-            Ok(Side::Export {
-                records,
-                format,
-                damaged,
-                _unpacked: None,
-            })
-        }
-        other => Err(not_ours(format!("has format {other:?}"))),
-    }
+        Err(e) => return Err(not_ours(e.to_string())),
+    };
+    let format = READ_PREFERENCE
+        .into_iter()
+        .find(|f| manifest.formats.iter().any(|n| n == f.name()))
+        .ok_or_else(|| not_ours("lists no format this version reads".into()))?;
+    let options = crate::readback::ReadOptions {
+        base_iri: manifest
+            .base_iri
+            .unwrap_or_else(|| crate::formats::rdf::DEFAULT_BASE_IRI.to_owned()),
+    };
+    let mut records = crate::readback::read_records(path, format, &options)?;
+    records.sort_by(Record::canonical_cmp);
+    Ok(Side::Export {
+        records,
+        format,
+        damaged: manifest.snapshot.damaged_pages,
+        _unpacked: None,
+    })
 }

@@ -11,9 +11,9 @@
 
 use std::path::Path;
 
-use super::manifest::{MANIFEST_FILE, Parsed};
+use super::manifest::MANIFEST_FILE;
 use super::{Problem, losses};
-use crate::export::Format;
+use crate::export::{ExportManifest, Format};
 use crate::model::canonical::DigestWriter;
 use crate::model::{GraphDigest, Record};
 use crate::readback::{ReadOptions, read_records};
@@ -126,16 +126,16 @@ fn digest_sorted(records: &mut [Record]) -> Result<GraphDigest, String> {
     Ok(writer.finish())
 }
 
-pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
+pub fn check(dir: &Path, manifest: &ExportManifest) -> GraphCheck {
     let options = ReadOptions {
-        base_iri: parsed
+        base_iri: manifest
             .base_iri
             .clone()
             .unwrap_or_else(|| ReadOptions::default().base_iri),
     };
-    let graph_sha = parsed.graph.as_ref().map(|g| g.sha256.clone());
+    let graph_sha = manifest.graph.as_ref().map(|g| g.sha256.clone());
     let recorded_of = |name: &str| {
-        parsed
+        manifest
             .format_digests
             .get(name)
             .cloned()
@@ -152,7 +152,7 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
     let mut reference: Option<(Format, Vec<Record>, GraphDigest)> = None;
     let mut notes = Vec::new();
     for format in REFERENCES {
-        if !parsed.formats.iter().any(|n| n == format.name()) {
+        if !manifest.formats.iter().any(|n| n == format.name()) {
             continue;
         }
         let mut records = read(format);
@@ -182,12 +182,12 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
     }
 
     let mut graph_problems = Vec::new();
-    if let (Some(recorded), Some((format, _, digest))) = (&parsed.graph, &reference) {
+    if let (Some(recorded), Some((format, _, digest))) = (&manifest.graph, &reference) {
         compare_graph(recorded, digest, format.name(), &mut graph_problems);
     }
 
     let mut formats = Vec::new();
-    for name in &parsed.formats {
+    for name in &manifest.formats {
         let recorded = recorded_of(name);
         let Some(format) = known(name) else {
             formats.push(FormatDigest {
@@ -261,7 +261,7 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
 
     let recomputed = reference.map(|(format, _, digest)| (format.name().to_owned(), digest));
     if recomputed.is_none()
-        && let Some(recorded) = &parsed.graph
+        && let Some(recorded) = &manifest.graph
     {
         check_unrecomputed(
             recorded,
@@ -273,7 +273,7 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
         );
     }
     GraphCheck {
-        graph: parsed.graph.clone(),
+        graph: manifest.graph.clone(),
         recomputed,
         formats,
         graph_problems,

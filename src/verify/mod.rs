@@ -205,7 +205,7 @@ fn verify_listing(
     let mut nested_prefixes = Vec::new();
     for sub in scoped.subdirs_with_manifest() {
         if !parsed
-            .files
+            .files()
             .iter()
             .any(|f| f.path.starts_with(&format!("{sub}/")))
         {
@@ -233,8 +233,8 @@ fn verify_listing(
         report.problems.extend(manifest::check_sums(sums, &parsed));
     }
     if parsed.kind == Kind::Export && options.graph {
-        if report.problems.is_empty() {
-            let check = digests::check(dir, &parsed);
+        if let Some(export) = parsed.export().filter(|_| report.problems.is_empty()) {
+            let check = digests::check(dir, export);
             report.notes.extend(check.notes.iter().cloned());
             report.graph = Some(check);
         } else {
