@@ -11,7 +11,7 @@ use crate::mock::{MockConfig, MockServer, Profile};
 use crate::model::{
     EntityType, Record, RelationshipType, Warning, WarningCode, canonical, normalize,
 };
-use crate::snapshot::{Snapshot, SnapshotError};
+use crate::snapshot::{MANIFEST_FILE, Snapshot, SnapshotError};
 use crate::validate::{self, FormatReport, ValidateError};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +58,7 @@ pub enum PipelineError {
     #[error(transparent)]
     Archive(#[from] crate::archive::ArchiveError),
     #[error(
-        "{} is neither a kb4graph snapshot nor an export (its manifest.json {reason}); give a directory written by `kb4graph fetch`, `export` or `run`, or an archive of one",
+        "{} is neither a kb4graph snapshot nor an export (its {MANIFEST_FILE} {reason}); give a directory written by `kb4graph fetch`, `export` or `run`, or an archive of one",
         path.display()
     )]
     NotAnOutput { path: PathBuf, reason: String },

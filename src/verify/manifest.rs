@@ -45,6 +45,9 @@ pub struct Parsed {
     /// What the manifest's `format` says, even when the rest does not read.
     pub kind: Kind,
     pub manifest: Option<OutputManifest>,
+    /// The file list of a manifest of ours that does not read as a whole, when that list
+    /// reads: its files are still checked.
+    pub listed_only: Vec<FileEntry>,
     pub problems: Vec<Problem>,
     /// What an export made with `--allow-damaged` lacks: problems, though its files are intact.
     pub damage: Vec<Problem>,
@@ -54,7 +57,9 @@ pub struct Parsed {
 impl Parsed {
     /// The files the manifest lists; none when it does not read.
     pub fn files(&self) -> &[FileEntry] {
-        self.manifest.as_ref().map_or(&[], OutputManifest::files)
+        self.manifest
+            .as_ref()
+            .map_or(&self.listed_only, OutputManifest::files)
     }
 
     pub fn export(&self) -> Option<&ExportManifest> {
@@ -63,6 +68,12 @@ impl Parsed {
             _ => None,
         }
     }
+}
+
+/// The `files` list alone, as both kinds of manifest write it.
+#[derive(serde::Deserialize)]
+struct FileList {
+    files: Vec<FileEntry>,
 }
 
 fn problem(message: impl Into<String>) -> Problem {
@@ -76,6 +87,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     let mut parsed = Parsed {
         kind: Kind::Unknown,
         manifest: None,
+        listed_only: Vec::new(),
         problems: Vec::new(),
         damage: Vec::new(),
         notes: Vec::new(),
@@ -84,6 +96,11 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         Err(e) => {
             parsed.kind = e.kind().into();
             parsed.problems.push(problem(e.to_string()));
+            if e.kind().is_some()
+                && let Ok(listed) = serde_json::from_slice::<FileList>(bytes)
+            {
+                parsed.listed_only = listed.files;
+            }
         }
         Ok(manifest) => {
             parsed.kind = Some(manifest.kind()).into();

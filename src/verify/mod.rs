@@ -18,6 +18,8 @@ pub use digests::{FormatDigest, GraphCheck};
 pub use listing::{FileInfo, Listing};
 pub use manifest::Kind;
 
+use manifest::MANIFEST_FILE;
+
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     #[error("cannot read {}: {source}", path.display())]
@@ -27,7 +29,7 @@ pub enum VerifyError {
         source: std::io::Error,
     },
     #[error(
-        "{} is neither a kb4graph snapshot nor export: it has no manifest.json (give the directory `kb4graph fetch`, `export` or `run` wrote, or an archive of one)",
+        "{} is neither a kb4graph snapshot nor export: it has no {MANIFEST_FILE} (give the directory `kb4graph fetch`, `export` or `run` wrote, or an archive of one)",
         path.display()
     )]
     NoManifest { path: PathBuf },
