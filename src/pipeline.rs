@@ -61,7 +61,17 @@ pub enum PipelineError {
         "{} is neither a kb4graph snapshot nor an export (its {MANIFEST_FILE} {reason}); give a directory written by `kb4graph fetch`, `export` or `run`, or an archive of one",
         path.display()
     )]
-    NotAnOutput { path: PathBuf, reason: String },
+    NotAnOutput { path: PathBuf, reason: NotAnOutput },
+}
+
+/// Why a directory's manifest is not that of a snapshot or export this version reads. Each
+/// message completes "its manifest.json ...".
+#[derive(Debug, thiserror::Error)]
+pub enum NotAnOutput {
+    #[error(transparent)]
+    Manifest(export::ManifestError),
+    #[error("lists no format this version reads")]
+    NoFormat,
 }
 
 /// What an export made.
@@ -337,7 +347,7 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
         path: manifest_path.clone(),
         source,
     })?;
-    let not_ours = |reason: String| PipelineError::NotAnOutput {
+    let not_ours = |reason: NotAnOutput| PipelineError::NotAnOutput {
         path: path.to_owned(),
         reason,
     };
@@ -354,12 +364,12 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
                 damaged,
             });
         }
-        Err(e) => return Err(not_ours(e.to_string())),
+        Err(e) => return Err(not_ours(NotAnOutput::Manifest(e))),
     };
     let format = READ_PREFERENCE
         .into_iter()
         .find(|f| manifest.formats.iter().any(|n| n == f.name()))
-        .ok_or_else(|| not_ours("lists no format this version reads".into()))?;
+        .ok_or_else(|| not_ours(NotAnOutput::NoFormat))?;
     let options = crate::readback::ReadOptions {
         base_iri: manifest
             .base_iri
