@@ -10,7 +10,7 @@ use crate::export::{
 use crate::model::{
     EntityType, Record, RelationshipType, Warning, WarningCode, canonical, normalize,
 };
-use crate::snapshot::{Snapshot, SnapshotError};
+use crate::snapshot::{MANIFEST_FILE, Snapshot, SnapshotError};
 use crate::validate::{self, FormatReport, ValidateError};
 
 #[derive(Debug, thiserror::Error)]
@@ -57,10 +57,20 @@ pub enum PipelineError {
     #[error(transparent)]
     Archive(#[from] crate::archive::ArchiveError),
     #[error(
-        "{} is neither a kb4graph snapshot nor an export (its manifest.json {reason}); give a directory written by `kb4graph fetch`, `export` or `run`, or an archive of one",
+        "{} is neither a kb4graph snapshot nor an export (its {MANIFEST_FILE} {reason}); give a directory written by `kb4graph fetch`, `export` or `run`, or an archive of one",
         path.display()
     )]
-    NotAnOutput { path: PathBuf, reason: String },
+    NotAnOutput { path: PathBuf, reason: NotAnOutput },
+}
+
+/// Why a directory's manifest is not that of a snapshot or export this version reads. Each
+/// message completes "its manifest.json ...".
+#[derive(Debug, thiserror::Error)]
+pub enum NotAnOutput {
+    #[error(transparent)]
+    Manifest(export::ManifestError),
+    #[error("lists no format this version reads")]
+    NoFormat,
 }
 
 /// What an export made.
@@ -316,56 +326,41 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
         path: manifest_path.clone(),
         source,
     })?;
-    let not_ours = |reason: String| PipelineError::NotAnOutput {
+    let not_ours = |reason: NotAnOutput| PipelineError::NotAnOutput {
         path: path.to_owned(),
         reason,
     };
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| not_ours(format!("is not JSON: {e}")))?;
-    match value.get("format").and_then(serde_json::Value::as_str) {
-        Some(crate::snapshot::FORMAT) => {
+    let manifest = match export::OutputManifest::read(&bytes) {
+        Ok(export::OutputManifest::Export(manifest)) => manifest,
+        // The snapshot's own reader says what is wrong with a snapshot manifest.
+        Ok(export::OutputManifest::Snapshot(_)) | Err(export::ManifestError::Snapshot(_)) => {
             let snapshot = open_whole(path, allow_damaged)?;
             let (graph, warnings) = normalize(&snapshot);
             let damaged = accept_damage(path, &warnings, allow_damaged)?;
-            Ok(Side::Graph {
+            return Ok(Side::Graph {
                 graph: Box::new(graph),
                 warnings,
                 damaged,
-            })
+            });
         }
-        Some(export::MANIFEST_FORMAT) => {
-            let listed: Vec<&str> = value
-                .get("formats")
-                .and_then(serde_json::Value::as_array)
-                .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
-                .unwrap_or_default();
-            let format = Format::ALL
-                .into_iter()
-                .filter(|f| listed.contains(&f.name()))
-                .min_by_key(|f| f.read_preference())
-                .ok_or_else(|| not_ours("lists no format this version reads".into()))?;
-            let options = crate::readback::ReadOptions {
-                base_iri: value
-                    .get("base_iri")
-                    .and_then(serde_json::Value::as_str)
-                    .map_or_else(
-                        || crate::formats::rdf::DEFAULT_BASE_IRI.to_owned(),
-                        str::to_owned,
-                    ),
-            };
-            let damaged = value
-                .pointer("/snapshot/damagedPages")
-                .and_then(|pages| serde_json::from_value(pages.clone()).ok())
-                .unwrap_or_default();
-            let mut records = crate::readback::read_records(path, format, &options)?;
-            records.sort_by(Record::canonical_cmp);
-            Ok(Side::Export {
-                records,
-                format,
-                damaged,
-                _unpacked: None,
-            })
-        }
-        other => Err(not_ours(format!("has format {other:?}"))),
-    }
+        Err(e) => return Err(not_ours(NotAnOutput::Manifest(e))),
+    };
+    let format = Format::ALL
+        .into_iter()
+        .filter(|f| manifest.formats.iter().any(|n| n == f.name()))
+        .min_by_key(|f| f.read_preference())
+        .ok_or_else(|| not_ours(NotAnOutput::NoFormat))?;
+    let options = crate::readback::ReadOptions {
+        base_iri: manifest
+            .base_iri
+            .unwrap_or_else(|| crate::formats::rdf::DEFAULT_BASE_IRI.to_owned()),
+    };
+    let mut records = crate::readback::read_records(path, format, &options)?;
+    records.sort_by(Record::canonical_cmp);
+    Ok(Side::Export {
+        records,
+        format,
+        damaged: manifest.snapshot.damaged_pages,
+        _unpacked: None,
+    })
 }

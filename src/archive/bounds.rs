@@ -15,9 +15,8 @@ use serde_json::Value;
 
 use super::ArchiveListing;
 use super::error::ArchiveError;
+use crate::export::{MANIFEST_FILE, SUMS_FILE};
 
-pub(crate) const MANIFEST: &str = "manifest.json";
-pub(crate) const SUMS: &str = "SHA256SUMS";
 /// A manifest or checksum list larger than this is not read (and not unpacked).
 pub(crate) const MAX_MANIFEST: u64 = 64 << 20;
 /// Manifests kept in memory during the first pass, all together.
@@ -29,15 +28,15 @@ const MAX_EMPTY_DIRS: u64 = 1024;
 /// export's `snapshot/`), as `verify` reads them.
 pub(crate) fn is_manifest(rel: &str) -> bool {
     match rel.rsplit_once('/') {
-        None => rel == MANIFEST,
-        Some((dir, name)) => name == MANIFEST && !dir.contains('/'),
+        None => rel == MANIFEST_FILE,
+        Some((dir, name)) => name == MANIFEST_FILE && !dir.contains('/'),
     }
 }
 
 /// Why an entry is refused by its header, before its data is read or unpacked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum OutOfBounds {
-    #[error("it is not listed in the archive's {MANIFEST}: refused before unpacking it")]
+    #[error("it is not listed in the archive's {MANIFEST_FILE}: refused before unpacking it")]
     Unlisted,
     #[error(
         "its header gives {size} bytes, the manifest lists {listed}: refused before reading it"
@@ -83,9 +82,9 @@ impl Bounds {
     /// not parse lists nothing.
     pub(crate) fn of(archive: &Path, listing: &ArchiveListing) -> Result<Bounds, ArchiveError> {
         let refused = |problem: String| ArchiveError::refused(archive, None, problem);
-        let Some(top) = listing.small_files.get(MANIFEST) else {
+        let Some(top) = listing.small_files.get(MANIFEST_FILE) else {
             return Err(refused(format!(
-                "it holds no {MANIFEST} of at most {} MiB at its top, so its entries cannot be \
+                "it holds no {MANIFEST_FILE} of at most {} MiB at its top, so its entries cannot be \
                  checked before unpacking: give an archive made by `kb4graph archive`",
                 MAX_MANIFEST >> 20
             )));
@@ -93,7 +92,7 @@ impl Bounds {
         let mut bounds = Bounds::default();
         bounds
             .add_manifest("", top)
-            .map_err(|why| refused(format!("{MANIFEST} {why}: nothing is unpacked")))?;
+            .map_err(|why| refused(format!("{MANIFEST_FILE} {why}: nothing is unpacked")))?;
         for (rel, bytes) in &listing.small_files {
             if let Some((dir, _)) = rel.rsplit_once('/')
                 && is_manifest(rel)
@@ -127,8 +126,8 @@ impl Bounds {
             };
             listed.push((at(path), size, true));
         }
-        listed.push((at(MANIFEST), bytes.len() as u64, true));
-        listed.push((at(SUMS), MAX_MANIFEST, false));
+        listed.push((at(MANIFEST_FILE), bytes.len() as u64, true));
+        listed.push((at(SUMS_FILE), MAX_MANIFEST, false));
         for (path, size, exact) in listed {
             if self.files.contains_key(&path) {
                 continue;

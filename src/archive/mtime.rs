@@ -15,7 +15,7 @@ const MAX_MANIFEST_BYTES: u64 = 64 << 20;
 /// The time comes from the content, never from the file system, so archiving the same
 /// directory again (or a copy of it) gives the same bytes.
 pub(crate) fn manifest_mtime(dir: &Path) -> u64 {
-    let path = dir.join("manifest.json");
+    let path = dir.join(crate::export::MANIFEST_FILE);
     let Ok(meta) = fs::symlink_metadata(&path) else {
         return 0;
     };

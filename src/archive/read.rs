@@ -15,6 +15,7 @@ use tar::EntryType;
 use super::bounds::{Bounds, MAX_MANIFEST, MAX_MANIFESTS_TOTAL, OutOfBounds, is_manifest};
 use super::error::ArchiveError;
 use super::{ArchiveListing, ArchivedFile, DIR_MODE, FILE_MODE, UnreadEntry};
+use crate::export::{MANIFEST_FILE, SUMS_FILE};
 use crate::files::{TEMP_PREFIX, create_private_dir, hex, make_private, sync_dir};
 
 /// `manifest.json` and `SHA256SUMS` larger than this are not kept by [`default_keep`].
@@ -27,7 +28,7 @@ const MAX_KEPT_JSON: u64 = 1 << 20;
 /// directory.
 pub fn default_keep(path: &str, size: u64) -> bool {
     match path {
-        "manifest.json" | "SHA256SUMS" => size <= MAX_KEPT_MANIFEST,
+        MANIFEST_FILE | SUMS_FILE => size <= MAX_KEPT_MANIFEST,
         _ => path.ends_with(".json") && size < MAX_KEPT_JSON,
     }
 }

@@ -17,22 +17,18 @@ use super::error::ExportError;
 use crate::files::{create_private_dir, hex, sync_dir};
 use crate::owner::Owner;
 
-/// Written last: its presence means the export is complete.
-pub const MANIFEST_FILE: &str = "manifest.json";
+/// Written last: its presence means the export is complete. Named as a snapshot's, so that
+/// `verify`, `diff` and `archive` find either kind's manifest by one name.
+pub use crate::snapshot::MANIFEST_FILE;
 /// `sha256sum -c SHA256SUMS`, run in the export directory, checks every file.
 pub const SUMS_FILE: &str = "SHA256SUMS";
 
 /// Staging directories start with this, then their [`Owner`].
 const STAGING_PREFIX: &str = ".kb4graph-staging-";
 
-/// One file of a finished export.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct ExportedFile {
-    /// Relative to the export directory, with `/`.
-    pub path: String,
-    pub size: u64,
-    pub sha256: String,
-}
+/// One file of a finished export, listed in its manifest as a snapshot lists its pages (path
+/// relative to the export directory, with `/`).
+pub type ExportedFile = crate::snapshot::FileEntry;
 
 /// An export being written into `out_dir`.
 #[derive(Debug)]

@@ -1,13 +1,13 @@
 //! What an export says about where its graph came from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{EntityType, Graph};
 use crate::snapshot::Snapshot;
 
 /// The snapshot an export was made from. Every field is fixed once the snapshot is written, so
 /// exporting the same snapshot again gives the same bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotInfo {
     /// The KnowBe4 site (`us`, `eu`, ...), or null when a base URL was given.
@@ -29,7 +29,7 @@ pub struct SnapshotInfo {
 }
 
 /// A page of a snapshot that an export had to leave out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DamagedPage {
     /// Relative to the snapshot, e.g. `raw/users/active/page-0001.json`.
     pub file: String,

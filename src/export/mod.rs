@@ -9,18 +9,21 @@
 
 mod bundle;
 mod error;
+mod manifest;
 mod meta;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-
-use serde::Serialize;
 
 pub use crate::formats::{Format, ParseFormatError, parse_formats};
 pub use bundle::{
     Bundle, BundleFile, ExportedFile, MANIFEST_FILE, SUMS_FILE, is_staging, staging_owner,
 };
 pub use error::ExportError;
+pub use manifest::{
+    ExportManifest, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, ManifestError, ManifestKind,
+    OutputManifest,
+};
 pub use meta::{DamagedPage, SnapshotInfo, account_name};
 
 use crate::formats::Loss;
@@ -45,33 +48,9 @@ impl Default for ExportOptions {
     }
 }
 
-/// `manifest.json` of an export.
-#[derive(Debug, Serialize)]
-pub struct ExportManifest<'a> {
-    pub format: &'static str,
-    pub format_version: u32,
-    pub tool: &'static str,
-    pub tool_version: &'static str,
-    pub created_at: String,
-    pub snapshot: &'a SnapshotInfo,
-    pub formats: Vec<&'static str>,
-    /// Namespace of instance IRIs, when an RDF format was written.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_iri: Option<&'a str>,
-    /// The digest of the graph (see [`crate::model::canonical`]).
-    pub graph: GraphDigest,
-    /// Per format written, the digest of the graph as its files hold it: the graph's own,
-    /// except where a format had to replace characters (GraphML and XML 1.0).
-    pub format_digests: BTreeMap<&'static str, String>,
-    pub files: Vec<ExportedFile>,
-}
-
-/// Identifies an export's `manifest.json`.
-pub const MANIFEST_FORMAT: &str = "kb4graph-export";
-
 /// The graph's digest, and per format the digest of what its files hold (its [`Loss`]'s read-back
 /// form), in one pass over the graph.
-fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<&'static str, String>) {
+fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<String, String>) {
     let mut losses: Vec<Loss> = formats.iter().map(|f| f.loss()).collect();
     losses.push(Loss::Nothing);
     losses.sort_unstable();
@@ -83,7 +62,7 @@ fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<&'static
     let of = |loss: Loss| &computed[losses.iter().position(|&l| l == loss).unwrap_or(0)];
     let per_format = formats
         .iter()
-        .map(|&f| (f.name(), of(f.loss()).sha256.clone()))
+        .map(|&f| (f.name().to_owned(), of(f.loss()).sha256.clone()))
         .collect();
     (of(Loss::Nothing).clone(), per_format)
 }
@@ -103,15 +82,15 @@ pub fn export(
         format.write(graph, snapshot, options, &mut bundle)?;
     }
     bundle.finish(|files| ExportManifest {
-        format: MANIFEST_FORMAT,
-        format_version: 1,
-        tool: env!("CARGO_PKG_NAME"),
-        tool_version: env!("CARGO_PKG_VERSION"),
+        format: MANIFEST_FORMAT.to_owned(),
+        format_version: MANIFEST_FORMAT_VERSION,
+        tool: env!("CARGO_PKG_NAME").to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         created_at: crate::timefmt::format_system_time(std::time::SystemTime::now()),
-        snapshot,
-        formats: formats.iter().map(|f| f.name()).collect(),
-        base_iri: rdf.then_some(options.base_iri.as_str()),
-        graph: graph_digest.clone(),
+        snapshot: snapshot.clone(),
+        formats: formats.iter().map(|f| f.name().to_owned()).collect(),
+        base_iri: rdf.then(|| options.base_iri.clone()),
+        graph: Some(graph_digest.clone()),
         format_digests: format_digests.clone(),
         files: files.to_vec(),
     })

@@ -29,7 +29,7 @@ pub enum FetchError {
     ResumeMismatch {
         dir: PathBuf,
         id: String,
-        problem: String,
+        problem: ResumeProblem,
     },
     #[error("{}: cannot fetch incrementally from this snapshot: {problem}; run a full fetch (without --since) instead", path.display())]
     Since { path: PathBuf, problem: String },
@@ -45,4 +45,19 @@ impl FetchError {
             _ => None,
         }
     }
+}
+
+/// Why a collection of a snapshot cannot be resumed by this version.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResumeProblem {
+    #[error("unknown id")]
+    UnknownId,
+    #[error("it was fetched from {was}, this version fetches {now}")]
+    Endpoint { was: String, now: String },
+    #[error("incomplete but without a resume state")]
+    NoResumeState,
+    #[error("resume state says page {next} comes next but the last saved page is {last}")]
+    PageGap { next: u32, last: u32 },
+    #[error("incomplete cursor collection without a cursor")]
+    NoCursor,
 }

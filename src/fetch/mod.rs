@@ -14,11 +14,11 @@ mod signal;
 mod since;
 
 pub use crate::api::Source;
-pub use error::FetchError;
+pub use error::{FetchError, ResumeProblem};
 pub use options::{FetchOptions, ResumeOverrides};
 pub use plan::{
     ChildOf, CollectionSpec, LEGACY_ENROLLMENTS, Role, campaign_enrollments, group_members,
-    pst_recipients, spec_for_id, top_level,
+    pst_recipients, spec_for, spec_for_id, top_level,
 };
 pub use progress::{FetchObserver, FetchProgress};
 pub use report::{CollectionReport, FetchReport, StopReason};

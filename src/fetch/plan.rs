@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::snapshot::CollectionKind;
+use crate::snapshot::{CollectionId, CollectionKind, canonical_u64};
 
 /// What fetching a collection's pages can reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,16 +25,14 @@ pub enum Role {
 /// One collection to fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CollectionSpec {
-    /// Also the directory under `raw/`.
-    pub id: String,
+    /// Its name in the manifest, also its directory under `raw/`; orders it in the manifest.
+    pub id: CollectionId,
     /// Path under `/v1`, e.g. `/users`.
     pub path: String,
     /// Query besides paging, e.g. `status=active`.
     pub query: String,
     pub kind: CollectionKind,
     pub role: Role,
-    /// Manifest order: (position in the documented plan, child id).
-    pub order: (u8, u64),
     /// Fetch priority among runnable collections (lower first): parents and the largest
     /// listings start early so they overlap with everything else.
     pub priority: u8,
@@ -45,18 +43,15 @@ impl CollectionSpec {
     /// found in a parent's pages, so a 404 means it went away in between rather than a wrong
     /// site or token.
     pub fn is_child(&self) -> bool {
-        matches!(
-            self.order.0,
-            RANK_MEMBERS | RANK_RECIPIENTS | RANK_ENROLLMENTS
-        )
+        self.child_of().is_some()
     }
 
     /// Which parent record this collection belongs to, for a child collection.
     pub fn child_of(&self) -> Option<ChildOf> {
-        match self.order.0 {
-            RANK_MEMBERS => Some(ChildOf::Group(self.order.1)),
-            RANK_RECIPIENTS => Some(ChildOf::Test(self.order.1)),
-            RANK_ENROLLMENTS => Some(ChildOf::Campaign(self.order.1)),
+        match self.id {
+            CollectionId::GroupMembers(g) => Some(ChildOf::Group(g)),
+            CollectionId::Recipients(pst) => Some(ChildOf::Test(pst)),
+            CollectionId::CampaignEnrollments(c) => Some(ChildOf::Campaign(c)),
             _ => None,
         }
     }
@@ -77,236 +72,125 @@ pub enum ChildOf {
     Campaign(u64),
 }
 
-const RANK_MEMBERS: u8 = 6;
-const RANK_RECIPIENTS: u8 = 10;
-const RANK_ENROLLMENTS: u8 = 14;
-const RANK_LEGACY_ENROLLMENTS: u8 = 15;
-
 /// What every enrollment request asks for besides paging: the ids that link an enrollment to
 /// its campaign and module, and the employee number of its user.
 const ENROLLMENT_FIELDS: &str =
     "include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true";
+const ENROLLMENTS_PATH: &str = "/training/enrollments";
 
 /// The single listing of every enrollment that earlier versions fetched. No longer planned,
 /// but its id stays known so that their snapshots can still be read and resumed.
-pub const LEGACY_ENROLLMENTS: &str = "training/enrollments";
-
-/// (id, path, query, kind, role, manifest rank, priority)
-const TOP_LEVEL: [(&str, &str, &str, CollectionKind, Role, u8, u8); 12] = [
-    (
-        "account",
-        "/account",
-        "",
-        CollectionKind::Object,
-        Role::Account,
-        0,
-        0,
-    ),
-    (
-        "account/risk_score_history",
-        "/account/risk_score_history",
-        "full=true",
-        CollectionKind::List,
-        Role::Plain,
-        1,
-        11,
-    ),
-    (
-        "users/active",
-        "/users",
-        "status=active",
-        CollectionKind::List,
-        Role::Plain,
-        2,
-        5,
-    ),
-    (
-        "users/archived",
-        "/users",
-        "status=archived",
-        CollectionKind::List,
-        Role::Plain,
-        3,
-        6,
-    ),
-    (
-        "groups/active",
-        "/groups",
-        "status=active",
-        CollectionKind::List,
-        Role::Groups,
-        4,
-        1,
-    ),
-    (
-        "groups/archived",
-        "/groups",
-        "status=archived",
-        CollectionKind::List,
-        Role::Groups,
-        5,
-        2,
-    ),
-    (
-        "phishing/campaigns",
-        "/phishing/campaigns",
-        "",
-        CollectionKind::List,
-        Role::Plain,
-        7,
-        7,
-    ),
-    (
-        "phishing/campaigns/callback",
-        "/phishing/campaigns",
-        // The plain listing leaves callback campaigns out; they are only listed on request.
-        "campaign_type=callback",
-        CollectionKind::List,
-        Role::Plain,
-        8,
-        12,
-    ),
-    (
-        "phishing/security_tests",
-        "/phishing/security_tests",
-        "",
-        CollectionKind::List,
-        Role::SecurityTests,
-        9,
-        3,
-    ),
-    (
-        "training/store_purchases",
-        "/training/store_purchases",
-        "",
-        CollectionKind::List,
-        Role::Plain,
-        11,
-        9,
-    ),
-    (
-        "training/policies",
-        "/training/policies",
-        "",
-        CollectionKind::List,
-        Role::Plain,
-        12,
-        10,
-    ),
-    (
-        "training/campaigns",
-        "/training/campaigns",
-        // Without it the API caps pages at 10 items, which would pass for a short last page.
-        "exclude_percentages=true",
-        CollectionKind::List,
-        Role::TrainingCampaigns,
-        13,
-        4,
-    ),
-];
+pub const LEGACY_ENROLLMENTS: CollectionId = CollectionId::LegacyEnrollments;
 
 /// Children come after every top-level collection.
 const PRIORITY_CHILD: u8 = 20;
 
-/// The collections fetched before anything is known about the account.
+/// The collections fetched before anything is known about the account, in manifest order.
+const TOP_LEVEL: [CollectionId; 12] = [
+    CollectionId::Account,
+    CollectionId::RiskScoreHistory,
+    CollectionId::UsersActive,
+    CollectionId::UsersArchived,
+    CollectionId::GroupsActive,
+    CollectionId::GroupsArchived,
+    CollectionId::PhishingCampaigns,
+    CollectionId::CallbackCampaigns,
+    CollectionId::SecurityTests,
+    CollectionId::StorePurchases,
+    CollectionId::Policies,
+    CollectionId::TrainingCampaigns,
+];
+
 pub fn top_level() -> Vec<CollectionSpec> {
-    TOP_LEVEL
-        .iter()
-        .map(
-            |&(id, path, query, kind, role, rank, priority)| CollectionSpec {
-                id: id.to_owned(),
-                path: path.to_owned(),
-                query: query.to_owned(),
-                kind,
-                role,
-                order: (rank, 0),
-                priority,
-            },
-        )
-        .collect()
+    TOP_LEVEL.into_iter().map(spec_for).collect()
+}
+
+/// How collection `id` is fetched.
+pub fn spec_for(id: CollectionId) -> CollectionSpec {
+    use CollectionKind::{List, Object};
+    use Role::Plain;
+    let (path, query, kind, role, priority) = match id {
+        CollectionId::GroupMembers(g) => {
+            return child(id, format!("/groups/{g}/members"), String::new());
+        }
+        CollectionId::Recipients(pst) => {
+            let path = format!("/phishing/security_tests/{pst}/recipients");
+            return child(id, path, String::new());
+        }
+        CollectionId::CampaignEnrollments(c) => {
+            let query = format!("campaign_id={c}&{ENROLLMENT_FIELDS}");
+            return child(id, ENROLLMENTS_PATH.to_owned(), query);
+        }
+        CollectionId::Account => ("/account", "", Object, Role::Account, 0),
+        CollectionId::RiskScoreHistory => {
+            ("/account/risk_score_history", "full=true", List, Plain, 11)
+        }
+        CollectionId::UsersActive => ("/users", "status=active", List, Plain, 5),
+        CollectionId::UsersArchived => ("/users", "status=archived", List, Plain, 6),
+        CollectionId::GroupsActive => ("/groups", "status=active", List, Role::Groups, 1),
+        CollectionId::GroupsArchived => ("/groups", "status=archived", List, Role::Groups, 2),
+        CollectionId::PhishingCampaigns => ("/phishing/campaigns", "", List, Plain, 7),
+        // The plain listing leaves callback campaigns out; they are only listed on request.
+        CollectionId::CallbackCampaigns => (
+            "/phishing/campaigns",
+            "campaign_type=callback",
+            List,
+            Plain,
+            12,
+        ),
+        CollectionId::SecurityTests => {
+            ("/phishing/security_tests", "", List, Role::SecurityTests, 3)
+        }
+        CollectionId::StorePurchases => ("/training/store_purchases", "", List, Plain, 9),
+        CollectionId::Policies => ("/training/policies", "", List, Plain, 10),
+        // Without it the API caps pages at 10 items, which would pass for a short last page.
+        CollectionId::TrainingCampaigns => (
+            "/training/campaigns",
+            "exclude_percentages=true",
+            List,
+            Role::TrainingCampaigns,
+            4,
+        ),
+        CollectionId::LegacyEnrollments => (ENROLLMENTS_PATH, ENROLLMENT_FIELDS, List, Plain, 4),
+    };
+    CollectionSpec {
+        id,
+        path: path.to_owned(),
+        query: query.to_owned(),
+        kind,
+        role,
+        priority,
+    }
+}
+
+/// How a child collection is fetched: its path and query.
+fn child(id: CollectionId, path: String, query: String) -> CollectionSpec {
+    CollectionSpec {
+        id,
+        path,
+        query,
+        kind: CollectionKind::List,
+        role: Role::Plain,
+        priority: PRIORITY_CHILD,
+    }
 }
 
 pub fn group_members(group_id: u64) -> CollectionSpec {
-    CollectionSpec {
-        id: format!("groups/{group_id}/members"),
-        path: format!("/groups/{group_id}/members"),
-        query: String::new(),
-        kind: CollectionKind::List,
-        role: Role::Plain,
-        order: (RANK_MEMBERS, group_id),
-        priority: PRIORITY_CHILD,
-    }
+    spec_for(CollectionId::GroupMembers(group_id))
 }
 
 pub fn pst_recipients(pst_id: u64) -> CollectionSpec {
-    CollectionSpec {
-        id: format!("phishing/security_tests/{pst_id}/recipients"),
-        path: format!("/phishing/security_tests/{pst_id}/recipients"),
-        query: String::new(),
-        kind: CollectionKind::List,
-        role: Role::Plain,
-        order: (RANK_RECIPIENTS, pst_id),
-        priority: PRIORITY_CHILD,
-    }
+    spec_for(CollectionId::Recipients(pst_id))
 }
 
 /// The enrollments of one training campaign (`campaign_id` filter of the enrollment listing).
 pub fn campaign_enrollments(campaign_id: u64) -> CollectionSpec {
-    CollectionSpec {
-        id: format!("training/campaigns/{campaign_id}/enrollments"),
-        path: "/training/enrollments".to_owned(),
-        query: format!("campaign_id={campaign_id}&{ENROLLMENT_FIELDS}"),
-        kind: CollectionKind::List,
-        role: Role::Plain,
-        order: (RANK_ENROLLMENTS, campaign_id),
-        priority: PRIORITY_CHILD,
-    }
-}
-
-/// The listing of every enrollment in one collection, as earlier versions fetched it.
-pub fn legacy_enrollments() -> CollectionSpec {
-    CollectionSpec {
-        id: LEGACY_ENROLLMENTS.to_owned(),
-        path: "/training/enrollments".to_owned(),
-        query: ENROLLMENT_FIELDS.to_owned(),
-        kind: CollectionKind::List,
-        role: Role::Plain,
-        order: (RANK_LEGACY_ENROLLMENTS, 0),
-        priority: 4,
-    }
+    spec_for(CollectionId::CampaignEnrollments(campaign_id))
 }
 
 /// The spec a manifest collection id stands for; `None` for ids this version does not make.
 pub fn spec_for_id(id: &str) -> Option<CollectionSpec> {
-    if let Some(spec) = top_level().into_iter().find(|s| s.id == id) {
-        return Some(spec);
-    }
-    if id == LEGACY_ENROLLMENTS {
-        return Some(legacy_enrollments());
-    }
-    let child = |prefix: &str, suffix: &str| -> Option<u64> {
-        let middle = id.strip_prefix(prefix)?.strip_suffix(suffix)?;
-        let n = canonical_u64(middle)?;
-        Some(n)
-    };
-    if let Some(n) = child("groups/", "/members") {
-        return Some(group_members(n));
-    }
-    if let Some(n) = child("phishing/security_tests/", "/recipients") {
-        return Some(pst_recipients(n));
-    }
-    child("training/campaigns/", "/enrollments").map(campaign_enrollments)
-}
-
-/// Digits only, no sign, no leading zero: one spelling per number, so one directory per id.
-fn canonical_u64(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if text.len() > 1 && text.starts_with('0') {
-        return None;
-    }
-    text.parse().ok()
+    CollectionId::parse(id).map(spec_for)
 }
 
 /// An id as the API spells it: a JSON number, or a string of digits (older payloads).
@@ -398,8 +282,8 @@ mod tests {
     #[test]
     fn ids_round_trip_to_specs() {
         for spec in top_level() {
-            assert_eq!(spec_for_id(&spec.id), Some(spec.clone()));
-            assert!(crate::snapshot::is_valid_collection_id(&spec.id));
+            assert_eq!(spec_for_id(&spec.id.to_string()), Some(spec.clone()));
+            assert_eq!(spec_for(spec.id), spec);
         }
         assert_eq!(spec_for_id("groups/12/members"), Some(group_members(12)));
         assert_eq!(
@@ -412,9 +296,8 @@ mod tests {
         assert_eq!(enrollments.child_of(), Some(ChildOf::Campaign(31)));
         assert_eq!(group_members(3).child_of(), Some(ChildOf::Group(3)));
         assert_eq!(pst_recipients(4).child_of(), Some(ChildOf::Test(4)));
-        assert!(crate::snapshot::is_valid_collection_id(&enrollments.id));
         // The single listing of earlier versions, so that their snapshots still resume.
-        let legacy = spec_for_id(LEGACY_ENROLLMENTS).unwrap();
+        let legacy = spec_for(LEGACY_ENROLLMENTS);
         assert_eq!(legacy.endpoint(), "/v1/training/enrollments");
         assert!(!legacy.is_child() && legacy.child_of().is_none());
         assert!(!top_level().iter().any(|s| s.id == LEGACY_ENROLLMENTS));
@@ -434,16 +317,19 @@ mod tests {
     #[test]
     fn campaigns_exclude_percentages_and_enrollments_include_ids() {
         let plan = top_level();
-        let find = |id: &str| plan.iter().find(|s| s.id == id).unwrap().query.clone();
-        assert_eq!(find("training/campaigns"), "exclude_percentages=true");
+        let find = |id: CollectionId| plan.iter().find(|s| s.id == id).unwrap().query.clone();
+        assert_eq!(
+            find(CollectionId::TrainingCampaigns),
+            "exclude_percentages=true"
+        );
         let enrollments = campaign_enrollments(5);
         assert_eq!(enrollments.endpoint(), "/v1/training/enrollments");
         assert_eq!(
             enrollments.query,
             "campaign_id=5&include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true"
         );
-        assert_eq!(legacy_enrollments().query, ENROLLMENT_FIELDS);
-        assert_eq!(find("account/risk_score_history"), "full=true");
+        assert_eq!(spec_for(LEGACY_ENROLLMENTS).query, ENROLLMENT_FIELDS);
+        assert_eq!(find(CollectionId::RiskScoreHistory), "full=true");
     }
 
     #[test]
@@ -451,7 +337,11 @@ mod tests {
         let body =
             br#"[{"id":3,"member_count":1200},{"id":"4"},{"id":null},{"name":"x"},7,{"id":-5}]"#;
         let found = discover(Role::Groups, body, "raw/groups/active/page-0001.json");
-        let ids: Vec<_> = found.children.iter().map(|d| d.spec.id.clone()).collect();
+        let ids: Vec<_> = found
+            .children
+            .iter()
+            .map(|d| d.spec.id.to_string())
+            .collect();
         assert_eq!(ids, ["groups/3/members", "groups/4/members"]);
         assert_eq!(found.children[0].expected_records, Some(1200));
         assert_eq!(found.warnings.len(), 4);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
-use super::error::FetchError;
+use super::error::{FetchError, ResumeProblem};
 use super::options::{FetchOptions, ResumeOverrides};
 use super::plan::ChildOf;
 use super::plan::{self, CollectionSpec, Discovery};
@@ -23,8 +23,8 @@ use crate::api::{
 };
 use crate::rate::RateSpec;
 use crate::snapshot::{
-    CollectionEntry, CollectionKind, FORMAT, FORMAT_VERSION, FetchRun, Manifest, ManifestSource,
-    PageEntry, ResumeState, SinceRef, SnapshotError, SnapshotWriter, Totals,
+    CollectionEntry, CollectionId, CollectionKind, FORMAT, FORMAT_VERSION, FetchRun, Manifest,
+    ManifestSource, PageEntry, ResumeState, SinceRef, SnapshotError, SnapshotWriter, Totals,
 };
 use crate::timefmt::format_system_time;
 
@@ -161,21 +161,19 @@ pub async fn resume(
     }
     let mut collections: Vec<CollectionState> = Vec::new();
     for entry in &manifest.collections {
-        let mismatch = |problem: String| FetchError::ResumeMismatch {
+        let mismatch = |problem: ResumeProblem| FetchError::ResumeMismatch {
             dir: dir.to_owned(),
             id: entry.id.clone(),
             problem,
         };
-        let spec = plan::spec_for_id(&entry.id).ok_or_else(|| mismatch("unknown id".into()))?;
+        let spec =
+            plan::spec_for_id(&entry.id).ok_or_else(|| mismatch(ResumeProblem::UnknownId))?;
         if spec.endpoint() != entry.endpoint || spec.query != entry.query || spec.kind != entry.kind
         {
-            return Err(mismatch(format!(
-                "it was fetched from {}?{}, this version fetches {}?{}",
-                entry.endpoint,
-                entry.query,
-                spec.endpoint(),
-                spec.query
-            )));
+            return Err(mismatch(ResumeProblem::Endpoint {
+                was: format!("{}?{}", entry.endpoint, entry.query),
+                now: format!("{}?{}", spec.endpoint(), spec.query),
+            }));
         }
         // The account may have moved on since: every listing is fetched again, and each child
         // waits for them (see `reconcile`).
@@ -214,7 +212,10 @@ pub async fn resume(
             collections.push(c);
         }
     }
-    if manifest.collection(plan::LEGACY_ENROLLMENTS).is_some() {
+    if manifest
+        .collection(&plan::LEGACY_ENROLLMENTS.to_string())
+        .is_some()
+    {
         // Started by an earlier version with one listing of every enrollment: finish it that
         // way, since enrollments fetched per campaign as well would be there twice.
         for c in &mut collections {
@@ -306,23 +307,20 @@ fn check_per_page(per_page: u32) -> Result<(), FetchError> {
 fn paging_from_entry(
     entry: &CollectionEntry,
     pagination: Pagination,
-) -> Result<PagingState, String> {
+) -> Result<PagingState, ResumeProblem> {
     if entry.complete {
         return Ok(PagingState::Done);
     }
     if entry.pages.is_empty() {
         return Ok(PagingState::Start { mode: pagination });
     }
-    let resume = entry
-        .resume
-        .as_ref()
-        .ok_or_else(|| "incomplete but without a resume state".to_owned())?;
+    let resume = entry.resume.as_ref().ok_or(ResumeProblem::NoResumeState)?;
     let last = entry.pages.last().map_or(0, |p| p.page);
     if resume.next_page != last.saturating_add(1) {
-        return Err(format!(
-            "resume state says page {} comes next but the last saved page is {last}",
-            resume.next_page
-        ));
+        return Err(ResumeProblem::PageGap {
+            next: resume.next_page,
+            last,
+        });
     }
     match (entry.pagination, &resume.next_cursor) {
         (Some(ResolvedMode::Page), _) => Ok(PagingState::Page {
@@ -332,7 +330,7 @@ fn paging_from_entry(
             page: resume.next_page,
             cursor: cursor.clone(),
         }),
-        _ => Err("incomplete cursor collection without a cursor".to_owned()),
+        _ => Err(ResumeProblem::NoCursor),
     }
 }
 
@@ -389,7 +387,7 @@ impl Reuse {
     /// snapshot holds it complete).
     fn hold_for(&self, spec: &CollectionSpec) -> Hold {
         match (&self.previous, spec.child_of()) {
-            (Some(previous), Some(_)) if previous.has_complete(&spec.id) => Hold::Waiting,
+            (Some(previous), Some(_)) if previous.has_complete(spec.id) => Hold::Waiting,
             _ => Hold::None,
         }
     }
@@ -412,7 +410,8 @@ enum Hold {
     Recheck,
 }
 
-type Key = (u8, u64);
+/// Collections by id: manifest order.
+type Key = CollectionId;
 
 struct CollectionState {
     spec: CollectionSpec,
@@ -429,7 +428,7 @@ struct CollectionState {
 impl CollectionState {
     fn new(spec: CollectionSpec, pagination: Pagination, expected: Option<u64>) -> Self {
         let entry = CollectionEntry {
-            id: spec.id.clone(),
+            id: spec.id.to_string(),
             endpoint: spec.endpoint(),
             query: spec.query.clone(),
             kind: spec.kind,
@@ -542,17 +541,17 @@ impl RunState {
 
     /// Lets every waiting child whose listings are complete be judged; returns whether any was.
     fn settle(&mut self) -> bool {
-        let done: std::collections::BTreeSet<String> = self
+        let done: std::collections::BTreeSet<CollectionId> = self
             .collections
             .values()
-            .filter(|c| c.is_done() && since::is_listing(&c.spec.id))
-            .map(|c| c.spec.id.clone())
+            .filter(|c| c.is_done() && since::is_listing(c.spec.id))
+            .map(|c| c.spec.id)
             .collect();
         let judgeable = |c: &CollectionState| {
             c.spec.child_of().is_some_and(|child| {
                 since::prerequisites(child)
                     .iter()
-                    .all(|id| done.contains(*id))
+                    .all(|id| done.contains(id))
             })
         };
         let relisted: Vec<(Key, bool)> = self
@@ -595,26 +594,21 @@ impl RunState {
     }
 
     /// Children listed again whose earlier pages are to be judged, with today's facts.
-    fn take_rechecks(&mut self) -> Vec<(Key, String, ChildOf, ChildFacts)> {
+    fn take_rechecks(&mut self) -> Vec<(Key, ChildOf, ChildFacts)> {
         let mut batch = Vec::new();
         for (key, c) in &self.collections {
             if c.hold != Hold::Recheck {
                 continue;
             }
             if let Some(child) = c.spec.child_of() {
-                batch.push((
-                    *key,
-                    c.spec.id.clone(),
-                    child,
-                    self.reuse.current.facts_for(child),
-                ));
+                batch.push((*key, child, self.reuse.current.facts_for(child)));
             }
         }
         batch
     }
 
     /// Keeps a rechecked child's pages, or starts it again from its first page.
-    fn apply_recheck(&mut self, key: Key, verdict: Result<(), String>) {
+    fn apply_recheck(&mut self, key: Key, verdict: Result<(), since::Changed>) {
         let pagination = self.header.pagination;
         let run = self.reuse.run;
         let Some(c) = self.collections.get_mut(&key) else {
@@ -800,15 +794,15 @@ impl Shared {
         };
         let previous = Arc::clone(previous);
         let writer = Arc::clone(&self.writer);
-        let id = spec.id.clone();
+        let id = spec.id;
         let outcome = tokio::task::spawn_blocking(move || {
-            match previous.decide(&id, child, &facts) {
+            match previous.decide(id, child, &facts) {
                 Decision::Fetch(why) => Ok(Err((why, false))),
                 Decision::Reuse(entry) => {
                     // Every page is read back before the first is written: a page that no
                     // longer matches leaves nothing behind, and the collection is fetched.
                     if let Err(why) = previous.check_pages(&entry) {
-                        return Ok(Err((why, true)));
+                        return Ok(Err((since::Changed::from(why), true)));
                     }
                     let pages = previous.copy(&entry, &writer)?;
                     Ok(Ok((entry, pages)))
@@ -860,7 +854,7 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
             .lock()
             .collections
             .get(&key)
-            .map(|c| c.spec.id.clone())
+            .map(|c| c.spec.id.to_string())
             .unwrap_or_default();
         shared.update_progress(&id);
         return shared
@@ -916,21 +910,21 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
                         shared.per_page,
                         response.next_cursor.as_deref(),
                     )
-                    .map_err(|e| TaskError::Paging(spec.id.clone(), e))?;
+                    .map_err(|e| TaskError::Paging(spec.id.to_string(), e))?;
                 (next, Some(mode))
             }
         };
-        let file = crate::snapshot::page_file(&spec.id, page);
+        let file = spec.id.page_file(page);
         let discovery = plan::discover(spec.role, &response.body, &file);
-        let listing = (shared.judges && since::is_listing(&spec.id)).then(|| {
+        let listing = (shared.judges && since::is_listing(spec.id)).then(|| {
             let mut listing = Listings::default();
-            listing.add_page(&spec.id, &response.body);
+            listing.add_page(spec.id, &response.body);
             listing
         });
         let records = response.records as u64;
         let request_id = response.request_id;
         let writer = Arc::clone(&shared.writer);
-        let id = spec.id.clone();
+        let id = spec.id.to_string();
         let body = response.body;
         let written = tokio::task::spawn_blocking(move || writer.write_page(&id, page, &body))
             .await
@@ -956,7 +950,7 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
         if found_children {
             shared.wake.notify_one();
         }
-        shared.update_progress(&spec.id);
+        shared.update_progress(&spec.id.to_string());
         shared
             .checkpoint(false, false)
             .await
@@ -1009,7 +1003,7 @@ fn record_page(
         && let Some(c) = state
             .collections
             .values_mut()
-            .find(|c| c.spec.id == "users/active")
+            .find(|c| c.spec.id == CollectionId::UsersActive)
     {
         c.expected_records = Some(users);
     }
@@ -1021,7 +1015,7 @@ fn record_page(
     let run = state.reuse.run;
     for child in discovery.children {
         let hold = state.reuse.hold_for(&child.spec);
-        match state.collections.entry(child.spec.order) {
+        match state.collections.entry(child.spec.id) {
             std::collections::btree_map::Entry::Vacant(slot) => {
                 let mut c = CollectionState::new(child.spec, pagination, child.expected_records);
                 c.hold = hold;
@@ -1059,7 +1053,7 @@ async fn reconcile_earlier(shared: &Shared) -> Result<(), FetchError> {
     let verdicts = tokio::task::spawn_blocking(move || {
         batch
             .into_iter()
-            .map(|(key, id, child, facts)| (key, earlier.still_holds(&id, child, &facts)))
+            .map(|(key, child, facts)| (key, earlier.still_holds(key, child, &facts)))
             .collect::<Vec<_>>()
     })
     .await
@@ -1111,7 +1105,7 @@ async fn run(
         .count() as u64;
     let mut state = RunState {
         header,
-        collections: collections.into_iter().map(|c| (c.spec.order, c)).collect(),
+        collections: collections.into_iter().map(|c| (c.spec.id, c)).collect(),
         reuse,
         reused_pages,
         warnings,

@@ -24,36 +24,76 @@ use serde_json::Value;
 use super::error::FetchError;
 use super::plan::{ChildOf, count_value, id_value};
 use crate::snapshot::{
-    CollectionEntry, PageEntry, ReusedFrom, SinceRef, Snapshot, SnapshotError, SnapshotRef,
-    SnapshotWriter, page_file,
+    CollectionEntry, CollectionId, PageEntry, ReusedFrom, SinceRef, Snapshot, SnapshotError,
+    SnapshotRef, SnapshotWriter,
 };
 use crate::timefmt::civil_to_days;
 
 /// The listings a child collection is judged by.
-pub(crate) fn prerequisites(child: ChildOf) -> &'static [&'static str] {
+pub(crate) fn prerequisites(child: ChildOf) -> &'static [CollectionId] {
     match child {
         ChildOf::Group(_) => &[
-            "groups/active",
-            "groups/archived",
-            "users/active",
-            "users/archived",
+            CollectionId::GroupsActive,
+            CollectionId::GroupsArchived,
+            CollectionId::UsersActive,
+            CollectionId::UsersArchived,
         ],
-        ChildOf::Test(_) => &["phishing/security_tests"],
-        ChildOf::Campaign(_) => &["training/campaigns"],
+        ChildOf::Test(_) => &[CollectionId::SecurityTests],
+        ChildOf::Campaign(_) => &[CollectionId::TrainingCampaigns],
     }
 }
 
 /// Whether pages of collection `id` feed [`Listings`].
-pub(crate) fn is_listing(id: &str) -> bool {
+pub(crate) fn is_listing(id: CollectionId) -> bool {
     matches!(
         id,
-        "groups/active"
-            | "groups/archived"
-            | "users/active"
-            | "users/archived"
-            | "phishing/security_tests"
-            | "training/campaigns"
+        CollectionId::GroupsActive
+            | CollectionId::GroupsArchived
+            | CollectionId::UsersActive
+            | CollectionId::UsersArchived
+            | CollectionId::SecurityTests
+            | CollectionId::TrainingCampaigns
     )
+}
+
+/// Why a child collection's pages in a previous snapshot (or an earlier run) cannot be taken
+/// as unchanged, so that it is fetched.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Changed {
+    #[error("not in the previous snapshot")]
+    NotInPrevious,
+    #[error("incomplete or not found in the previous snapshot")]
+    IncompleteInPrevious,
+    #[error("not in the snapshot")]
+    NotInSnapshot,
+    #[error("not found (404) in the earlier run")]
+    NotFoundEarlier,
+    #[error("unexpected page file name {0:?}")]
+    PageFileName(String),
+    #[error("facts of another kind of collection")]
+    OtherKind,
+    #[error("not listed once then")]
+    NotListedOnceThen,
+    #[error("not listed once now")]
+    NotListedOnceNow,
+    #[error("not closed then and now")]
+    NotClosed,
+    #[error("result counts changed")]
+    ResultCounts,
+    #[error("not final then and now")]
+    NotFinal,
+    #[error("ends after the previous fetch started, or unreadably")]
+    EndsLate,
+    #[error("member_count changed or missing")]
+    MemberCount,
+    #[error("the users whose `groups` names it changed")]
+    ConsoleGroups,
+    #[error("a member without a usable id")]
+    MemberWithoutId,
+    #[error("its members were not exactly the users whose `groups` named it")]
+    Members,
+    #[error(transparent)]
+    Unreadable(#[from] SnapshotError),
 }
 
 /// What one snapshot's listing says about one id; two records of the same id that disagree
@@ -121,7 +161,7 @@ fn status_of(record: &Value) -> Option<String> {
 
 impl Listings {
     /// Adds the records of one page of listing `id` (pages of other collections are ignored).
-    pub(crate) fn add_page(&mut self, id: &str, body: &[u8]) {
+    pub(crate) fn add_page(&mut self, id: CollectionId, body: &[u8]) {
         if !is_listing(id) {
             return;
         }
@@ -130,7 +170,7 @@ impl Listings {
         };
         for record in &records {
             match id {
-                "phishing/security_tests" => {
+                CollectionId::SecurityTests => {
                     let Some(pst) = id_value(record.get("pst_id")) else {
                         continue;
                     };
@@ -149,7 +189,7 @@ impl Listings {
                         self.tests.insert(pst, new);
                     }
                 }
-                "training/campaigns" => {
+                CollectionId::TrainingCampaigns => {
                     let Some(campaign) = id_value(record.get("campaign_id")) else {
                         continue;
                     };
@@ -166,7 +206,7 @@ impl Listings {
                         self.campaigns.insert(campaign, new);
                     }
                 }
-                "groups/active" | "groups/archived" => {
+                CollectionId::GroupsActive | CollectionId::GroupsArchived => {
                     let Some(group) = id_value(record.get("id")) else {
                         continue;
                     };
@@ -304,7 +344,7 @@ pub(crate) enum Decision {
     /// Copy these pages of the previous snapshot.
     Reuse(CollectionEntry),
     /// Fetch it; why it cannot be reused (for the debug log).
-    Fetch(String),
+    Fetch(Changed),
 }
 
 fn since_error(path: &Path, problem: impl Into<String>) -> FetchError {
@@ -404,16 +444,17 @@ impl Previous {
         complete_only: bool,
     ) -> Result<Previous, SnapshotError> {
         let mut listings = Listings::default();
-        let ids: Vec<String> = snapshot
+        let ids: Vec<CollectionId> = snapshot
             .collections()
             .iter()
-            .filter(|c| is_listing(&c.id) && (c.complete || !complete_only))
-            .map(|c| c.id.clone())
+            .filter(|c| c.complete || !complete_only)
+            .filter_map(|c| CollectionId::parse(&c.id))
+            .filter(|&id| is_listing(id))
             .collect();
         for id in ids {
-            for page in snapshot.pages(&id)? {
+            for page in snapshot.pages(&id.to_string())? {
                 let (_, body) = page?;
-                listings.add_page(&id, &body);
+                listings.add_page(id, &body);
             }
         }
         let manifest = snapshot.manifest();
@@ -436,19 +477,19 @@ impl Previous {
 
     /// Whether the previous snapshot holds `id` complete: only then is it worth waiting for
     /// the listings to judge it.
-    pub(crate) fn has_complete(&self, id: &str) -> bool {
+    pub(crate) fn has_complete(&self, id: CollectionId) -> bool {
         self.snapshot
-            .collection(id)
+            .collection(&id.to_string())
             .is_some_and(|c| c.complete && !c.not_found)
     }
 
     /// Judges one child collection (reads the previous member pages of a group: blocking).
-    pub(crate) fn decide(&self, id: &str, child: ChildOf, now: &ChildFacts) -> Decision {
-        let Some(entry) = self.snapshot.collection(id) else {
-            return Decision::Fetch("not in the previous snapshot".into());
+    pub(crate) fn decide(&self, id: CollectionId, child: ChildOf, now: &ChildFacts) -> Decision {
+        let Some(entry) = self.snapshot.collection(&id.to_string()) else {
+            return Decision::Fetch(Changed::NotInPrevious);
         };
         if !entry.complete || entry.not_found {
-            return Decision::Fetch("incomplete or not found in the previous snapshot".into());
+            return Decision::Fetch(Changed::IncompleteInPrevious);
         }
         match self.verdict(id, entry, child, now) {
             Ok(()) => Decision::Reuse(entry.clone()),
@@ -460,26 +501,29 @@ impl Previous {
     /// fetched (all or some of them) still hold, by the same rules as [`Self::decide`].
     pub(crate) fn still_holds(
         &self,
-        id: &str,
+        id: CollectionId,
         child: ChildOf,
         now: &ChildFacts,
-    ) -> Result<(), String> {
-        let entry = self.snapshot.collection(id).ok_or("not in the snapshot")?;
+    ) -> Result<(), Changed> {
+        let entry = self
+            .snapshot
+            .collection(&id.to_string())
+            .ok_or(Changed::NotInSnapshot)?;
         if entry.not_found {
-            return Err("not found (404) in the earlier run".into());
+            return Err(Changed::NotFoundEarlier);
         }
         self.verdict(id, entry, child, now)
     }
 
     fn verdict(
         &self,
-        id: &str,
+        id: CollectionId,
         entry: &CollectionEntry,
         child: ChildOf,
         now: &ChildFacts,
-    ) -> Result<(), String> {
-        if let Some(page) = entry.pages.iter().find(|p| p.file != page_file(id, p.page)) {
-            return Err(format!("unexpected page file name {:?}", page.file));
+    ) -> Result<(), Changed> {
+        if let Some(page) = entry.pages.iter().find(|p| p.file != id.page_file(p.page)) {
+            return Err(Changed::PageFileName(page.file.clone()));
         }
         match (child, now) {
             (ChildOf::Test(pst), ChildFacts::Test(now)) => self.test_unchanged(pst, now.as_ref()),
@@ -489,35 +533,36 @@ impl Previous {
             (ChildOf::Group(g), ChildFacts::Group { listed, console }) => {
                 self.group_unchanged(id, g, listed.as_ref(), console)
             }
-            _ => Err("facts of another kind of collection".into()),
+            _ => Err(Changed::OtherKind),
         }
     }
 
-    fn test_unchanged(&self, pst: u64, now: Option<&Fact<TestFacts>>) -> Result<(), String> {
-        let then = Fact::known(self.listings.tests.get(&pst)).ok_or("not listed once then")?;
-        let now = Fact::known(now).ok_or("not listed once now")?;
+    fn test_unchanged(&self, pst: u64, now: Option<&Fact<TestFacts>>) -> Result<(), Changed> {
+        let then = Fact::known(self.listings.tests.get(&pst)).ok_or(Changed::NotListedOnceThen)?;
+        let now = Fact::known(now).ok_or(Changed::NotListedOnceNow)?;
         let closed = |t: &TestFacts| t.status.as_deref() == Some("closed");
         if !closed(then) || !closed(now) {
-            return Err("not closed then and now".into());
+            return Err(Changed::NotClosed);
         }
         if then.counts.is_empty() || then.counts != now.counts {
-            return Err("result counts changed".into());
+            return Err(Changed::ResultCounts);
         }
         Ok(())
     }
 
-    fn campaign_unchanged(&self, c: u64, now: Option<&Fact<CampaignFacts>>) -> Result<(), String> {
-        let then = Fact::known(self.listings.campaigns.get(&c)).ok_or("not listed once then")?;
-        let now = Fact::known(now).ok_or("not listed once now")?;
+    fn campaign_unchanged(&self, c: u64, now: Option<&Fact<CampaignFacts>>) -> Result<(), Changed> {
+        let then =
+            Fact::known(self.listings.campaigns.get(&c)).ok_or(Changed::NotListedOnceThen)?;
+        let now = Fact::known(now).ok_or(Changed::NotListedOnceNow)?;
         let is_final =
             |t: &CampaignFacts| matches!(t.status.as_deref(), Some("completed") | Some("closed"));
         if !is_final(then) || !is_final(now) {
-            return Err("not final then and now".into());
+            return Err(Changed::NotFinal);
         }
         for end in [then.end, now.end].into_iter().flatten() {
             match (end, self.started_millis) {
                 (Some(end), Some(start)) if end < start => {}
-                _ => return Err("ends after the previous fetch started, or unreadably".into()),
+                _ => return Err(Changed::EndsLate),
             }
         }
         Ok(())
@@ -525,41 +570,40 @@ impl Previous {
 
     fn group_unchanged(
         &self,
-        id: &str,
+        id: CollectionId,
         g: u64,
         listed: Option<&Fact<Option<u64>>>,
         console_now: &BTreeSet<u64>,
-    ) -> Result<(), String> {
-        let count_then = Fact::known(self.listings.groups.get(&g)).ok_or("not listed once then")?;
-        let count_now = Fact::known(listed).ok_or("not listed once now")?;
+    ) -> Result<(), Changed> {
+        let count_then =
+            Fact::known(self.listings.groups.get(&g)).ok_or(Changed::NotListedOnceThen)?;
+        let count_now = Fact::known(listed).ok_or(Changed::NotListedOnceNow)?;
         match (count_then, count_now) {
             (Some(a), Some(b)) if a == b => {}
-            _ => return Err("member_count changed or missing".into()),
+            _ => return Err(Changed::MemberCount),
         }
         let empty = BTreeSet::new();
         let console_then = self.listings.console.get(&g).unwrap_or(&empty);
         if console_then != console_now {
-            return Err("the users whose `groups` names it changed".into());
+            return Err(Changed::ConsoleGroups);
         }
         let mut members = BTreeSet::new();
-        let records = self.snapshot.records(id).map_err(|e| e.to_string())?;
-        for record in records {
-            let (_, record) = record.map_err(|e| e.to_string())?;
-            let user = id_value(record.get("id")).ok_or("a member without a usable id")?;
+        for record in self.snapshot.records(&id.to_string())? {
+            let (_, record) = record?;
+            let user = id_value(record.get("id")).ok_or(Changed::MemberWithoutId)?;
             members.insert(user);
         }
         if &members != console_then {
-            return Err("its members were not exactly the users whose `groups` named it".into());
+            return Err(Changed::Members);
         }
         Ok(())
     }
 
     /// Reads every page of `entry` back, checking it against the previous manifest, so that a
     /// page changed since the start is found before anything is written.
-    pub(crate) fn check_pages(&self, entry: &CollectionEntry) -> Result<(), String> {
-        let pages = self.snapshot.pages(&entry.id).map_err(|e| e.to_string())?;
-        for page in pages {
-            page.map_err(|e| e.to_string())?;
+    pub(crate) fn check_pages(&self, entry: &CollectionEntry) -> Result<(), SnapshotError> {
+        for page in self.snapshot.pages(&entry.id)? {
+            page?;
         }
         Ok(())
     }
@@ -646,11 +690,11 @@ mod tests {
     fn records_that_disagree_make_a_fact_unusable() {
         let mut l = Listings::default();
         l.add_page(
-            "phishing/security_tests",
+            CollectionId::SecurityTests,
             br#"[{"pst_id":1,"status":"Closed","delivered_count":3},{"pst_id":2,"status":"Closed"},{"pst_id":2,"status":"In Progress"}]"#,
         );
         l.add_page(
-            "users/active",
+            CollectionId::UsersActive,
             br#"[{"id":5,"groups":[7,"8",null]},{"id":6,"groups":[7]},{"groups":[7]}]"#,
         );
         assert!(matches!(l.tests.get(&1), Some(Fact::Known(t)) if t.counts.len() == 1));
@@ -658,7 +702,7 @@ mod tests {
         assert_eq!(l.console[&7], BTreeSet::from([5, 6]));
         assert_eq!(l.console[&8], BTreeSet::from([5]));
         // Pages of other collections are not listings.
-        l.add_page("groups/7/members", br#"[{"id":9,"groups":[7]}]"#);
+        l.add_page(CollectionId::GroupMembers(7), br#"[{"id":9,"groups":[7]}]"#);
         assert_eq!(l.console[&7], BTreeSet::from([5, 6]));
     }
 }

@@ -459,7 +459,7 @@ async fn a_snapshot_started_with_one_enrollment_listing_is_finished_that_way() {
     // Made over as an earlier version left it: neither the training campaigns nor the single
     // enrollment listing fetched yet, and no enrollments per campaign.
     let mut manifest = Snapshot::open(&out).unwrap().manifest().clone();
-    let campaign_dir = crate::snapshot::collection_dir("training/campaigns");
+    let campaign_dir = crate::snapshot::CollectionId::TrainingCampaigns.dir();
     std::fs::remove_dir_all(out.join(campaign_dir)).unwrap();
     manifest
         .collections
@@ -477,9 +477,9 @@ async fn a_snapshot_started_with_one_enrollment_listing_is_finished_that_way() {
         next_page: 1,
         next_cursor: None,
     });
-    let legacy = plan::legacy_enrollments();
+    let legacy = plan::spec_for(plan::LEGACY_ENROLLMENTS);
     manifest.collections.push(crate::snapshot::CollectionEntry {
-        id: legacy.id.clone(),
+        id: legacy.id.to_string(),
         endpoint: legacy.endpoint(),
         query: legacy.query.clone(),
         kind: legacy.kind,
@@ -520,7 +520,13 @@ async fn a_snapshot_started_with_one_enrollment_listing_is_finished_that_way() {
             .any(|r| r.starts_with("/v1/training/campaigns?"))
     );
     let snapshot = Snapshot::open(&out).unwrap();
-    assert_eq!(snapshot.records(LEGACY_ENROLLMENTS).unwrap().count(), 3);
+    assert_eq!(
+        snapshot
+            .records(&LEGACY_ENROLLMENTS.to_string())
+            .unwrap()
+            .count(),
+        3
+    );
     assert!(
         !snapshot
             .collections()

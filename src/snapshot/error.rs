@@ -4,6 +4,26 @@
 
 use std::path::PathBuf;
 
+use super::layout::MANIFEST_FILE;
+use super::manifest::ManifestProblem;
+
+/// Why a page (or another file the manifest lists) cannot be used as listed.
+#[derive(Debug, thiserror::Error)]
+pub enum PageProblem {
+    #[error("missing")]
+    Missing,
+    #[error("unsafe path")]
+    UnsafePath,
+    #[error("{0}")]
+    Io(std::io::Error),
+    #[error("{on_disk} bytes on disk, the manifest says {size}")]
+    Size { on_disk: u64, size: u64 },
+    #[error("{read} bytes read, the manifest says {size} (the file changed while it was read)")]
+    Changed { read: u64, size: u64 },
+    #[error("content differs from the manifest (SHA-256 mismatch)")]
+    Sha256,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error("{}: {error}", path.display())]
@@ -21,7 +41,7 @@ pub enum SnapshotError {
         dir.display()
     )]
     Locked { dir: PathBuf, holder: String },
-    #[error("{} is not a kb4graph snapshot: it has no manifest.json", dir.display())]
+    #[error("{} is not a kb4graph snapshot: it has no {MANIFEST_FILE}", dir.display())]
     NoManifest { dir: PathBuf },
     #[error("{}: not a valid snapshot manifest: {error}", path.display())]
     ManifestJson {
@@ -29,11 +49,14 @@ pub enum SnapshotError {
         error: serde_json::Error,
     },
     #[error("{}: {problem}", path.display())]
-    ManifestInvalid { path: PathBuf, problem: String },
+    ManifestInvalid {
+        path: PathBuf,
+        problem: ManifestProblem,
+    },
     #[error("{}: the snapshot has no collection {id:?}", path.display())]
     UnknownCollection { path: PathBuf, id: String },
     #[error("{}: {problem}", path.display())]
-    PageMismatch { path: PathBuf, problem: String },
+    PageMismatch { path: PathBuf, problem: PageProblem },
     #[error("{}: not valid JSON: {error}", path.display())]
     PageJson {
         path: PathBuf,

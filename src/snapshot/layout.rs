@@ -22,9 +22,20 @@ pub fn collection_dir(id: &str) -> String {
     format!("{RAW_DIR}/{id}")
 }
 
+/// A page file's name: this, the page number, then [`PAGE_SUFFIX`].
+const PAGE_PREFIX: &str = "page-";
+const PAGE_SUFFIX: &str = ".json";
+
 /// `page-0001.json`: four digits at least; the reader orders pages by number, not by name.
 pub fn page_file_name(page: u32) -> String {
-    format!("page-{page:04}.json")
+    format!("{PAGE_PREFIX}{page:04}{PAGE_SUFFIX}")
+}
+
+/// Whether `name` is a page file name ([`page_file_name`]).
+pub(crate) fn is_page_file_name(name: &str) -> bool {
+    name.strip_prefix(PAGE_PREFIX)
+        .and_then(|n| n.strip_suffix(PAGE_SUFFIX))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The page's path relative to the snapshot root.

@@ -15,6 +15,28 @@ pub const FORMAT: &str = "kb4graph-raw-snapshot";
 /// Bumped when a reader of the previous version could misread the snapshot.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// What makes a manifest unsafe or impossible for this version to read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManifestProblem {
+    #[error("format is {0:?}, expected {FORMAT:?}")]
+    Format(String),
+    #[error(
+        "format_version {0} is not supported by this kb4graph {version} (it reads up to {FORMAT_VERSION}): use a newer kb4graph",
+        version = env!("CARGO_PKG_VERSION")
+    )]
+    Version(u32),
+    #[error("invalid collection id {0:?}")]
+    CollectionId(String),
+    #[error("collection {0:?} is listed twice")]
+    CollectionTwice(String),
+    #[error("collection {id:?}: pages are not in increasing order at page {page}")]
+    PageOrder { id: String, page: u32 },
+    #[error("unsafe page path {0:?}")]
+    UnsafePath(String),
+    #[error("page file {0:?} is listed twice")]
+    FileTwice(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: String,
@@ -239,40 +261,36 @@ impl Manifest {
     }
 
     /// Checks what a reader relies on: the format, safe unique ids and paths, ordered pages.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ManifestProblem> {
         if self.format != FORMAT {
-            return Err(format!("format is {:?}, expected {FORMAT:?}", self.format));
+            return Err(ManifestProblem::Format(self.format.clone()));
         }
         if self.format_version == 0 || self.format_version > FORMAT_VERSION {
-            return Err(format!(
-                "format_version {} is not supported by this kb4graph {} (it reads up to {FORMAT_VERSION}): use a newer kb4graph",
-                self.format_version,
-                env!("CARGO_PKG_VERSION")
-            ));
+            return Err(ManifestProblem::Version(self.format_version));
         }
         let mut ids = BTreeSet::new();
         let mut files = BTreeSet::new();
         for collection in &self.collections {
             if !layout::is_valid_collection_id(&collection.id) {
-                return Err(format!("invalid collection id {:?}", collection.id));
+                return Err(ManifestProblem::CollectionId(collection.id.clone()));
             }
             if !ids.insert(collection.id.as_str()) {
-                return Err(format!("collection {:?} is listed twice", collection.id));
+                return Err(ManifestProblem::CollectionTwice(collection.id.clone()));
             }
             let mut previous = 0u32;
             for page in &collection.pages {
                 if page.page <= previous {
-                    return Err(format!(
-                        "collection {:?}: pages are not in increasing order at page {}",
-                        collection.id, page.page
-                    ));
+                    return Err(ManifestProblem::PageOrder {
+                        id: collection.id.clone(),
+                        page: page.page,
+                    });
                 }
                 previous = page.page;
                 if layout::resolve(std::path::Path::new(""), &page.file).is_none() {
-                    return Err(format!("unsafe page path {:?}", page.file));
+                    return Err(ManifestProblem::UnsafePath(page.file.clone()));
                 }
                 if !files.insert(page.file.as_str()) {
-                    return Err(format!("page file {:?} is listed twice", page.file));
+                    return Err(ManifestProblem::FileTwice(page.file.clone()));
                 }
             }
         }
@@ -456,7 +474,7 @@ mod tests {
     fn check_refuses_unsafe_or_newer_manifests() {
         let mut m = sample();
         m.format_version = FORMAT_VERSION + 1;
-        assert!(m.check().unwrap_err().contains("newer"));
+        assert!(m.check().unwrap_err().to_string().contains("newer"));
         let mut m = sample();
         m.collections[0].pages[1].file = "../../etc/passwd".into();
         assert!(m.check().is_err());

@@ -2,6 +2,7 @@
 //! plus `manifest.json` (source, times, totals, per collection its pages and resume state, and
 //! every file with its size and SHA-256). Files are owner-only and written atomically.
 
+mod collection;
 mod error;
 mod layout;
 mod lock;
@@ -10,17 +11,18 @@ mod reader;
 mod writer;
 
 pub use crate::files::sha256_hex;
-pub use error::SnapshotError;
+pub use collection::{CollectionId, UnknownCollectionId, canonical_u64};
+pub use error::{PageProblem, SnapshotError};
 pub use layout::{
     MANIFEST_FILE, RAW_DIR, collection_dir, is_valid_collection_id, page_file, page_file_name,
 };
 pub use lock::{FetchLock, LOCK_FILE, LockHolder, LockState, lock_state};
 pub use manifest::{
     CollectionEntry, CollectionKind, Consistency, FORMAT, FORMAT_VERSION, FetchRun, FileEntry,
-    Manifest, ManifestSource, PageEntry, ResumeState, ReusedFrom, SinceRef, SnapshotRef, Span,
-    Totals,
+    Manifest, ManifestProblem, ManifestSource, PageEntry, ResumeState, ReusedFrom, SinceRef,
+    SnapshotRef, Span, Totals,
 };
-pub use reader::{PageRef, RecordRef, Snapshot, VerifyProblem};
+pub use reader::{PageRef, RecordRef, Snapshot, SnapshotProblem, VerifyProblem};
 pub use writer::{SnapshotWriter, WrittenPage};
 
 #[cfg(test)]

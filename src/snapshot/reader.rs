@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::error::SnapshotError;
+use super::error::{PageProblem, SnapshotError};
 use super::layout::{self, MANIFEST_FILE};
-use super::manifest::{CollectionEntry, CollectionKind, Manifest, PageEntry};
+use super::manifest::{CollectionEntry, CollectionKind, Manifest, ManifestProblem, PageEntry};
 use crate::files::{open_regular_inside, read_expected, sha256_hex};
 
 /// An opened snapshot. Holds only the manifest; pages are read when iterated.
@@ -89,33 +89,47 @@ fn read_manifest_bytes(root: &Path) -> io::Result<Vec<u8>> {
 
 /// Reads a file the manifest lists, checking its size and SHA-256: the problem if it is missing,
 /// not a regular file inside the snapshot, or different.
-fn read_listed(root: &Path, relative: &str, size: u64, sha256: &str) -> Result<Vec<u8>, String> {
+fn read_listed(
+    root: &Path,
+    relative: &str,
+    size: u64,
+    sha256: &str,
+) -> Result<Vec<u8>, PageProblem> {
     let file = open_regular_inside(root, relative).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => "missing".to_owned(),
-        _ => e.to_string(),
+        io::ErrorKind::NotFound => PageProblem::Missing,
+        _ => PageProblem::Io(e),
     })?;
-    let on_disk = file.metadata().map_err(|e| e.to_string())?.len();
+    let on_disk = file.metadata().map_err(PageProblem::Io)?.len();
     if on_disk != size {
-        return Err(format!("{on_disk} bytes on disk, the manifest says {size}"));
+        return Err(PageProblem::Size { on_disk, size });
     }
-    let bytes = read_expected(file, size).map_err(|e| e.to_string())?;
+    let bytes = read_expected(file, size).map_err(PageProblem::Io)?;
     if bytes.len() as u64 != size {
-        return Err(format!(
-            "{} bytes read, the manifest says {size} (the file changed while it was read)",
-            bytes.len()
-        ));
+        return Err(PageProblem::Changed {
+            read: bytes.len() as u64,
+            size,
+        });
     }
     if sha256_hex(&bytes) != sha256 {
-        return Err("content differs from the manifest (SHA-256 mismatch)".to_owned());
+        return Err(PageProblem::Sha256);
     }
     Ok(bytes)
 }
 
 /// A problem found by [`Snapshot::verify`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct VerifyProblem {
     pub file: String,
-    pub problem: String,
+    pub problem: SnapshotProblem,
+}
+
+/// What [`Snapshot::verify`] finds wrong with a file.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotProblem {
+    #[error("the file list does not match the collections' pages")]
+    FileList,
+    #[error(transparent)]
+    File(PageProblem),
 }
 
 impl std::fmt::Display for VerifyProblem {
@@ -174,23 +188,6 @@ impl Snapshot {
         self.manifest.collection(id)
     }
 
-    /// Collections whose id matches `prefix/<n>/suffix` (e.g. every `groups/<id>/members`),
-    /// with the number, in manifest order.
-    pub fn child_collections<'a>(
-        &'a self,
-        prefix: &'a str,
-        suffix: &'a str,
-    ) -> impl Iterator<Item = (u64, &'a CollectionEntry)> + 'a {
-        self.manifest.collections.iter().filter_map(move |c| {
-            let middle =
-                c.id.strip_prefix(prefix)?
-                    .strip_prefix('/')?
-                    .strip_suffix(suffix)?
-                    .strip_suffix('/')?;
-            Some((middle.parse().ok()?, c))
-        })
-    }
-
     fn entry(&self, id: &str) -> Result<&CollectionEntry, SnapshotError> {
         self.collection(id)
             .ok_or_else(|| SnapshotError::UnknownCollection {
@@ -204,7 +201,7 @@ impl Snapshot {
         let path = layout::resolve(&self.root, &page.file).ok_or_else(|| {
             SnapshotError::ManifestInvalid {
                 path: self.root.join(MANIFEST_FILE),
-                problem: format!("unsafe page path {:?}", page.file),
+                problem: ManifestProblem::UnsafePath(page.file.clone()),
             }
         })?;
         read_listed(&self.root, &page.file, page.size, &page.sha256)
@@ -305,14 +302,15 @@ impl Snapshot {
         if expected != self.manifest.files {
             problems.push(VerifyProblem {
                 file: MANIFEST_FILE.to_owned(),
-                problem: "the file list does not match the collections' pages".to_owned(),
+                problem: SnapshotProblem::FileList,
             });
         }
         for file in &self.manifest.files {
             let problem = match layout::resolve(&self.root, &file.path) {
-                None => Some("unsafe path".to_owned()),
+                None => Some(PageProblem::UnsafePath),
                 Some(_) => read_listed(&self.root, &file.path, file.size, &file.sha256).err(),
             };
+            let problem = problem.map(SnapshotProblem::File);
             if let Some(problem) = problem {
                 problems.push(VerifyProblem {
                     file: file.path.clone(),

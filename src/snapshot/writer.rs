@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use super::error::SnapshotError;
 use super::layout::{self, MANIFEST_FILE};
 use super::lock::{FetchLock, LOCK_FILE, LockState, lock_state};
-use super::manifest::Manifest;
+use super::manifest::{Manifest, ManifestProblem};
 use crate::files::{
     create_private_dir, make_private, remove_stale_temp_files, sha256_hex, sync_dir, write_atomic,
 };
@@ -150,14 +150,14 @@ impl SnapshotWriter {
         if !layout::is_valid_collection_id(id) {
             return Err(SnapshotError::ManifestInvalid {
                 path: self.root.clone(),
-                problem: format!("invalid collection id {id:?}"),
+                problem: ManifestProblem::CollectionId(id.to_owned()),
             });
         }
         let file = layout::page_file(id, page);
         let path =
             layout::resolve(&self.root, &file).ok_or_else(|| SnapshotError::ManifestInvalid {
                 path: self.root.clone(),
-                problem: format!("unsafe page path {file:?}"),
+                problem: ManifestProblem::UnsafePath(file.clone()),
             })?;
         let dir = path.parent().unwrap_or(&self.root).to_owned();
         let known = self.lock().created_dirs.contains(&dir);
@@ -222,13 +222,6 @@ impl SnapshotWriter {
     }
 }
 
-/// Whether `name` is a page file name ([`layout::page_file_name`]).
-fn is_page_file_name(name: &str) -> bool {
-    name.strip_prefix("page-")
-        .and_then(|n| n.strip_suffix(".json"))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// Returns whether `dir` is left empty.
 fn remove_unlisted(
     dir: &Path,
@@ -257,7 +250,10 @@ fn remove_unlisted(
             } else {
                 empty = false;
             }
-        } else if kind.is_file() && is_page_file_name(&name) && !listed.contains(child.as_str()) {
+        } else if kind.is_file()
+            && layout::is_page_file_name(&name)
+            && !listed.contains(child.as_str())
+        {
             fs::remove_file(&path)?;
             *removed += 1;
         } else {

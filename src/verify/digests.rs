@@ -10,13 +10,14 @@
 //! match, and a graph digest differing from them must be one the format's loss can explain.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::Problem;
-use super::manifest::{MANIFEST_FILE, Parsed};
-use crate::export::Format;
-use crate::model::canonical::DigestWriter;
+use super::manifest::MANIFEST_FILE;
+use crate::export::{ExportManifest, Format};
+use crate::model::canonical::{DigestWriter, OrderError};
 use crate::model::{GraphDigest, Record};
-use crate::readback::{ReadOptions, read_records};
+use crate::readback::{ReadOptions, ReadbackError, read_records};
 
 /// One format's recomputed digest against the one recorded.
 #[derive(Debug, Clone)]
@@ -25,7 +26,7 @@ pub struct FormatDigest {
     /// What the manifest records for this format (the graph's digest when it records none).
     pub recorded: Option<String>,
     /// What the files hold, or why they could not be read back.
-    pub computed: Result<GraphDigest, String>,
+    pub computed: Result<GraphDigest, Unreadable>,
     /// The digest of the recomputed graph as this format carries it, when the graph could be
     /// recomputed from a format that holds it unchanged.
     pub expected: Option<String>,
@@ -44,6 +45,17 @@ impl FormatDigest {
             _ => false,
         }
     }
+}
+
+/// Why a format's files give no graph digest.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Unreadable {
+    #[error("{0}")]
+    Read(Arc<ReadbackError>),
+    #[error("{0}")]
+    Order(#[from] OrderError),
+    #[error("{MANIFEST_FILE} names a format this version does not know")]
+    UnknownFormat,
 }
 
 /// The graph digest of an export and every format's recomputed one.
@@ -117,42 +129,42 @@ fn problem(message: String) -> Problem {
 }
 
 /// Sorts `records` into digest order and hashes them.
-fn digest_sorted(records: &mut [Record]) -> Result<GraphDigest, String> {
+fn digest_sorted(records: &mut [Record]) -> Result<GraphDigest, Unreadable> {
     records.sort_by(Record::canonical_cmp);
     let mut writer = DigestWriter::new();
     for record in records.iter() {
-        writer.push(record).map_err(|e| e.to_string())?;
+        writer.push(record)?;
     }
     Ok(writer.finish())
 }
 
-pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
+pub fn check(dir: &Path, manifest: &ExportManifest) -> GraphCheck {
     let options = ReadOptions {
-        base_iri: parsed
+        base_iri: manifest
             .base_iri
             .clone()
             .unwrap_or_else(|| ReadOptions::default().base_iri),
     };
-    let graph_sha = parsed.graph.as_ref().map(|g| g.sha256.clone());
+    let graph_sha = manifest.graph.as_ref().map(|g| g.sha256.clone());
     let recorded_of = |name: &str| {
-        parsed
+        manifest
             .format_digests
             .get(name)
             .cloned()
             .or_else(|| graph_sha.clone())
     };
     let known = |name: &str| Format::ALL.into_iter().find(|f| f.name() == name);
-    let read = |format: Format| -> Result<Vec<Record>, String> {
-        read_records(dir, format, &options).map_err(|e| e.to_string())
+    let read = |format: Format| -> Result<Vec<Record>, Unreadable> {
+        read_records(dir, format, &options).map_err(|e| Unreadable::Read(Arc::new(e)))
     };
 
     // The reference: the first faithful format that reads back to its own recorded digest and
     // shows no sign that its loss acted, so that its records are the graph itself.
-    let mut computed: Vec<(String, Result<GraphDigest, String>)> = Vec::new();
+    let mut computed: Vec<(String, Result<GraphDigest, Unreadable>)> = Vec::new();
     let mut reference: Option<(Format, Vec<Record>, GraphDigest)> = None;
     let mut notes = Vec::new();
     for format in REFERENCES {
-        if !parsed.formats.iter().any(|n| n == format.name()) {
+        if !manifest.formats.iter().any(|n| n == format.name()) {
             continue;
         }
         let mut records = read(format);
@@ -182,21 +194,19 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
     }
 
     let mut graph_problems = Vec::new();
-    if let (Some(recorded), Some((format, _, digest))) = (&parsed.graph, &reference) {
+    if let (Some(recorded), Some((format, _, digest))) = (&manifest.graph, &reference) {
         compare_graph(recorded, digest, format.name(), &mut graph_problems);
     }
 
     let mut formats = Vec::new();
-    for name in &parsed.formats {
+    for name in &manifest.formats {
         let recorded = recorded_of(name);
         let Some(format) = known(name) else {
             formats.push(FormatDigest {
                 format: name.clone(),
                 lossless: false,
                 recorded,
-                computed: Err(format!(
-                    "{MANIFEST_FILE} names a format this version does not know"
-                )),
+                computed: Err(Unreadable::UnknownFormat),
                 expected: None,
                 first_difference: None,
             });
@@ -264,7 +274,7 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
 
     let recomputed = reference.map(|(format, _, digest)| (format.name().to_owned(), digest));
     if recomputed.is_none()
-        && let Some(recorded) = &parsed.graph
+        && let Some(recorded) = &manifest.graph
     {
         check_unrecomputed(
             recorded,
@@ -276,7 +286,7 @@ pub fn check(dir: &Path, parsed: &Parsed) -> GraphCheck {
         );
     }
     GraphCheck {
-        graph: parsed.graph.clone(),
+        graph: manifest.graph.clone(),
         recomputed,
         formats,
         graph_problems,

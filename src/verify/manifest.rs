@@ -1,15 +1,13 @@
-//! What a manifest promises, and the file checks against it.
+//! What a manifest promises, read with the types that write it, and the file checks against it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
 use super::Problem;
 use super::listing::Scoped;
-use crate::model::GraphDigest;
+use crate::export::{ExportManifest, ManifestKind, OutputManifest};
+use crate::snapshot::FileEntry;
 
-pub const MANIFEST_FILE: &str = "manifest.json";
-pub const SUMS_FILE: &str = "SHA256SUMS";
+pub use crate::export::{MANIFEST_FILE, SUMS_FILE};
 
 /// What a manifest describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,27 +28,52 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expected {
-    pub path: String,
-    pub size: u64,
-    pub sha256: String,
+impl From<Option<ManifestKind>> for Kind {
+    fn from(kind: Option<ManifestKind>) -> Kind {
+        match kind {
+            Some(ManifestKind::Snapshot) => Kind::Snapshot,
+            Some(ManifestKind::Export) => Kind::Export,
+            None => Kind::Unknown,
+        }
+    }
 }
 
-/// A manifest as `verify` reads it: leniently, so that a damaged one is a problem to report,
-/// not an error that hides the rest.
+/// A manifest as `verify` reads it: one that does not read is a problem to report, not an
+/// error that hides the rest (its files are then all unlisted).
 #[derive(Debug, Clone)]
 pub struct Parsed {
+    /// What the manifest's `format` says, even when the rest does not read.
     pub kind: Kind,
-    pub files: Vec<Expected>,
-    pub formats: Vec<String>,
-    pub graph: Option<GraphDigest>,
-    pub format_digests: BTreeMap<String, String>,
-    pub base_iri: Option<String>,
+    pub manifest: Option<OutputManifest>,
+    /// The file list of a manifest of ours that does not read as a whole, when that list
+    /// reads: its files are still checked.
+    pub listed_only: Vec<FileEntry>,
     pub problems: Vec<Problem>,
     /// What an export made with `--allow-damaged` lacks: problems, though its files are intact.
     pub damage: Vec<Problem>,
     pub notes: Vec<String>,
+}
+
+impl Parsed {
+    /// The files the manifest lists; none when it does not read.
+    pub fn files(&self) -> &[FileEntry] {
+        self.manifest
+            .as_ref()
+            .map_or(&self.listed_only, OutputManifest::files)
+    }
+
+    pub fn export(&self) -> Option<&ExportManifest> {
+        match &self.manifest {
+            Some(OutputManifest::Export(m)) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// The `files` list alone, as both kinds of manifest write it.
+#[derive(serde::Deserialize)]
+struct FileList {
+    files: Vec<FileEntry>,
 }
 
 fn problem(message: impl Into<String>) -> Problem {
@@ -63,167 +86,84 @@ fn problem(message: impl Into<String>) -> Problem {
 pub fn parse(bytes: &[u8]) -> Parsed {
     let mut parsed = Parsed {
         kind: Kind::Unknown,
-        files: Vec::new(),
-        formats: Vec::new(),
-        graph: None,
-        format_digests: BTreeMap::new(),
-        base_iri: None,
+        manifest: None,
+        listed_only: Vec::new(),
         problems: Vec::new(),
         damage: Vec::new(),
         notes: Vec::new(),
     };
-    let value: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
+    match OutputManifest::read(bytes) {
         Err(e) => {
-            parsed
-                .problems
-                .push(problem(format!("not valid JSON ({e})")));
-            return parsed;
-        }
-    };
-    parsed.kind = match value.get("format").and_then(Value::as_str) {
-        Some(crate::snapshot::FORMAT) => Kind::Snapshot,
-        Some(crate::export::MANIFEST_FORMAT) => Kind::Export,
-        other => {
-            parsed.problems.push(problem(format!(
-                "format {other:?} is neither {:?} nor {:?}",
-                crate::snapshot::FORMAT,
-                crate::export::MANIFEST_FORMAT
-            )));
-            return parsed;
-        }
-    };
-    match value.get("files").and_then(Value::as_array) {
-        None => parsed.problems.push(problem("no `files` list")),
-        Some(files) => {
-            for (i, f) in files.iter().enumerate() {
-                let path = f.get("path").and_then(Value::as_str);
-                let size = f.get("size").and_then(Value::as_u64);
-                let sha = f.get("sha256").and_then(Value::as_str);
-                match (path, size, sha) {
-                    (Some(path), Some(size), Some(sha)) => parsed.files.push(Expected {
-                        path: path.to_owned(),
-                        size,
-                        sha256: sha.to_owned(),
-                    }),
-                    _ => parsed
-                        .problems
-                        .push(problem(format!("files[{i}] lacks a path, size or sha256"))),
-                }
+            parsed.kind = e.kind().into();
+            parsed.problems.push(problem(e.to_string()));
+            if e.kind().is_some()
+                && let Ok(listed) = serde_json::from_slice::<FileList>(bytes)
+            {
+                parsed.listed_only = listed.files;
             }
         }
-    }
-    match parsed.kind {
-        Kind::Snapshot => check_snapshot(&value, &mut parsed),
-        Kind::Export => read_export(&value, &mut parsed),
-        Kind::Unknown => {}
+        Ok(manifest) => {
+            parsed.kind = Some(manifest.kind()).into();
+            match &manifest {
+                OutputManifest::Snapshot(m) => check_snapshot(m, &mut parsed),
+                OutputManifest::Export(m) => read_export(m, &mut parsed),
+            }
+            parsed.manifest = Some(manifest);
+        }
     }
     parsed
 }
 
 /// An export made with `--allow-damaged` is intact as files but not evidence of the whole
 /// account: its manifest says what its snapshot lacked, and that is a problem to report.
-fn report_damage(value: &Value, parsed: &mut Parsed) {
-    let snapshot = value.get("snapshot");
-    let listed = |key: &str| {
-        snapshot
-            .and_then(|s| s.get(key))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let pages = listed("damagedPages");
+fn report_damage(manifest: &ExportManifest, parsed: &mut Parsed) {
+    let pages = &manifest.snapshot.damaged_pages;
     if let Some(first) = pages.first() {
-        let text = |key: &str| {
-            first
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or("?")
-                .to_owned()
-        };
         parsed.damage.push(problem(format!(
             "built from a damaged snapshot (--allow-damaged): {} of its pages were left out, so the graph lacks their records (first {}: {})",
             pages.len(),
-            text("file"),
-            text("problem")
+            first.file,
+            first.problem
         )));
     }
-    let reasons = listed("inconsistencies");
-    if let Some(first) = reasons.first() {
+    if let Some(first) = manifest.snapshot.inconsistencies.first() {
         parsed.damage.push(problem(format!(
-            "built from a snapshot that does not show the account at one time (--allow-damaged): {}",
-            first.as_str().unwrap_or("?")
+            "built from a snapshot that does not show the account at one time (--allow-damaged): {first}"
         )));
     }
 }
 
-fn check_snapshot(value: &Value, parsed: &mut Parsed) {
-    match serde_json::from_value::<crate::snapshot::Manifest>(value.clone()) {
-        Ok(manifest) => {
-            let derived = crate::snapshot::Manifest::file_list(&manifest.collections);
-            let listed: Vec<_> = manifest.files.iter().map(|f| &f.path).collect();
-            if derived.iter().map(|f| &f.path).collect::<Vec<_>>() != listed {
-                parsed.problems.push(problem(
-                    "the file list does not match the collections' pages",
-                ));
-            }
-            if !manifest.complete {
-                parsed.notes.push(
-                    "the snapshot is incomplete (finish it with `kb4graph fetch --resume`)".into(),
-                );
-            } else if let Some(c) = manifest.consistency.as_ref().filter(|c| !c.consistent) {
-                // Complete, yet its pages may show the account at different times.
-                parsed.problems.push(problem(format!(
-                    "the snapshot is marked not consistent: {}",
-                    c.reasons.join("; ")
-                )));
-            }
-        }
-        Err(e) => parsed.problems.push(problem(format!(
-            "not a snapshot manifest this version reads ({e})"
-        ))),
+fn check_snapshot(manifest: &crate::snapshot::Manifest, parsed: &mut Parsed) {
+    let derived = crate::snapshot::Manifest::file_list(&manifest.collections);
+    if !derived
+        .iter()
+        .map(|f| &f.path)
+        .eq(manifest.files.iter().map(|f| &f.path))
+    {
+        parsed.problems.push(problem(
+            "the file list does not match the collections' pages",
+        ));
+    }
+    if !manifest.complete {
+        parsed
+            .notes
+            .push("the snapshot is incomplete (finish it with `kb4graph fetch --resume`)".into());
+    } else if let Some(c) = manifest.consistency.as_ref().filter(|c| !c.consistent) {
+        // Complete, yet its pages may show the account at different times.
+        parsed.problems.push(problem(format!(
+            "the snapshot is marked not consistent: {}",
+            c.reasons.join("; ")
+        )));
     }
 }
 
-fn read_export(value: &Value, parsed: &mut Parsed) {
-    report_damage(value, parsed);
-    parsed.formats = value
-        .get("formats")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    parsed.base_iri = value
-        .get("base_iri")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    match value.get("graph") {
-        None => parsed.notes.push(
+fn read_export(manifest: &ExportManifest, parsed: &mut Parsed) {
+    report_damage(manifest, parsed);
+    if manifest.graph.is_none() {
+        parsed.notes.push(
             "the manifest records no graph digest (an export made before digests were recorded)"
                 .into(),
-        ),
-        Some(g) => match serde_json::from_value::<GraphDigest>(g.clone()) {
-            Ok(digest) => parsed.graph = Some(digest),
-            Err(e) => parsed
-                .problems
-                .push(problem(format!("`graph` is not a graph digest ({e})"))),
-        },
-    }
-    if let Some(map) = value.get("format_digests").and_then(Value::as_object) {
-        for (format, sha) in map {
-            match sha.as_str() {
-                Some(sha) => {
-                    parsed.format_digests.insert(format.clone(), sha.to_owned());
-                }
-                None => parsed
-                    .problems
-                    .push(problem(format!("format_digests.{format} is not a string"))),
-            }
-        }
+        );
     }
 }
 
@@ -257,7 +197,7 @@ pub fn check_files(
     let mut problems: Vec<Problem> = found.problems().collect();
     let mut listed = BTreeSet::new();
     let actual: BTreeMap<&str, _> = found.files().collect();
-    for expected in &parsed.files {
+    for expected in parsed.files() {
         if !listed.insert(expected.path.as_str()) {
             problems.push(problem(format!("lists {} twice", expected.path)));
             continue;
@@ -346,7 +286,7 @@ pub fn check_sums(sums: &[u8], parsed: &Parsed) -> Vec<Problem> {
         }
     }
     let expected: BTreeMap<String, String> = parsed
-        .files
+        .files()
         .iter()
         .map(|f| (f.path.clone(), f.sha256.clone()))
         .collect();

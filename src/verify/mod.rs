@@ -17,6 +17,8 @@ pub use digests::{FormatDigest, GraphCheck};
 pub use listing::{FileInfo, Listing};
 pub use manifest::Kind;
 
+use manifest::MANIFEST_FILE;
+
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     #[error("cannot read {}: {source}", path.display())]
@@ -26,7 +28,7 @@ pub enum VerifyError {
         source: std::io::Error,
     },
     #[error(
-        "{} is neither a kb4graph snapshot nor export: it has no manifest.json (give the directory `kb4graph fetch`, `export` or `run` wrote, or an archive of one)",
+        "{} is neither a kb4graph snapshot nor export: it has no {MANIFEST_FILE} (give the directory `kb4graph fetch`, `export` or `run` wrote, or an archive of one)",
         path.display()
     )]
     NoManifest { path: PathBuf },
@@ -204,7 +206,7 @@ fn verify_listing(
     let mut nested_prefixes = Vec::new();
     for sub in scoped.subdirs_with_manifest() {
         if !parsed
-            .files
+            .files()
             .iter()
             .any(|f| f.path.starts_with(&format!("{sub}/")))
         {
@@ -232,8 +234,8 @@ fn verify_listing(
         report.problems.extend(manifest::check_sums(sums, &parsed));
     }
     if parsed.kind == Kind::Export && options.graph {
-        if report.problems.is_empty() {
-            let check = digests::check(dir, &parsed);
+        if let Some(export) = parsed.export().filter(|_| report.problems.is_empty()) {
+            let check = digests::check(dir, export);
             report.notes.extend(check.notes.iter().cloned());
             report.graph = Some(check);
         } else {

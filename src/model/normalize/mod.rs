@@ -18,6 +18,7 @@ mod training;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::raw::{self, Raw};
+use crate::snapshot::CollectionId;
 
 use self::builder::{Builder, Label, Loc};
 use super::graph::Graph;
@@ -55,40 +56,28 @@ enum Kind {
 }
 
 impl Kind {
+    /// How collection `id` is read; `None` for an id this version does not know.
     fn of(id: &str) -> Option<Kind> {
-        Some(match id {
-            "account" => Kind::Account,
-            "account/risk_score_history" => Kind::RiskScoreHistory,
-            "users/active" => Kind::UsersActive,
-            "users/archived" => Kind::UsersArchived,
-            "groups/active" => Kind::GroupsActive,
-            "groups/archived" => Kind::GroupsArchived,
-            "training/store_purchases" => Kind::StorePurchases,
-            "training/policies" => Kind::Policies,
-            "training/campaigns" => Kind::TrainingCampaigns,
-            "training/enrollments" => Kind::Enrollments,
-            "phishing/campaigns" => Kind::PhishingCampaigns,
-            "phishing/campaigns/callback" => Kind::CallbackCampaigns,
-            "phishing/security_tests" => Kind::SecurityTests,
-            _ => {
-                let child = |prefix: &str, suffix: &str| -> Option<i64> {
-                    let n = id.strip_prefix(prefix)?.strip_suffix(suffix)?;
-                    n.bytes()
-                        .all(|b| b.is_ascii_digit())
-                        .then(|| n.parse().ok())?
-                };
-                if let Some(group) = child("groups/", "/members") {
-                    Kind::Members(group)
-                } else if let Some(pst) = child("phishing/security_tests/", "/recipients") {
-                    Kind::Recipients(pst)
-                } else if child("training/campaigns/", "/enrollments").is_some() {
-                    // Enrollments fetched per campaign; older snapshots hold them all in
-                    // `training/enrollments`. Either way each record names its campaign.
-                    Kind::Enrollments
-                } else {
-                    return None;
-                }
+        Some(match CollectionId::parse(id)? {
+            CollectionId::Account => Kind::Account,
+            CollectionId::RiskScoreHistory => Kind::RiskScoreHistory,
+            CollectionId::UsersActive => Kind::UsersActive,
+            CollectionId::UsersArchived => Kind::UsersArchived,
+            CollectionId::GroupsActive => Kind::GroupsActive,
+            CollectionId::GroupsArchived => Kind::GroupsArchived,
+            CollectionId::GroupMembers(group) => Kind::Members(i64::try_from(group).ok()?),
+            CollectionId::StorePurchases => Kind::StorePurchases,
+            CollectionId::Policies => Kind::Policies,
+            CollectionId::TrainingCampaigns => Kind::TrainingCampaigns,
+            // Enrollments fetched per campaign; older snapshots hold them all in one listing.
+            // Either way each record names its campaign.
+            CollectionId::CampaignEnrollments(_) | CollectionId::LegacyEnrollments => {
+                Kind::Enrollments
             }
+            CollectionId::PhishingCampaigns => Kind::PhishingCampaigns,
+            CollectionId::CallbackCampaigns => Kind::CallbackCampaigns,
+            CollectionId::SecurityTests => Kind::SecurityTests,
+            CollectionId::Recipients(pst) => Kind::Recipients(i64::try_from(pst).ok()?),
         })
     }
 }
