@@ -269,6 +269,12 @@ async fn broken_copies_are_rejected_with_their_line() {
             .iter()
             .find(|v| v.message.contains(expected))
             .unwrap_or_else(|| panic!("{name}: no violation says {expected:?}: {violations:?}"));
-        assert!(hit.pointer.starts_with("line "), "{name}: {hit}");
+        assert!(
+            matches!(
+                hit.location,
+                kb4graph::formats::problems::Location::Text { .. }
+            ),
+            "{name}: {hit}"
+        );
     }
 }

@@ -218,8 +218,9 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
     for cut in [0, 1, text.len() / 3, text.len() / 2, text.len() - 3] {
         std::fs::write(&path, &text[..cut]).unwrap();
         match read_back(dir.path()) {
-            Err(ReadbackError::Invalid { file, location, .. }) => {
-                assert_eq!(file, FILE);
+            Err(ReadbackError::Invalid(p)) => {
+                assert_eq!(p.file, FILE);
+                let location = p.location.to_string();
                 assert!(location.contains("line "), "{cut}: {location}");
             }
             other => panic!("cut at {cut}: {other:?}"),
@@ -230,8 +231,8 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
     let (head, _) = whole.split_once(",\n\"relationships\"").unwrap();
     std::fs::write(&path, format!("{head}}}")).unwrap();
     match read_back(dir.path()) {
-        Err(ReadbackError::Invalid { message, .. }) => {
-            assert!(message.contains("\"relationships\""), "{message}")
+        Err(ReadbackError::Invalid(p)) => {
+            assert!(p.message.contains("\"relationships\""), "{}", p.message)
         }
         other => panic!("{other:?}"),
     }
@@ -242,7 +243,7 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
     std::fs::write(&path, &bad).unwrap();
     assert!(matches!(
         read_back(dir.path()),
-        Err(ReadbackError::Invalid { .. })
+        Err(ReadbackError::Invalid(_))
     ));
 
     std::fs::remove_file(&path).unwrap();

@@ -270,11 +270,8 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
     for cut in [0, 1, 10, text.len() / 2, text.len() - 3] {
         std::fs::write(&path, &text[..cut]).unwrap();
         match read_back(dir.path()) {
-            Err(ReadbackError::Invalid {
-                file,
-                location,
-                message,
-            }) => {
+            Err(ReadbackError::Invalid(p)) => {
+                let (file, location, message) = (p.file, p.location.to_string(), p.message);
                 assert_eq!(file, USERS);
                 if cut == 0 {
                     assert_eq!(
@@ -294,7 +291,7 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
     bad[at] = 0xff;
     std::fs::write(&path, &bad).unwrap();
     match read_back(dir.path()) {
-        Err(ReadbackError::Invalid { message, .. }) => assert!(message.contains("UTF-8")),
+        Err(ReadbackError::Invalid(p)) => assert!(p.message.contains("UTF-8")),
         other => panic!("{other:?}"),
     }
 
@@ -305,12 +302,12 @@ fn truncated_empty_and_missing_files_are_refused_cleanly() {
     }
     std::fs::remove_file(dir.path().join("neo4j/format.json")).unwrap();
     match read_back(dir.path()) {
-        Err(ReadbackError::Invalid {
-            file,
-            location,
-            message,
-        }) => assert_eq!(
-            (file.as_str(), location.as_str(), message.as_str()),
+        Err(ReadbackError::Invalid(p)) => assert_eq!(
+            (
+                p.file.as_str(),
+                p.location.to_string().as_str(),
+                p.message.as_str()
+            ),
             ("neo4j/format.json", "(document)", "missing")
         ),
         other => panic!("{other:?}"),

@@ -109,7 +109,8 @@ impl Format {
             Format::Neo4j => neo4j::read::read(export_dir),
             Format::GraphMl => graphml::read::read(export_dir),
             Format::NTriples | Format::Turtle | Format::NQuads => {
-                rdf::read::read(export_dir, self, options)
+                let syntax = self.rdf_syntax().unwrap_or(rdf::Syntax::NTriples);
+                rdf::read::read(export_dir, syntax, options)
             }
         }
     }

@@ -13,7 +13,9 @@ use std::ops::ControlFlow;
 pub enum Location {
     /// The file as a whole (a count that does not add up, a file that is missing).
     Document,
-    /// A line and column, both from 1; columns count characters.
+    /// A line of a text file, from 1, where no column is meant (a line of a script).
+    Line { line: u64 },
+    /// A line and column, both from 1.
     Text { line: u64, column: u64 },
     /// A JSON pointer into the document, with its line where the reader knows it.
     Pointer { pointer: String, line: Option<u64> },
@@ -32,6 +34,7 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Document => f.write_str("(document)"),
+            Location::Line { line } => write!(f, "line {line}"),
             Location::Text { line, column } => write!(f, "line {line}, column {column}"),
             Location::Pointer {
                 pointer,

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::formats::Format;
+use crate::formats::problems::Problem;
 use crate::model::Record;
 
 /// What a reader needs besides the files.
@@ -33,13 +34,10 @@ pub enum ReadbackError {
         #[source]
         source: std::io::Error,
     },
-    /// `file` is relative to the export directory; `location` a line, record or element.
-    #[error("{file}: {location}: {message}")]
-    Invalid {
-        file: String,
-        location: String,
-        message: String,
-    },
+    /// The first problem the format's reader found (its file is relative to the export
+    /// directory).
+    #[error("{}: {}: {}", .0.file, .0.location, .0.message)]
+    Invalid(Problem),
 }
 
 /// Every entity and relationship the files of `format` in `export_dir` hold, in no particular

@@ -4,32 +4,12 @@
 //! Each format's checker lives in its folder under [`crate::formats`]; [`validate_dir`] runs
 //! each one whose files it finds.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::formats::Format;
 
-/// One problem found in an export.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    /// The file, relative to the export directory.
-    pub file: String,
-    /// Where in the file: a JSON pointer for JSON documents, `line L, column C` for CSV and
-    /// XML, the focus node and path for RDF.
-    pub pointer: String,
-    pub message: String,
-}
-
-impl fmt::Display for Violation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() {
-            "(document)"
-        } else {
-            &self.pointer
-        };
-        write!(f, "{} {pointer}: {}", self.file, self.message)
-    }
-}
+/// One problem found in an export: the file, where in it (typed), and what is wrong.
+pub type Violation = crate::formats::problems::Problem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ValidateError {

@@ -93,11 +93,7 @@ pub fn read_back(dir: &Path, format: Format) -> Result<Vec<Record>, ReadbackErro
 /// `what` says what was done to the files.
 pub fn invalid(dir: &Path, format: Format, what: &str) -> (String, String, String) {
     match read_back(dir, format) {
-        Err(ReadbackError::Invalid {
-            file,
-            location,
-            message,
-        }) => (file, location, message),
+        Err(ReadbackError::Invalid(p)) => (p.file, p.location.to_string(), p.message),
         other => panic!("{format} {what}: expected an Invalid error, got {other:?}"),
     }
 }

@@ -232,19 +232,21 @@ pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize)
 /// A problem as `validate` lists it: a JSON pointer without its line, and a syntax error's
 /// position in its message, the way serde_json words it.
 fn violation(problem: Problem) -> Violation {
-    let (pointer, message) = match problem.location {
-        Location::Pointer { pointer, .. } => (pointer, problem.message),
+    let (location, message) = match problem.location {
+        Location::Pointer { pointer, .. } => (
+            Location::Pointer {
+                pointer,
+                line: None,
+            },
+            problem.message,
+        ),
         Location::Text { line, column } => (
-            String::new(),
+            Location::Document,
             format!("{} at line {line} column {column}", problem.message),
         ),
-        _ => (String::new(), problem.message),
+        other => (other, problem.message),
     };
-    Violation {
-        file: problem.file,
-        pointer,
-        message,
-    }
+    Problem::new(problem.file, location, message)
 }
 
 /// The bundled schemas this checker reads, as (file name, content).

@@ -33,11 +33,7 @@ pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
     let mut first = FirstProblem::default();
     stream::read(file, FILE, &mut builder, &mut first).map_err(io)?;
     match first.0 {
-        Some(problem) => Err(ReadbackError::Invalid {
-            file: problem.file,
-            location: problem.location.to_string(),
-            message: problem.message,
-        }),
+        Some(problem) => Err(ReadbackError::Invalid(problem)),
         None => Ok(builder.records),
     }
 }

@@ -38,27 +38,22 @@ struct Report {
 }
 
 impl Report {
-    fn add(&mut self, file: &str, pointer: String, message: String) {
+    fn add(&mut self, file: &str, location: Location, message: String) {
+        self.push(Problem::new(file, location, message));
+    }
+
+    fn push(&mut self, problem: Problem) {
         self.total += 1;
         if self.listed_in_file < MAX_LISTED {
             self.listed_in_file += 1;
-            self.violations.push(Violation {
-                file: file.to_owned(),
-                pointer,
-                message,
-            });
+            self.violations.push(problem);
         }
     }
 }
 
-/// Problems as `validate` lists them: the whole file as no location.
 impl ProblemSink for Report {
     fn report(&mut self, problem: Problem) -> ControlFlow<()> {
-        let pointer = match problem.location {
-            Location::Document => String::new(),
-            other => other.to_string(),
-        };
-        self.add(&problem.file, pointer, problem.message);
+        self.push(problem);
         ControlFlow::Continue(())
     }
 }
@@ -130,7 +125,7 @@ fn check_count(file: &str, rows: Option<u64>, expected: Option<u64>, report: &mu
     {
         report.add(
             file,
-            String::new(),
+            Location::Document,
             format!("{rows} rows, but {} says {expected}", export::FORMAT_FILE),
         );
     }
@@ -174,7 +169,7 @@ fn check_import_sh(
     {
         report.add(
             file,
-            String::new(),
+            Location::Document,
             "no `neo4j-admin database import full` command".into(),
         );
     }
@@ -199,10 +194,14 @@ fn check_import_sh(
             Some((_, v)) if v == want => {}
             Some((i, v)) => report.add(
                 file,
-                format!("line {}", i + 1),
+                Location::Line { line: i as u64 + 1 },
                 format!("{name}{v}, but {} needs {name}{want}", export::FORMAT_FILE),
             ),
-            None => report.add(file, String::new(), format!("does not pass {name}{want}")),
+            None => report.add(
+                file,
+                Location::Document,
+                format!("does not pass {name}{want}"),
+            ),
         }
     }
     let listed: Vec<String> = EntityType::ALL
@@ -218,7 +217,7 @@ fn check_import_sh(
             .iter()
             .any(|(_, l)| l.trim().trim_end_matches('\\').trim() == want)
         {
-            report.add(file, String::new(), format!("does not pass {want}"));
+            report.add(file, Location::Document, format!("does not pass {want}"));
         }
     }
     Ok(())
@@ -237,7 +236,7 @@ fn check_load_cypher(dir: &Path, report: &mut Report) -> Result<(), ValidateErro
             Some(p) => last_node = last_node.max(p),
             None => report.add(
                 file,
-                String::new(),
+                Location::Document,
                 format!("does not load {}", columns::node_file(t)),
             ),
         }
@@ -246,7 +245,7 @@ fn check_load_cypher(dir: &Path, report: &mut Report) -> Result<(), ValidateErro
         match position(columns::relationship_file(t)) {
             Some(p) if p < last_node => report.add(
                 file,
-                String::new(),
+                Location::Document,
                 format!(
                     "loads {} before every node file",
                     columns::relationship_file(t)
@@ -255,7 +254,7 @@ fn check_load_cypher(dir: &Path, report: &mut Report) -> Result<(), ValidateErro
             Some(_) => {}
             None => report.add(
                 file,
-                String::new(),
+                Location::Document,
                 format!("does not load {}", columns::relationship_file(t)),
             ),
         }
@@ -297,7 +296,7 @@ fn check_no_stray_files(root: &Path, report: &mut Report) -> Result<(), Validate
         for name in stray {
             report.add(
                 &format!("{}/{sub}/{name}", export::DIR),
-                String::new(),
+                Location::Document,
                 "not a file of the model: neither import.sh nor load.cypher loads it".into(),
             );
         }
@@ -318,7 +317,7 @@ fn check_csv(
     let input = match crate::files::open_regular(&path) {
         Ok(f) => BufReader::with_capacity(1 << 16, f),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            report.add(file, String::new(), "missing".into());
+            report.add(file, Location::Document, "missing".into());
             return Ok(None);
         }
         Err(source) => return Err(ValidateError::Io { path, source }),

@@ -21,7 +21,7 @@ use super::rows::{self, Kind, Row, Rules};
 use crate::formats::neo4j::columns::{self, ColumnKind};
 use crate::formats::neo4j::dialect::Dialect;
 use crate::formats::neo4j::{self as export, FormatInfo};
-use crate::formats::problems::{FirstProblem, Problem, ProblemSink};
+use crate::formats::problems::{FirstProblem, Location, Problem, ProblemSink};
 use crate::model::{EntityType, Record, RecordKind, RelationshipType};
 use crate::readback::ReadbackError;
 
@@ -55,21 +55,20 @@ fn read_dialect(export_dir: &Path) -> Result<Dialect, ReadbackError> {
         return Err(invalid(problem));
     }
     // Only a format file with a dialect passes `info::read` without a problem.
-    info.as_ref()
-        .and_then(FormatInfo::dialect)
-        .ok_or_else(|| ReadbackError::Invalid {
-            file: export::FORMAT_FILE.to_owned(),
-            location: "/arrayDelimiter".into(),
-            message: "no dialect kb4graph writes".into(),
-        })
+    info.as_ref().and_then(FormatInfo::dialect).ok_or_else(|| {
+        ReadbackError::Invalid(Problem::new(
+            export::FORMAT_FILE,
+            Location::Pointer {
+                pointer: "/arrayDelimiter".into(),
+                line: None,
+            },
+            "no dialect kb4graph writes",
+        ))
+    })
 }
 
 fn invalid(problem: Problem) -> ReadbackError {
-    ReadbackError::Invalid {
-        file: problem.file,
-        location: problem.location.to_string(),
-        message: problem.message,
-    }
+    ReadbackError::Invalid(problem)
 }
 
 fn read_csv(

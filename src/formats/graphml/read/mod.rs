@@ -42,9 +42,5 @@ pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
 
 /// A problem as `verify` and `diff` are told it.
 fn invalid(p: Problem) -> ReadbackError {
-    ReadbackError::Invalid {
-        file: p.file,
-        location: p.location.to_string(),
-        message: p.message,
-    }
+    ReadbackError::Invalid(p)
 }

@@ -15,9 +15,9 @@ pub mod shapes_gen;
 
 use std::path::Path;
 
-use crate::formats::problems::{Collected, Problem};
+use crate::formats::problems::Collected;
 use crate::formats::rdf::Syntax;
-use crate::validate::{FormatReport, ValidateError, Violation};
+use crate::validate::{FormatReport, ValidateError};
 
 pub const ONTOLOGY_FILE: &str = "kb4graph.ttl";
 pub const SHAPES_FILE: &str = "kb4graph.shapes.ttl";
@@ -47,17 +47,9 @@ pub fn validate(dir: &Path, syntax: Syntax) -> Result<Option<FormatReport>, Vali
     Ok(Some(FormatReport {
         format: syntax.format(),
         files: vec![syntax.file().to_owned()],
-        violations: found.listed.into_iter().map(violation).collect(),
+        violations: found.listed,
         total: found.total,
     }))
-}
-
-fn violation(problem: Problem) -> Violation {
-    Violation {
-        file: problem.file,
-        pointer: problem.location.to_string(),
-        message: problem.message,
-    }
 }
 
 #[cfg(test)]

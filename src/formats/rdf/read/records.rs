@@ -20,28 +20,18 @@ use oxrdf::{GraphName, Quad};
 
 use super::subjects::{Fail, Subjects, triple_location};
 use super::{Problems, Visitor, read_file};
-use crate::formats::Format;
-use crate::formats::problems::{FirstProblem, Location};
+use crate::formats::problems::{FirstProblem, Location, Problem};
 use crate::formats::rdf::Syntax;
 use crate::model::Record;
 use crate::readback::{ReadOptions, ReadbackError};
 
 pub fn read(
     export_dir: &Path,
-    format: Format,
+    syntax: Syntax,
     options: &ReadOptions,
 ) -> Result<Vec<Record>, ReadbackError> {
-    let Some(syntax) = format.rdf_syntax() else {
-        return Err(ReadbackError::Invalid {
-            file: String::new(),
-            location: String::new(),
-            message: format!("{format} is not an RDF format"),
-        });
-    };
-    let invalid = |location: Location, message: String| ReadbackError::Invalid {
-        file: syntax.file().to_owned(),
-        location: location.to_string(),
-        message,
+    let invalid = |location: Location, message: String| {
+        ReadbackError::Invalid(Problem::new(syntax.file(), location, message))
     };
     let mut records = Records {
         graphs: (syntax == Syntax::NQuads).then(|| Graphs::new(&options.base_iri)),
