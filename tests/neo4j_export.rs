@@ -250,3 +250,38 @@ async fn broken_files_are_refused_with_file_line_and_column() {
     assert_eq!(status.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&status.stdout).contains("neo4j/nodes/stray.csv"));
 }
+
+/// Strings that use every array delimiter the CSV can be written with leave no way to write
+/// arrays: the export is refused with that reason, not an I/O error, and nothing is left in
+/// the output directory.
+#[test]
+fn a_graph_using_every_array_delimiter_is_refused_with_its_own_error() {
+    let every: String = kb4graph::formats::neo4j::dialect::ARRAY_DELIMITERS
+        .iter()
+        .collect();
+    let graph = crate::readback_support::small_graph(&every, None);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let refused = kb4graph::export::export(
+        &graph,
+        &common::snapshot_info(),
+        &[Format::Neo4j],
+        &ExportOptions::default(),
+        &out,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            kb4graph::export::ExportError::NoFreeArrayDelimiter { .. }
+        ),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("array delimiter"), "{refused}");
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "nothing is left in {}: {left:?}",
+        out.display()
+    );
+}

@@ -113,6 +113,19 @@ impl Bundle {
         })
     }
 
+    /// Writes the whole file `relative` with `write` and records it as complete; an error
+    /// names the file.
+    pub fn write_file<T>(
+        &mut self,
+        relative: &str,
+        write: impl FnOnce(&mut BundleFile) -> io::Result<T>,
+    ) -> Result<T, ExportError> {
+        let mut file = self.create_file(relative)?;
+        let written = write(&mut file).map_err(ExportError::io(file.path()))?;
+        self.close_file(file)?;
+        Ok(written)
+    }
+
     /// Records a file written through [`Bundle::create_file`] as complete.
     pub fn close_file(&mut self, file: BundleFile) -> Result<(), ExportError> {
         let shown = file.shown.clone();

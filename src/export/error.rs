@@ -36,6 +36,13 @@ pub enum ExportError {
         #[source]
         source: crate::formats::rdf::iri::BaseIriError,
     },
+    /// The graph's strings use every array delimiter the Neo4j CSV can be written with.
+    #[error("cannot write {}: {source}", path.display())]
+    NoFreeArrayDelimiter {
+        path: PathBuf,
+        #[source]
+        source: crate::formats::neo4j::dialect::NoFreeArrayDelimiter,
+    },
 }
 
 impl ExportError {

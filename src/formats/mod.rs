@@ -87,12 +87,12 @@ impl Format {
         bundle: &mut Bundle,
     ) -> Result<(), ExportError> {
         match self {
-            Format::Json => json::JsonExporter.write(graph, snapshot, bundle),
-            Format::Neo4j => neo4j::Neo4jExporter.write(graph, snapshot, bundle),
-            Format::GraphMl => graphml::GraphMlExporter.write(graph, snapshot, bundle),
+            Format::Json => json::write(graph, snapshot, bundle),
+            Format::Neo4j => neo4j::write(graph, bundle),
+            Format::GraphMl => graphml::write(graph, snapshot, bundle),
             Format::NTriples | Format::Turtle | Format::NQuads => {
                 let syntax = self.rdf_syntax().unwrap_or(rdf::Syntax::NTriples);
-                rdf::RdfExporter::new(syntax, options).write(graph, snapshot, bundle)
+                rdf::write(graph, snapshot, syntax, &options.base_iri, bundle)
             }
         }
     }

@@ -33,6 +33,6 @@ mod write;
 
 pub use loss::as_read_back;
 pub use write::{
-    DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE, GRAPHML_NS, GraphMlExporter, WriteReport,
-    format_value, labels, push_double, write_document,
+    DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE, GRAPHML_NS, WriteReport, format_value, labels,
+    push_double, write, write_document,
 };

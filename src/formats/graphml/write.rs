@@ -21,31 +21,23 @@ const SCHEMA_LOCATION: &str =
 /// Values whose forbidden characters are reported one by one; the rest are counted.
 const WARN_EACH: usize = 20;
 
-#[derive(Debug, Clone, Copy, Default)]
-pub struct GraphMlExporter;
-
-impl GraphMlExporter {
-    /// Writes this format of `graph` into `bundle`.
-    pub fn write(
-        &self,
-        graph: &Graph,
-        snapshot: &SnapshotInfo,
-        bundle: &mut Bundle,
-    ) -> Result<(), ExportError> {
-        let mut file = bundle.create_file(FILE)?;
-        let path = file.path().to_owned();
-        let report = write_document(graph, snapshot, &mut file).map_err(ExportError::io(&path))?;
-        if report.replaced_values > WARN_EACH {
-            tracing::warn!(
-                file = %path.display(),
-                values = report.replaced_values,
-                characters = report.replaced_chars,
-                "characters XML 1.0 cannot carry were replaced with U+FFFD in {} values in all",
-                report.replaced_values
-            );
-        }
-        bundle.close_file(file)
+/// Writes `graphml/graph.graphml` of `graph` into `bundle`.
+pub fn write(
+    graph: &Graph,
+    snapshot: &SnapshotInfo,
+    bundle: &mut Bundle,
+) -> Result<(), ExportError> {
+    let report = bundle.write_file(FILE, |out| write_document(graph, snapshot, out))?;
+    if report.replaced_values > WARN_EACH {
+        tracing::warn!(
+            file = %bundle.out_dir().join(FILE).display(),
+            values = report.replaced_values,
+            characters = report.replaced_chars,
+            "characters XML 1.0 cannot carry were replaced with U+FFFD in {} values in all",
+            report.replaced_values
+        );
     }
+    Ok(())
 }
 
 /// What writing a document had to change.

@@ -18,4 +18,4 @@ pub mod schema;
 mod stream;
 mod write;
 
-pub use write::{DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE, JsonExporter, write_document};
+pub use write::{DOCUMENT_FORMAT, DOCUMENT_VERSION, FILE, write, write_document};

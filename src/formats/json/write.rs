@@ -17,9 +17,6 @@ pub const FILE: &str = "json/graph.json";
 pub const DOCUMENT_FORMAT: &str = "kb4graph-graph";
 pub const DOCUMENT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JsonExporter;
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Metadata<'a> {
@@ -44,19 +41,13 @@ struct Counts {
     relationships: serde_json::Map<String, serde_json::Value>,
 }
 
-impl JsonExporter {
-    /// Writes this format of `graph` into `bundle`.
-    pub fn write(
-        &self,
-        graph: &Graph,
-        snapshot: &SnapshotInfo,
-        bundle: &mut Bundle,
-    ) -> Result<(), ExportError> {
-        let mut file = bundle.create_file(FILE)?;
-        let path = file.path().to_owned();
-        write_document(graph, snapshot, &mut file).map_err(ExportError::io(path))?;
-        bundle.close_file(file)
-    }
+/// Writes `json/graph.json` of `graph` into `bundle`.
+pub fn write(
+    graph: &Graph,
+    snapshot: &SnapshotInfo,
+    bundle: &mut Bundle,
+) -> Result<(), ExportError> {
+    bundle.write_file(FILE, |out| write_document(graph, snapshot, out))
 }
 
 /// Writes the whole document to `out`.

@@ -42,6 +42,5 @@ mod write;
 pub use columns::{ID_SPACE, node_file, relationship_file};
 pub use loss::as_read_back;
 pub use write::{
-    DIR, FORMAT_FILE, FORMAT_NAME, FORMAT_VERSION, FormatInfo, IMPORT_SCRIPT, LOAD_SCRIPT,
-    Neo4jExporter,
+    DIR, FORMAT_FILE, FORMAT_NAME, FORMAT_VERSION, FormatInfo, IMPORT_SCRIPT, LOAD_SCRIPT, write,
 };

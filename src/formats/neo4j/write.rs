@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::{columns, dialect, scripts};
-use crate::export::{Bundle, BundleFile, ExportError, SnapshotInfo};
+use crate::export::{Bundle, BundleFile, ExportError};
 use crate::model::{EntityType, Graph, RelationshipType};
 use columns::{Column, ColumnKind, ID_SPACE, node_file, relationship_file};
 use dialect::Dialect;
@@ -21,9 +21,6 @@ pub const LOAD_SCRIPT: &str = "neo4j/load.cypher";
 /// Identifies `format.json`.
 pub const FORMAT_NAME: &str = "kb4graph-neo4j-csv";
 pub const FORMAT_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Neo4jExporter;
 
 /// `neo4j/format.json`: how the CSV files are spelled and how many rows each holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,40 +52,29 @@ impl FormatInfo {
     }
 }
 
-impl Neo4jExporter {
-    /// Writes this format of `graph` into `bundle`.
-    pub fn write(
-        &self,
-        graph: &Graph,
-        _snapshot: &SnapshotInfo,
-        bundle: &mut Bundle,
-    ) -> Result<(), ExportError> {
-        // Export errors are I/O errors or refusals of the output directory; this one keeps its
-        // type as the source, so a caller can tell it apart.
-        let dialect = dialect::choose(graph).map_err(|e| ExportError::Io {
-            path: bundle.out_dir().join(DIR),
-            source: io::Error::other(e),
-        })?;
-        write_csv(graph, &dialect, bundle)?;
-        let info = format_info(graph, &dialect);
-        let text = scripts::import_sh(&dialect);
-        write_text(bundle, IMPORT_SCRIPT, text.as_bytes())?;
-        let text = scripts::load_cypher(graph, &dialect);
-        write_text(bundle, LOAD_SCRIPT, text.as_bytes())?;
-        let mut json = serde_json::to_vec_pretty(&info).map_err(|e| ExportError::Io {
-            path: bundle.out_dir().join(FORMAT_FILE),
-            source: e.into(),
-        })?;
-        json.push(b'\n');
-        write_text(bundle, FORMAT_FILE, &json)
-    }
+/// Writes `neo4j/` of `graph` into `bundle`: a CSV file per type, the scripts and
+/// `format.json`.
+pub fn write(graph: &Graph, bundle: &mut Bundle) -> Result<(), ExportError> {
+    let dialect = dialect::choose(graph).map_err(|source| ExportError::NoFreeArrayDelimiter {
+        path: bundle.out_dir().join(DIR),
+        source,
+    })?;
+    write_csv(graph, &dialect, bundle)?;
+    let info = format_info(graph, &dialect);
+    let text = scripts::import_sh(&dialect);
+    write_text(bundle, IMPORT_SCRIPT, text.as_bytes())?;
+    let text = scripts::load_cypher(graph, &dialect);
+    write_text(bundle, LOAD_SCRIPT, text.as_bytes())?;
+    let mut json = serde_json::to_vec_pretty(&info).map_err(|e| ExportError::Io {
+        path: bundle.out_dir().join(FORMAT_FILE),
+        source: e.into(),
+    })?;
+    json.push(b'\n');
+    write_text(bundle, FORMAT_FILE, &json)
 }
 
 fn write_text(bundle: &mut Bundle, relative: &str, bytes: &[u8]) -> Result<(), ExportError> {
-    let mut file = bundle.create_file(relative)?;
-    let path = file.path().to_owned();
-    file.write_all(bytes).map_err(ExportError::io(path))?;
-    bundle.close_file(file)
+    bundle.write_file(relative, |out| out.write_all(bytes))
 }
 
 fn format_info(graph: &Graph, dialect: &Dialect) -> FormatInfo {

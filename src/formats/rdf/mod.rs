@@ -40,6 +40,6 @@ mod write;
 pub use iri::check_base_iri;
 pub use loss::as_read_back;
 pub use write::{
-    DEFAULT_BASE_IRI, RdfExporter, Syntax, XSD_BOOLEAN, XSD_DATE, XSD_DATETIME, XSD_DECIMAL,
-    XSD_DOUBLE, XSD_INTEGER, XSD_STRING, data_graph_iri, provenance_graph_iri, write_graph, xsd,
+    DEFAULT_BASE_IRI, Syntax, XSD_BOOLEAN, XSD_DATE, XSD_DATETIME, XSD_DECIMAL, XSD_DOUBLE,
+    XSD_INTEGER, XSD_STRING, data_graph_iri, provenance_graph_iri, write, write_graph, xsd,
 };

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::iri::{self, check_base_iri};
 use super::{block, sink, vocab};
-use crate::export::{Bundle, ExportError, ExportOptions, SnapshotInfo, account_name};
+use crate::export::{Bundle, ExportError, SnapshotInfo, account_name};
 use crate::formats::Format;
 use crate::model::{EntityType, Graph, PropDef, RelationshipType, ValueRef};
 use block::{Block, PredicateRef};
@@ -71,39 +71,21 @@ impl Syntax {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct RdfExporter {
+/// Writes the file of `syntax` of `graph` into `bundle`, instances named under `base_iri`.
+pub fn write(
+    graph: &Graph,
+    snapshot: &SnapshotInfo,
     syntax: Syntax,
-    base_iri: String,
-}
-
-impl RdfExporter {
-    pub fn new(syntax: Syntax, options: &ExportOptions) -> RdfExporter {
-        RdfExporter {
-            syntax,
-            base_iri: options.base_iri.clone(),
-        }
-    }
-}
-
-impl RdfExporter {
-    /// Writes this format of `graph` into `bundle`.
-    pub fn write(
-        &self,
-        graph: &Graph,
-        snapshot: &SnapshotInfo,
-        bundle: &mut Bundle,
-    ) -> Result<(), ExportError> {
-        let mut file = bundle.create_file(self.syntax.file())?;
-        let path = file.path().to_owned();
-        check_base_iri(&self.base_iri).map_err(|source| ExportError::BaseIri {
-            path: path.clone(),
-            source,
-        })?;
-        write_graph(graph, snapshot, &self.base_iri, self.syntax, &mut file)
-            .map_err(ExportError::io(path))?;
-        bundle.close_file(file)
-    }
+    base_iri: &str,
+    bundle: &mut Bundle,
+) -> Result<(), ExportError> {
+    check_base_iri(base_iri).map_err(|source| ExportError::BaseIri {
+        path: bundle.out_dir().join(syntax.file()),
+        source,
+    })?;
+    bundle.write_file(syntax.file(), |out| {
+        write_graph(graph, snapshot, base_iri, syntax, out).map(|_| ())
+    })
 }
 
 /// The full IRIs of the vocabulary, built once per export.
