@@ -1,9 +1,11 @@
 //! Reads an export back into [`Record`]s, format by format, so that `verify` can recompute the
 //! graph digest from the files themselves and `diff` can compare exports.
 //!
-//! Each reader turns what its format wrote back into the JSON export's property names and
-//! typed values (the property table says which type a declared property has; extra properties
-//! are strings), and derives relationship keys where the format does not carry them.
+//! The readers live with their formats under [`crate::formats`] ([`Format::read_records`]
+//! chooses); this module holds what their callers share. Each reader turns what its format
+//! wrote back into the JSON export's property names and typed values (the property table says
+//! which type a declared property has; extra properties are strings), and derives relationship
+//! keys where the format does not carry them.
 
 use std::path::{Path, PathBuf};
 

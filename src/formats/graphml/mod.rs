@@ -10,7 +10,7 @@
 //!
 //! Everything GraphML means to kb4graph lives in this folder, and a change of how GraphML is
 //! written, read or checked is made here alone:
-//! - [`write`]: the writer; [`ids`], [`keys`] and [`text`]: how `_key`s become ids, how
+//! - `write`: the writer; [`ids`], [`keys`] and [`text`]: how `_key`s become ids, how
 //!   properties become typed `<key>`s, and what XML 1.0 can hold;
 //! - [`values`]: what text spells a value of each type, for every reader;
 //! - `reader`: the one streaming reader of the file, which checks GraphML's own rules, tracks

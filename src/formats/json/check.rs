@@ -1,7 +1,7 @@
 //! Checks `json/graph.json` against the bundled JSON Schema, plus what a schema cannot say:
 //! `_key`s are unique and every relationship's ends exist with the declared `_type`.
 //!
-//! These are rules over the shared pass of [`super::stream`], which itself reports the syntax,
+//! These are rules over the shared pass of `super::stream`, which itself reports the syntax,
 //! the top-level members and the metadata's counts; so a graph of millions of records is
 //! validated in the memory of its keys. Problems are collected, and shown as `validate` has
 //! always shown them: by JSON pointer, a syntax error's position in its message.

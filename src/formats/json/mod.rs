@@ -3,7 +3,7 @@
 //!
 //! Everything the JSON export means lives in this folder, and a change of how it is written,
 //! read or checked is made here alone:
-//! - [`write`]: the writer;
+//! - `write`: the writer;
 //! - `stream`: the one streaming pass over the file that both of the next two are rules on: the
 //!   JSON syntax, the document's members, a name given twice, the metadata's counts, and the
 //!   line every problem is on;

@@ -1,6 +1,6 @@
 //! Checks `neo4j/` exports: `format.json` and `import.sh` agree on the dialect and name every
 //! file; `load.cypher` loads every file; no stray files; and every node and relationship file,
-//! read by the shared reader ([`super::rows`]: syntax, header against the property table,
+//! read by the shared reader (`super::rows`: syntax, header against the property table,
 //! column counts, typed values), holds rows as the model makes them: labels, `:TYPE`, `_type`,
 //! required properties and relationship `_key`s; node `_key`s unique across all files and
 //! sorted; every `:START_ID` / `:END_ID` an existing node of the type the model says; row counts

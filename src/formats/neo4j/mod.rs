@@ -15,7 +15,7 @@
 //!
 //! Everything the Neo4j export means lives in this folder, and a change of how it is written,
 //! read or checked is made here alone:
-//! - [`write`], with [`columns`], [`dialect`] and `scripts`: the writer;
+//! - `write`, with [`columns`], [`dialect`] and `scripts`: the writer;
 //! - [`tokenizer`]: CSV fields split the way neo4j-admin splits them, with their lines;
 //! - `info`: `format.json` read for both of the next two, and the export's small text files;
 //! - `rows`: the one streaming reader of a node or relationship file that both of the next two

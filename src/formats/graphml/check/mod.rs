@@ -1,4 +1,4 @@
-//! Validation of `graphml/graph.graphml`: the one GraphML reader ([`super::reader`], which
+//! Validation of `graphml/graph.graphml`: the one GraphML reader (`super::reader`, which
 //! checks what GraphML itself asks) with the rules of kb4graph's bundled profile,
 //! `schemas/graphml-profile.json` ([`profile`], applied by `rules`), every problem collected.
 //!
