@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::common::{copy_dir, kb4graph, output_text};
+use crate::common::{copy_dir, kb4graph, output_text, rewrite_consistently};
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -263,30 +263,6 @@ fn a_directory_without_a_manifest_is_a_usage_error() {
         "{}",
         output_text(&output)
     );
-}
-
-/// Writes `text` as `file` of the export `dir` and makes the manifest and `SHA256SUMS` agree
-/// with it, as someone covering their tracks would.
-fn rewrite_consistently(dir: &Path, file: &str, text: &str) {
-    fs::write(dir.join(file), text).unwrap();
-    let sha = kb4graph::snapshot::sha256_hex(text.as_bytes());
-    let manifest_path = dir.join("manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
-    let mut old_sha = String::new();
-    for f in manifest["files"].as_array_mut().unwrap() {
-        if f["path"] == file {
-            old_sha = f["sha256"].as_str().unwrap().to_owned();
-            f["sha256"] = sha.clone().into();
-            f["size"] = text.len().into();
-        }
-    }
-    assert!(!old_sha.is_empty(), "{file} is listed");
-    fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
-    let sums = fs::read_to_string(dir.join("SHA256SUMS"))
-        .unwrap()
-        .replace(&old_sha, &sha);
-    fs::write(dir.join("SHA256SUMS"), sums).unwrap();
 }
 
 fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {

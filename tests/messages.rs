@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::{copy_dir, kb4graph};
+use crate::common::{copy_dir, kb4graph, rewrite_consistently};
 
 fn s(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -113,29 +113,6 @@ fn damaged(text: &str, damage: &Damage) -> String {
             text.replacen(from, to, 1)
         }
     }
-}
-
-/// Writes `text` as `file` of the export and makes its manifest and `SHA256SUMS` agree.
-fn rewrite_consistently(dir: &Path, file: &str, text: &str) {
-    fs::write(dir.join(file), text).unwrap();
-    let sha = kb4graph::snapshot::sha256_hex(text.as_bytes());
-    let manifest_path = dir.join("manifest.json");
-    let mut manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(&manifest_path).unwrap()).unwrap();
-    let mut old_sha = String::new();
-    for f in manifest["files"].as_array_mut().unwrap() {
-        if f["path"] == file {
-            old_sha = f["sha256"].as_str().unwrap().to_owned();
-            f["sha256"] = sha.clone().into();
-            f["size"] = text.len().into();
-        }
-    }
-    assert!(!old_sha.is_empty(), "{file} is listed");
-    fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
-    let sums = fs::read_to_string(dir.join("SHA256SUMS"))
-        .unwrap()
-        .replace(&old_sha, &sha);
-    fs::write(dir.join("SHA256SUMS"), sums).unwrap();
 }
 
 fn transcript(out: &mut String, root: &Path, args: &[&str]) {
