@@ -1,19 +1,21 @@
 //! The output bundle: every export is written through it.
 //!
-//! Files are written into a staging directory inside `OUT_DIR` through buffered writers that
-//! hash as they go; only when every file is complete are the format directories renamed into
+//! Files are written into a staging directory inside `OUT_DIR`, each hashed and written by a
+//! thread of its own (see [`Sink`]); several files, of one format or of several written at once,
+//! may be open together. Only when every file is complete are the format directories renamed into
 //! place, followed by `SHA256SUMS` and, last, `manifest.json`. A failed or interrupted export
 //! leaves no half-written file where a complete one is expected, and nothing already in
 //! `OUT_DIR` (a snapshot, an earlier export) is touched.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::error::ExportError;
+use super::sink::Sink;
 use crate::files::{create_private_dir, hex, sync_dir};
 use crate::owner::Owner;
 
@@ -30,11 +32,16 @@ const STAGING_PREFIX: &str = ".kb4graph-staging-";
 /// relative to the export directory, with `/`).
 pub type ExportedFile = crate::snapshot::FileEntry;
 
-/// An export being written into `out_dir`.
+/// An export being written into `out_dir`. Formats may write into it from several threads.
 #[derive(Debug)]
 pub struct Bundle {
     out_dir: PathBuf,
     staging: tempfile::TempDir,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
     files: Vec<ExportedFile>,
     opened: Vec<String>,
 }
@@ -64,9 +71,13 @@ impl Bundle {
         Ok(Bundle {
             out_dir,
             staging,
-            files: Vec::new(),
-            opened: Vec::new(),
+            state: Mutex::default(),
         })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // The lists stay whole even if a writer panicked while holding the lock.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn out_dir(&self) -> &Path {
@@ -75,7 +86,7 @@ impl Bundle {
 
     /// Opens `relative` (e.g. `json/graph.json`) for writing. Its top directory must not exist
     /// in the export directory yet.
-    pub fn create_file(&mut self, relative: &str) -> Result<BundleFile, ExportError> {
+    pub fn create_file(&self, relative: &str) -> Result<BundleFile, ExportError> {
         let valid = !relative.is_empty()
             && relative.split('/').all(|part| {
                 !part.is_empty()
@@ -88,7 +99,8 @@ impl Bundle {
         if !valid || relative == MANIFEST_FILE || relative == SUMS_FILE {
             return Err(ExportError::BadName(relative.to_owned()));
         }
-        if self.opened.iter().any(|f| f == relative) {
+        let mut state = self.state();
+        if state.opened.iter().any(|f| f == relative) {
             return Err(ExportError::Duplicate {
                 file: relative.to_owned(),
             });
@@ -102,21 +114,22 @@ impl Bundle {
         if let Some(parent) = path.parent() {
             create_private_dir(parent).map_err(ExportError::io(parent))?;
         }
-        let file = open_private(&path).map_err(ExportError::io(self.out_dir.join(relative)))?;
-        self.opened.push(relative.to_owned());
+        let shown = self.out_dir.join(relative);
+        let sink = open_private(&path)
+            .and_then(Sink::new)
+            .map_err(ExportError::io(&shown))?;
+        state.opened.push(relative.to_owned());
         Ok(BundleFile {
             relative: relative.to_owned(),
-            shown: self.out_dir.join(relative),
-            writer: BufWriter::with_capacity(1 << 16, file),
-            hasher: Sha256::new(),
-            size: 0,
+            shown,
+            sink,
         })
     }
 
     /// Writes the whole file `relative` with `write` and records it as complete; an error
     /// names the file.
     pub fn write_file<T>(
-        &mut self,
+        &self,
         relative: &str,
         write: impl FnOnce(&mut BundleFile) -> io::Result<T>,
     ) -> Result<T, ExportError> {
@@ -127,34 +140,34 @@ impl Bundle {
     }
 
     /// Records a file written through [`Bundle::create_file`] as complete.
-    pub fn close_file(&mut self, file: BundleFile) -> Result<(), ExportError> {
+    pub fn close_file(&self, file: BundleFile) -> Result<(), ExportError> {
         let shown = file.shown.clone();
         let done = file.finish().map_err(ExportError::io(shown))?;
-        self.files.push(done);
+        self.state().files.push(done);
         Ok(())
     }
 
     /// Moves every file into place and writes `SHA256SUMS` and `manifest.json`, which is built
     /// by `manifest` from the sorted list of files.
     pub fn finish<M: Serialize>(
-        mut self,
+        self,
         manifest: impl FnOnce(&[ExportedFile]) -> M,
     ) -> Result<Vec<ExportedFile>, ExportError> {
-        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut files = std::mem::take(&mut self.state().files);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
         let staging = self.staging.path().to_owned();
 
         let mut sums = String::new();
-        for f in &self.files {
+        for f in &files {
             sums.push_str(&format!("{}  {}\n", f.sha256, f.path));
         }
         write_file(&staging.join(SUMS_FILE), sums.as_bytes())?;
-        let mut json = serde_json::to_vec_pretty(&manifest(&self.files))
+        let mut json = serde_json::to_vec_pretty(&manifest(&files))
             .map_err(|e| ExportError::io(staging.join(MANIFEST_FILE))(e.into()))?;
         json.push(b'\n');
         write_file(&staging.join(MANIFEST_FILE), &json)?;
 
-        let mut tops: Vec<&str> = self
-            .files
+        let mut tops: Vec<&str> = files
             .iter()
             .map(|f| f.path.split('/').next().unwrap_or(&f.path))
             .collect();
@@ -167,7 +180,7 @@ impl Bundle {
             fs::rename(staging.join(top), &target).map_err(ExportError::io(&target))?;
         }
         sync_dir(&self.out_dir).map_err(ExportError::io(&self.out_dir))?;
-        Ok(std::mem::take(&mut self.files))
+        Ok(files)
     }
 }
 
@@ -235,15 +248,13 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         .map_err(ExportError::io(path))
 }
 
-/// A file of the bundle being written: buffered, hashed and counted as it goes.
+/// A file of the bundle being written: buffered, then hashed and written beside the writer.
 #[derive(Debug)]
 pub struct BundleFile {
     relative: String,
     /// Where the file will be once the export is complete, for error messages.
     shown: PathBuf,
-    writer: BufWriter<File>,
-    hasher: Sha256,
-    size: u64,
+    sink: Sink,
 }
 
 impl BundleFile {
@@ -252,27 +263,29 @@ impl BundleFile {
         &self.shown
     }
 
-    fn finish(mut self) -> io::Result<ExportedFile> {
-        self.writer.flush()?;
-        self.writer.get_ref().sync_all()?;
+    fn finish(self) -> io::Result<ExportedFile> {
+        let written = self.sink.finish()?;
         Ok(ExportedFile {
             path: self.relative,
-            size: self.size,
-            sha256: hex(&self.hasher.finalize()),
+            size: written.size,
+            sha256: hex(&written.sha256),
         })
     }
 }
 
 impl Write for BundleFile {
+    #[inline]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.writer.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.size += n as u64;
-        Ok(n)
+        self.sink.write(buf)
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.sink.write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.writer.flush()
+        self.sink.flush()
     }
 }
 
@@ -294,7 +307,7 @@ mod tests {
     fn a_finished_bundle_has_its_files_sums_and_manifest() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let mut bundle = Bundle::create(&out).unwrap();
+        let bundle = Bundle::create(&out).unwrap();
         let mut f = bundle.create_file("json/graph.json").unwrap();
         f.write_all(b"{\"a\":1}\n").unwrap();
         bundle.close_file(f).unwrap();
@@ -326,7 +339,7 @@ mod tests {
         fs::create_dir(&out).unwrap();
         fs::write(out.join("notes.txt"), "mine").unwrap();
         {
-            let mut bundle = Bundle::create(&out).unwrap();
+            let bundle = Bundle::create(&out).unwrap();
             let mut f = bundle.create_file("json/graph.json").unwrap();
             f.write_all(b"{\"entities\":[").unwrap();
             // Dropped mid-write, as on an error.
@@ -339,7 +352,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().to_owned();
         fs::create_dir(out.join("json")).unwrap();
-        let mut bundle = Bundle::create(&out).unwrap();
+        let bundle = Bundle::create(&out).unwrap();
         let err = bundle.create_file("json/graph.json").unwrap_err();
         assert!(matches!(err, ExportError::Exists { .. }), "{err}");
         fs::write(out.join(MANIFEST_FILE), "{}").unwrap();
@@ -352,7 +365,7 @@ mod tests {
     #[test]
     fn names_cannot_escape_the_bundle() {
         let dir = tempfile::tempdir().unwrap();
-        let mut bundle = Bundle::create(dir.path()).unwrap();
+        let bundle = Bundle::create(dir.path()).unwrap();
         for bad in [
             "",
             "/etc/passwd",

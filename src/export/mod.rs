@@ -11,9 +11,11 @@ mod bundle;
 mod error;
 mod manifest;
 mod meta;
+mod sink;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use crate::formats::{Format, ParseFormatError, parse_formats};
 pub use bundle::{
@@ -67,7 +69,58 @@ fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<String, 
     (of(Loss::Nothing).clone(), per_format)
 }
 
+/// Writes each of `formats` into `bundle`, as many at once as there are cores. On an error
+/// no further format is started; the error of the first failed format (in `formats`' order)
+/// is returned.
+fn write_formats(
+    graph: &Graph,
+    snapshot: &SnapshotInfo,
+    formats: &[Format],
+    options: &ExportOptions,
+    bundle: &Bundle,
+) -> Result<(), ExportError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = cores.min(formats.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || {
+        let mut results = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(format) = formats.get(i) else { break };
+            let result = format.write(graph, snapshot, options, bundle);
+            failed.fetch_or(result.is_err(), Ordering::Relaxed);
+            results.push((i, result));
+        }
+        results
+    };
+    let mut results = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers)
+            .filter_map(|n| {
+                std::thread::Builder::new()
+                    .name(format!("kb4graph-export-{n}"))
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        let mut results = work();
+        for helper in helpers {
+            results.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().try_for_each(|(_, r)| r)
+}
+
 /// Writes `formats` of `graph` into `out_dir` through one bundle and returns the files written.
+///
+/// The formats are written at once, one per core, from the one immutable graph, while another
+/// thread computes the digests; each file is hashed and written by a thread of its own.
 pub fn export(
     graph: &Graph,
     snapshot: &SnapshotInfo,
@@ -75,12 +128,23 @@ pub fn export(
     options: &ExportOptions,
     out_dir: &Path,
 ) -> Result<Vec<ExportedFile>, ExportError> {
-    let mut bundle = Bundle::create(out_dir)?;
-    let (graph_digest, format_digests) = digests(graph, formats);
+    let bundle = Bundle::create(out_dir)?;
+    let ((graph_digest, format_digests), written) = std::thread::scope(|scope| {
+        let digesting = std::thread::Builder::new()
+            .name("kb4graph-digest".into())
+            .spawn_scoped(scope, || digests(graph, formats));
+        let written = write_formats(graph, snapshot, formats, options, &bundle);
+        let digests = match digesting {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to spare: computed here instead.
+            Err(_) => digests(graph, formats),
+        };
+        (digests, written)
+    });
+    written?;
     let rdf = formats.iter().any(|f| f.rdf_syntax().is_some());
-    for format in formats {
-        format.write(graph, snapshot, options, &mut bundle)?;
-    }
     bundle.finish(|files| ExportManifest {
         format: MANIFEST_FORMAT.to_owned(),
         format_version: MANIFEST_FORMAT_VERSION,

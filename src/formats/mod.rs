@@ -84,7 +84,7 @@ impl Format {
         graph: &Graph,
         snapshot: &SnapshotInfo,
         options: &ExportOptions,
-        bundle: &mut Bundle,
+        bundle: &Bundle,
     ) -> Result<(), ExportError> {
         match self {
             Format::Json => json::write(graph, snapshot, bundle),

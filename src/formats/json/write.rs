@@ -42,11 +42,7 @@ struct Counts {
 }
 
 /// Writes `json/graph.json` of `graph` into `bundle`.
-pub fn write(
-    graph: &Graph,
-    snapshot: &SnapshotInfo,
-    bundle: &mut Bundle,
-) -> Result<(), ExportError> {
+pub fn write(graph: &Graph, snapshot: &SnapshotInfo, bundle: &Bundle) -> Result<(), ExportError> {
     bundle.write_file(FILE, |out| write_document(graph, snapshot, out))
 }
 

@@ -54,7 +54,7 @@ impl FormatInfo {
 
 /// Writes `neo4j/` of `graph` into `bundle`: a CSV file per type, the scripts and
 /// `format.json`.
-pub fn write(graph: &Graph, bundle: &mut Bundle) -> Result<(), ExportError> {
+pub fn write(graph: &Graph, bundle: &Bundle) -> Result<(), ExportError> {
     let dialect = dialect::choose(graph).map_err(|source| ExportError::NoFreeArrayDelimiter {
         path: bundle.out_dir().join(DIR),
         source,
@@ -73,7 +73,7 @@ pub fn write(graph: &Graph, bundle: &mut Bundle) -> Result<(), ExportError> {
     write_text(bundle, FORMAT_FILE, &json)
 }
 
-fn write_text(bundle: &mut Bundle, relative: &str, bytes: &[u8]) -> Result<(), ExportError> {
+fn write_text(bundle: &Bundle, relative: &str, bytes: &[u8]) -> Result<(), ExportError> {
     bundle.write_file(relative, |out| out.write_all(bytes))
 }
 
@@ -106,7 +106,7 @@ struct Sink {
     columns: Vec<Column>,
 }
 
-fn open(bundle: &mut Bundle, relative: &str, columns: Vec<Column>) -> Result<Sink, ExportError> {
+fn open(bundle: &Bundle, relative: &str, columns: Vec<Column>) -> Result<Sink, ExportError> {
     let mut file = bundle.create_file(&format!("{DIR}/{relative}"))?;
     let path = file.path().to_owned();
     let mut header = String::new();
@@ -163,7 +163,7 @@ impl<'a> Head<'a> {
 
 /// Writes every CSV file in one pass over the graph: each type's rows come out in `_key`
 /// order because the graph iterates in `_key` order.
-fn write_csv(graph: &Graph, dialect: &Dialect, bundle: &mut Bundle) -> Result<(), ExportError> {
+fn write_csv(graph: &Graph, dialect: &Dialect, bundle: &Bundle) -> Result<(), ExportError> {
     let mut nodes = Vec::new();
     for ty in EntityType::ALL {
         let columns = columns::graph_node_columns(graph, ty);

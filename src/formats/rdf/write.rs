@@ -77,7 +77,7 @@ pub fn write(
     snapshot: &SnapshotInfo,
     syntax: Syntax,
     base_iri: &str,
-    bundle: &mut Bundle,
+    bundle: &Bundle,
 ) -> Result<(), ExportError> {
     check_base_iri(base_iri).map_err(|source| ExportError::BaseIri {
         path: bundle.out_dir().join(syntax.file()),
