@@ -49,23 +49,98 @@ pub fn civil_to_days(year: i32, month: u32, day: u32) -> i64 {
 
 /// Formats milliseconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 pub fn format_datetime_millis(unix_millis: i64) -> String {
-    let days = unix_millis.div_euclid(MILLIS_PER_DAY);
-    let ms_of_day = unix_millis.rem_euclid(MILLIS_PER_DAY);
-    let (y, mo, d) = days_to_civil(days);
-    let secs = ms_of_day / 1000;
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60,
-        ms_of_day % 1000
-    )
+    datetime_text(unix_millis).as_str().to_owned()
 }
 
 /// Formats days since the Unix epoch as `YYYY-MM-DD`.
 pub fn format_date(days_since_epoch: i64) -> String {
-    let (y, m, d) = days_to_civil(days_since_epoch);
-    format!("{y:04}-{m:02}-{d:02}")
+    date_text(days_since_epoch).as_str().to_owned()
+}
+
+/// A datetime or date as text, on the stack: writers spell millions of them.
+#[derive(Clone, Copy)]
+pub struct TimeText {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl TimeText {
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, `-`, `T`, `:`, `.` and `Z` are ever written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    /// `n` (0 ≤ n < 10^width) zero-padded to `width` digits.
+    fn digits(&mut self, n: u32, width: u32) {
+        for place in (0..width).rev() {
+            self.push(b'0' + (n / 10u32.pow(place) % 10) as u8);
+        }
+    }
+
+    /// A year as `{y:04}` spells it: at least four characters, the sign of a negative year
+    /// among them.
+    fn year(&mut self, year: i32) {
+        if (0..10_000).contains(&year) {
+            self.digits(year as u32, 4);
+        } else {
+            let abs = year.unsigned_abs();
+            let mut width = abs.checked_ilog10().map_or(1, |l| l + 1);
+            if year < 0 {
+                self.push(b'-');
+                width = width.max(3);
+            } else {
+                width = width.max(4);
+            }
+            self.digits_wide(abs, width);
+        }
+    }
+
+    fn digits_wide(&mut self, n: u32, width: u32) {
+        for place in (0..width).rev() {
+            let scale = 10u64.pow(place);
+            self.push(b'0' + (u64::from(n) / scale % 10) as u8);
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+pub fn datetime_text(unix_millis: i64) -> TimeText {
+    let days = unix_millis.div_euclid(MILLIS_PER_DAY);
+    let ms_of_day = unix_millis.rem_euclid(MILLIS_PER_DAY) as u32;
+    let mut text = date_text(days);
+    let secs = ms_of_day / 1000;
+    text.push(b'T');
+    text.digits(secs / 3600, 2);
+    text.push(b':');
+    text.digits((secs / 60) % 60, 2);
+    text.push(b':');
+    text.digits(secs % 60, 2);
+    text.push(b'.');
+    text.digits(ms_of_day % 1000, 3);
+    text.push(b'Z');
+    text
+}
+
+/// Days since the Unix epoch as `YYYY-MM-DD`.
+pub fn date_text(days_since_epoch: i64) -> TimeText {
+    let (y, mo, d) = days_to_civil(days_since_epoch);
+    let mut text = TimeText {
+        bytes: [0; 40],
+        len: 0,
+    };
+    text.year(y);
+    text.push(b'-');
+    text.digits(mo, 2);
+    text.push(b'-');
+    text.digits(d, 2);
+    text
 }
 
 /// `[-]YYYY-MM-DD` (four or more year digits) as days since the epoch, not yet checked to be
@@ -151,6 +226,48 @@ pub fn utc_day_of(t: SystemTime) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `format!` spells, which the stack formatting must equal for every value.
+    fn spelled_by_format(unix_millis: i64) -> String {
+        let days = unix_millis.div_euclid(MILLIS_PER_DAY);
+        let ms_of_day = unix_millis.rem_euclid(MILLIS_PER_DAY);
+        let (y, mo, d) = days_to_civil(days);
+        let secs = ms_of_day / 1000;
+        format!(
+            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60,
+            ms_of_day % 1000
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn datetimes_are_spelled_as_format_spells_them(
+            ms in proptest::prop_oneof![
+                -62_135_596_800_000i64..253_402_300_800_000,
+                // Years of more than four digits, and before year 0.
+                (i32::MIN as i64 / 366 * MILLIS_PER_DAY)..(i32::MAX as i64 / 366 * MILLIS_PER_DAY),
+            ]
+        ) {
+            let text = datetime_text(ms);
+            proptest::prop_assert_eq!(text.as_str(), spelled_by_format(ms));
+        }
+    }
+
+    #[test]
+    fn edge_years_are_spelled_as_format_spells_them() {
+        for year in [
+            -10_000, -9_999, -1, 0, 1, 999, 9_999, 10_000, 123_456, 5_000_000,
+        ] {
+            let days = civil_to_days(year, 2, 28);
+            let ms = days * MILLIS_PER_DAY + 3_723_004;
+            assert_eq!(datetime_text(ms).as_str(), spelled_by_format(ms), "{year}");
+            let (y, m, d) = days_to_civil(days);
+            assert_eq!(date_text(days).as_str(), format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
 
     #[test]
     fn datetimes_and_dates_read_exactly_what_the_exporters_write() {

@@ -18,7 +18,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::graph::Graph;
 use super::value::Value;
-use crate::timefmt::{format_date, format_datetime_millis};
+use crate::timefmt::{date_text, datetime_text, format_date, format_datetime_millis};
 
 /// The name under which manifests record the digest.
 pub const DIGEST_ALGORITHM: &str = "kb4graph-canonical-json-sha256";
@@ -137,19 +137,16 @@ fn write_json_str(out: &mut Vec<u8>, s: &str) {
 
 /// A value as [`value_json`] gives it, written straight to `out`.
 fn write_value(out: &mut Vec<u8>, value: &Value) {
-    use std::io::Write as _;
     match value {
         Value::String(s) => write_json_str(out, s),
-        Value::Integer(n) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Integer(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
         Value::Float(x) | Value::Decimal(x) => {
             // serde_json writes a finite f64 as `Number::from_f64` displays it, others as null.
             let _ = serde_json::to_writer(&mut *out, x);
         }
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::DateTime(ms) => write_json_str(out, &format_datetime_millis(*ms)),
-        Value::Date(d) => write_json_str(out, &format_date(i64::from(*d))),
+        Value::DateTime(ms) => write_json_str(out, datetime_text(*ms).as_str()),
+        Value::Date(d) => write_json_str(out, date_text(i64::from(*d)).as_str()),
         Value::StringArray(list) => {
             out.push(b'[');
             for (i, item) in list.iter().enumerate() {
@@ -166,7 +163,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value) {
                 if i > 0 {
                     out.push(b',');
                 }
-                let _ = write!(out, "{n}");
+                out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes());
             }
             out.push(b']');
         }
@@ -295,7 +292,14 @@ impl DigestWriter {
         } else {
             self.entities += 1;
         }
-        self.last = Some((rank, record.key.clone()));
+        match &mut self.last {
+            Some((last_rank, last_key)) => {
+                *last_rank = rank;
+                last_key.clear();
+                last_key.push_str(&record.key);
+            }
+            None => self.last = Some((rank, record.key.clone())),
+        }
         Ok(())
     }
 

@@ -6,7 +6,7 @@
 use std::fmt;
 
 use super::table::ValueType;
-use crate::timefmt::{format_date, format_datetime_millis};
+use crate::timefmt::{date_text, datetime_text, format_date, format_datetime_millis};
 
 /// A property value as stored in the graph, borrowed.
 #[derive(Debug, Clone, Copy)]
@@ -198,15 +198,26 @@ impl PartialEq<Value> for ValueRef<'_> {
 }
 
 /// Canonical text: strings verbatim, datetimes and dates in ISO form, arrays as JSON arrays.
+impl ValueRef<'_> {
+    /// A datetime's or date's ISO text, spelled on the stack; `None` for other values.
+    pub fn time_text(&self) -> Option<crate::timefmt::TimeText> {
+        match *self {
+            ValueRef::DateTime(ms) => Some(datetime_text(ms)),
+            ValueRef::Date(d) => Some(date_text(i64::from(d))),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for ValueRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             ValueRef::String(s) => f.write_str(s),
-            ValueRef::Integer(n) => write!(f, "{n}"),
+            ValueRef::Integer(n) => f.write_str(itoa::Buffer::new().format(n)),
             ValueRef::Float(x) | ValueRef::Decimal(x) => write!(f, "{x}"),
             ValueRef::Boolean(b) => write!(f, "{b}"),
-            ValueRef::DateTime(ms) => f.write_str(&format_datetime_millis(ms)),
-            ValueRef::Date(d) => f.write_str(&format_date(i64::from(d))),
+            ValueRef::DateTime(ms) => f.write_str(datetime_text(ms).as_str()),
+            ValueRef::Date(d) => f.write_str(date_text(i64::from(d)).as_str()),
             ValueRef::StringArray(_) | ValueRef::IntegerArray(_) => {
                 write!(f, "{}", self.to_json())
             }

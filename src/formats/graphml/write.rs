@@ -131,16 +131,15 @@ impl<W: Write> Writer<'_, W> {
 
 /// A value as GraphML text of its key's `attr.type`.
 pub fn format_value(out: &mut String, value: ValueRef<'_>) {
-    use std::fmt::Write as _;
     match value {
         ValueRef::String(s) => out.push_str(s),
-        ValueRef::Integer(n) => {
-            let _ = write!(out, "{n}");
-        }
+        ValueRef::Integer(n) => out.push_str(itoa::Buffer::new().format(n)),
         ValueRef::Float(x) | ValueRef::Decimal(x) => push_double(out, x),
         ValueRef::Boolean(b) => out.push_str(if b { "true" } else { "false" }),
         ValueRef::DateTime(_) | ValueRef::Date(_) => {
-            let _ = write!(out, "{value}");
+            if let Some(text) = value.time_text() {
+                out.push_str(text.as_str());
+            }
         }
         ValueRef::StringArray(list) => {
             out.push('[');
@@ -158,7 +157,7 @@ pub fn format_value(out: &mut String, value: ValueRef<'_>) {
                 if i > 0 {
                     out.push(',');
                 }
-                let _ = write!(out, "{n}");
+                out.push_str(itoa::Buffer::new().format(*n));
             }
             out.push(']');
         }

@@ -138,12 +138,20 @@ fn string(out: &mut impl Write, s: &str) -> io::Result<()> {
 fn value(out: &mut impl Write, v: ValueRef<'_>) -> io::Result<()> {
     match v {
         ValueRef::String(s) => string(out, s),
-        ValueRef::Integer(n) => write!(out, "{n}"),
+        ValueRef::Integer(n) => out.write_all(itoa::Buffer::new().format(n).as_bytes()),
         ValueRef::Float(x) | ValueRef::Decimal(x) => {
             serde_json::to_writer(out, &x).map_err(io::Error::from)
         }
         ValueRef::Boolean(b) => out.write_all(if b { b"true" } else { b"false" }),
-        ValueRef::DateTime(_) | ValueRef::Date(_) => string(out, &v.to_string()),
+        ValueRef::DateTime(_) | ValueRef::Date(_) => match v.time_text() {
+            // ISO text needs no escaping.
+            Some(text) => {
+                out.write_all(b"\"")?;
+                out.write_all(text.as_str().as_bytes())?;
+                out.write_all(b"\"")
+            }
+            None => string(out, &v.to_string()),
+        },
         ValueRef::StringArray(list) => {
             out.write_all(b"[")?;
             for (i, s) in list.iter().enumerate() {
@@ -160,7 +168,7 @@ fn value(out: &mut impl Write, v: ValueRef<'_>) -> io::Result<()> {
                 if i > 0 {
                     out.write_all(b",")?;
                 }
-                write!(out, "{n}")?;
+                out.write_all(itoa::Buffer::new().format(*n).as_bytes())?;
             }
             out.write_all(b"]")
         }

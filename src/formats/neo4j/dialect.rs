@@ -84,7 +84,9 @@ struct Scan {
 
 /// Whether a field holding `s` must be quoted (a null is never written quoted).
 pub fn needs_quotes(s: &str) -> bool {
-    s.is_empty() || s.starts_with('"') || s.contains([DELIMITER, '\n', '\r'])
+    // All three are ASCII, so a byte scan finds them without decoding characters.
+    const SPECIAL: [u8; 3] = [DELIMITER as u8, b'\n', b'\r'];
+    s.is_empty() || s.starts_with('"') || s.bytes().any(|b| SPECIAL.contains(&b))
 }
 
 /// Whether LOAD CSV's backslash escapes would misread `s` inside quotes.
@@ -210,15 +212,17 @@ pub fn write_value(
     dialect: &Dialect,
     scratch: &mut String,
 ) -> io::Result<()> {
-    use std::fmt::Write as _;
     let Some(v) = v else { return Ok(()) };
     match v {
         ValueRef::String(s) => write_str(out, s, dialect),
-        ValueRef::Integer(n) => write!(out, "{n}"),
+        ValueRef::Integer(n) => out.write_all(itoa::Buffer::new().format(n).as_bytes()),
         // Rust prints the shortest text that parses back to the same bits.
         ValueRef::Float(x) | ValueRef::Decimal(x) => write!(out, "{x}"),
         ValueRef::Boolean(b) => out.write_all(if b { b"true" } else { b"false" }),
-        ValueRef::DateTime(_) | ValueRef::Date(_) => write!(out, "{v}"),
+        ValueRef::DateTime(_) | ValueRef::Date(_) => match v.time_text() {
+            Some(text) => out.write_all(text.as_str().as_bytes()),
+            None => write!(out, "{v}"),
+        },
         ValueRef::StringArray(list) => {
             scratch.clear();
             for (i, s) in list.iter().enumerate() {
@@ -235,7 +239,7 @@ pub fn write_value(
                 if i > 0 {
                     scratch.push(dialect.array_delimiter);
                 }
-                let _ = write!(scratch, "{n}");
+                scratch.push_str(itoa::Buffer::new().format(*n));
             }
             write_str(out, scratch, dialect)
         }
