@@ -101,6 +101,31 @@ pub(crate) fn parse_one(bytes: &[u8]) -> Result<Parsed<Raw<'_>>, serde_json::Err
     parse(bytes)
 }
 
+/// A parsed page's records, borrowing from its bytes, and the keys that appeared twice in one
+/// of its objects. A `Yoke` keeps it together with the bytes it borrows from, so it can be
+/// parsed on one thread and read on another.
+#[derive(yoke::Yokeable)]
+pub(crate) struct PageRecords<'a> {
+    pub records: Vec<Raw<'a>>,
+    pub duplicate_keys: Vec<String>,
+}
+
+/// Parses a page of records, or with `one` an object page (one record).
+pub(crate) fn parse_page(bytes: &[u8], one: bool) -> Result<PageRecords<'_>, serde_json::Error> {
+    let parsed = if one {
+        parse_one(bytes).map(|one| Parsed {
+            value: vec![one.value],
+            duplicate_keys: one.duplicate_keys,
+        })
+    } else {
+        parse_list(bytes)
+    };
+    parsed.map(|p| PageRecords {
+        records: p.value,
+        duplicate_keys: p.duplicate_keys,
+    })
+}
+
 /// A cheap fingerprint of a key: objects have a few dozen fields, and a repeated key is rare,
 /// so the linear search for an earlier one runs only when the fingerprint was seen before.
 fn key_bit(key: &str) -> u64 {

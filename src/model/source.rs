@@ -1,7 +1,7 @@
 //! Where `normalize` reads raw pages from: a snapshot on disk, or pages held in memory (tests,
 //! property tests, callers that fetched without writing a snapshot).
 
-use crate::snapshot::Snapshot;
+use crate::snapshot::{PageEntry, Snapshot};
 
 /// A collection as the source lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,15 +30,19 @@ pub struct PageError {
     pub message: String,
 }
 
-/// Raw pages by collection. Implementations yield pages in any order: `normalize` does not
+/// Reads one page. `normalize` runs these on its worker threads, several at once.
+pub type PageRead<'a> = Box<dyn FnOnce() -> Result<RawPage, PageError> + Send + 'a>;
+
+/// Raw pages by collection. Implementations list pages in any order: `normalize` does not
 /// depend on it. Pages are bytes rather than parsed JSON so that `normalize` can parse them
 /// borrowing strings from the page (parsing into `serde_json::Value` was half its time).
-pub trait RawSource {
+pub trait RawSource: Sync {
     fn collections(&self) -> Vec<SourceCollection>;
 
-    /// The pages of collection `id`; an `Err` item is a page that could not be read, and the
-    /// pages after it still follow. An unknown id yields nothing.
-    fn pages<'a>(&'a self, id: &str) -> Box<dyn Iterator<Item = Result<RawPage, PageError>> + 'a>;
+    /// The pages of collection `id`, each as the work of reading it; an `Err` it returns is a
+    /// page that could not be read, and the pages after it are still read. An unknown id has
+    /// none.
+    fn pages<'a>(&'a self, id: &str) -> Vec<PageRead<'a>>;
 }
 
 impl RawSource for Snapshot {
@@ -53,33 +57,28 @@ impl RawSource for Snapshot {
             .collect()
     }
 
-    fn pages<'a>(&'a self, id: &str) -> Box<dyn Iterator<Item = Result<RawPage, PageError>> + 'a> {
+    fn pages<'a>(&'a self, id: &str) -> Vec<PageRead<'a>> {
         let Some(entry) = self.collection(id) else {
-            return Box::new(std::iter::empty());
+            return Vec::new();
         };
-        // `Snapshot::pages` yields in page-number order; the same order names failed pages.
-        let mut files: Vec<(u32, &str)> = entry
-            .pages
-            .iter()
-            .map(|p| (p.page, p.file.as_str()))
-            .collect();
-        files.sort_by_key(|&(page, _)| page);
-        match Snapshot::pages(self, id) {
-            Ok(pages) => Box::new(pages.zip(files).map(|(page, (_, file))| match page {
-                Ok((page, body)) => Ok(RawPage {
-                    file: page.file.to_owned(),
-                    body,
-                }),
-                Err(err) => Err(PageError {
-                    file: file.to_owned(),
-                    message: err.to_string(),
-                }),
-            })),
-            Err(err) => Box::new(std::iter::once(Err(PageError {
-                file: id.to_owned(),
-                message: err.to_string(),
-            }))),
-        }
+        // In page-number order, as `Snapshot::pages` yields them.
+        let mut pages: Vec<&PageEntry> = entry.pages.iter().collect();
+        pages.sort_by_key(|p| p.page);
+        pages
+            .into_iter()
+            .map(|page| -> PageRead<'a> {
+                Box::new(move || match self.read_page(page) {
+                    Ok(body) => Ok(RawPage {
+                        file: page.file.clone(),
+                        body,
+                    }),
+                    Err(err) => Err(PageError {
+                        file: page.file.clone(),
+                        message: err.to_string(),
+                    }),
+                })
+            })
+            .collect()
     }
 }
 
@@ -162,15 +161,21 @@ impl RawSource for MemorySource {
             .collect()
     }
 
-    fn pages<'a>(&'a self, id: &str) -> Box<dyn Iterator<Item = Result<RawPage, PageError>> + 'a> {
+    fn pages<'a>(&'a self, id: &str) -> Vec<PageRead<'a>> {
         let Some(collection) = self.collections.iter().find(|c| c.id == id) else {
-            return Box::new(std::iter::empty());
+            return Vec::new();
         };
-        Box::new(collection.pages.iter().map(|page| {
-            Ok(RawPage {
-                file: page.file.clone(),
-                body: page.body.clone(),
+        collection
+            .pages
+            .iter()
+            .map(|page| -> PageRead<'a> {
+                Box::new(move || {
+                    Ok(RawPage {
+                        file: page.file.clone(),
+                        body: page.body.clone(),
+                    })
+                })
             })
-        }))
+            .collect()
     }
 }

@@ -197,7 +197,7 @@ impl Snapshot {
     }
 
     /// Reads one page and checks its size and SHA-256 against the manifest.
-    fn read_page(&self, page: &PageEntry) -> Result<Vec<u8>, SnapshotError> {
+    pub(crate) fn read_page(&self, page: &PageEntry) -> Result<Vec<u8>, SnapshotError> {
         let path = layout::resolve(&self.root, &page.file).ok_or_else(|| {
             SnapshotError::ManifestInvalid {
                 path: self.root.join(MANIFEST_FILE),

@@ -10,6 +10,7 @@ mod builder;
 mod entities;
 mod finish;
 mod links;
+mod pages;
 mod people;
 mod phishing;
 mod record;
@@ -17,10 +18,11 @@ mod training;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::model::raw::{self, Raw};
+use crate::model::raw::Raw;
 use crate::snapshot::CollectionId;
 
 use self::builder::{Builder, Label, Loc};
+use self::pages::PageResult;
 use super::graph::Graph;
 use super::intern::IdMap;
 use super::props::Span;
@@ -28,10 +30,21 @@ use super::source::RawSource;
 use super::warning::{PAGE_LEFT_OUT, Warning, WarningCode};
 
 /// Builds the graph of the account in `source`. Problems in the data become warnings (sorted
-/// by location); nothing in the data makes it fail or panic.
+/// by location); nothing in the data makes it fail or panic. Pages are read and parsed on as
+/// many threads as the machine has cores.
 pub fn normalize<S: RawSource + ?Sized>(source: &S) -> (Graph, Vec<Warning>) {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    normalize_with_threads(source, threads)
+}
+
+/// [`normalize`] reading and parsing pages on `threads` worker threads (with 0 or 1, on the
+/// calling thread). The graph and the warnings are the same whatever the number.
+pub fn normalize_with_threads<S: RawSource + ?Sized>(
+    source: &S,
+    threads: usize,
+) -> (Graph, Vec<Warning>) {
     let mut state = State::default();
-    state.read(source);
+    state.read(source, threads);
     state.finish()
 }
 
@@ -204,7 +217,7 @@ impl Default for Builder {
 }
 
 impl State {
-    fn read<S: RawSource + ?Sized>(&mut self, source: &S) {
+    fn read<S: RawSource + ?Sized>(&mut self, source: &S, threads: usize) {
         let mut kinds: Vec<(Kind, String)> = Vec::new();
         for c in source.collections() {
             if self.collections.insert(c.id.clone(), ()).is_some() {
@@ -236,77 +249,85 @@ impl State {
             }
         }
         kinds.sort();
-        // Module names are indexed from the listings before campaign content is matched to
-        // them, and again with the content before enrollments are.
-        let mut indexed = (false, false);
-        for (kind, id) in kinds {
-            if kind >= Kind::TrainingCampaigns && !indexed.0 {
-                self.index_module_names();
-                indexed.0 = true;
-            }
-            if kind >= Kind::Enrollments && !indexed.1 {
-                self.index_module_names();
-                indexed.1 = true;
+        // Every page in reading order, with the collection it belongs to (by index in `kinds`).
+        let mut jobs = Vec::new();
+        for (n, (kind, id)) in kinds.iter().enumerate() {
+            let one = *kind == Kind::Account;
+            jobs.extend(source.pages(id).into_iter().map(|read| (n, one, read)));
+        }
+        let mut prepared = 0;
+        pages::in_order(
+            jobs,
+            threads,
+            |(n, one, read)| (n, pages::read_page(read, one)),
+            |(n, page)| {
+                self.prepare(&kinds, &mut prepared, n + 1);
+                self.page(kinds[*n].0, page);
+            },
+        );
+        self.prepare(&kinds, &mut prepared, kinds.len());
+    }
+
+    /// Gets collections `prepared..upto` of `kinds` ready for their pages.
+    fn prepare(&mut self, kinds: &[(Kind, String)], prepared: &mut usize, upto: usize) {
+        for (kind, id) in kinds.iter().take(upto).skip(*prepared) {
+            // Module names are indexed from the listings before campaign content is matched
+            // to them, and again with the content before enrollments are.
+            let previous = (*prepared)
+                .checked_sub(1)
+                .and_then(|p| kinds.get(p))
+                .map(|(k, _)| *k);
+            for stage in [Kind::TrainingCampaigns, Kind::Enrollments] {
+                if *kind >= stage && previous.is_none_or(|p| p < stage) {
+                    self.index_module_names();
+                }
             }
             match kind {
                 Kind::Members(group) => {
-                    self.member_collections.insert(group, (id.clone(), 0));
+                    self.member_collections.insert(*group, (id.clone(), 0));
                 }
                 Kind::Recipients(pst) => {
-                    self.result_collections.insert(pst, id.clone());
+                    self.result_collections.insert(*pst, id.clone());
                 }
                 _ => {}
             }
-            for page in source.pages(&id) {
-                let page = match page {
-                    Ok(page) => page,
-                    Err(err) => {
-                        self.b.warn_at(
-                            WarningCode::UnreadablePage,
-                            err.file,
-                            None,
-                            format!("{PAGE_LEFT_OUT}{}", err.message),
-                        );
-                        continue;
-                    }
-                };
-                let file = self.b.file(&page.file);
-                let parsed = if kind == Kind::Account {
-                    raw::parse_one(&page.body).map(|one| raw::Parsed {
-                        value: vec![one.value],
-                        duplicate_keys: one.duplicate_keys,
-                    })
-                } else {
-                    raw::parse_list(&page.body)
-                };
-                let records = match parsed {
-                    Ok(parsed) => {
-                        self.warn_duplicate_keys(&page.file, &parsed.duplicate_keys);
-                        parsed.value
-                    }
-                    Err(err) => {
-                        let what = if err.is_data() {
-                            "not a JSON array of records"
-                        } else {
-                            "not valid JSON"
-                        };
-                        self.b.warn_at(
-                            WarningCode::UnreadablePage,
-                            page.file.clone(),
-                            None,
-                            format!("{PAGE_LEFT_OUT}{what}: {err}"),
-                        );
-                        continue;
-                    }
-                };
-                for (index, record) in records.iter().enumerate() {
-                    let loc = Loc {
-                        file,
-                        index: u32::try_from(index).unwrap_or(u32::MAX),
-                    };
-                    self.record(kind, loc, record);
-                }
+            *prepared += 1;
+        }
+    }
+
+    /// Adds the records of one page, or the warning that it was left out.
+    fn page(&mut self, kind: Kind, page: &PageResult) {
+        let (file, records) = match page {
+            PageResult::Unreadable(err) => {
+                self.b.warn_at(
+                    WarningCode::UnreadablePage,
+                    err.file.clone(),
+                    None,
+                    format!("{PAGE_LEFT_OUT}{}", err.message),
+                );
+                return;
             }
+            PageResult::Invalid { file, message } => {
+                self.b.file(file);
+                self.b.warn_at(
+                    WarningCode::UnreadablePage,
+                    file.clone(),
+                    None,
+                    format!("{PAGE_LEFT_OUT}{message}"),
+                );
+                return;
+            }
+            PageResult::Parsed { file, records } => (file, records),
+        };
+        let file_id = self.b.file(file);
+        let parsed = records.get();
+        self.warn_duplicate_keys(file, &parsed.duplicate_keys);
+        for (index, record) in parsed.records.iter().enumerate() {
+            let loc = Loc {
+                file: file_id,
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+            };
+            self.record(kind, loc, record);
         }
     }
 

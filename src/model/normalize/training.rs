@@ -352,7 +352,8 @@ impl State {
             return;
         };
         let label = Label::Enrollment(Some(id));
-        let what = describe_enrollment(obj);
+        // Only for warnings: formatting it for every enrollment was a good part of reading them.
+        let what = || describe_enrollment(obj);
         let user = match get(obj, "user") {
             Some(Raw::Object(u)) => match id_of(get(u, "id")) {
                 Some(uid) => Some((uid, u)),
@@ -362,8 +363,9 @@ impl State {
                         loc,
                         Some(label),
                         format!(
-                            "its user has no usable `id` ({}): not linked to a user, so not in the graph ({what})",
-                            describe_id(get(u, "id"))
+                            "its user has no usable `id` ({}): not linked to a user, so not in the graph ({})",
+                            describe_id(get(u, "id")),
+                            what()
                         ),
                     );
                     None
@@ -374,7 +376,7 @@ impl State {
                     WarningCode::MissingUser,
                     loc,
                     Some(label),
-                    format!("no user (`\"user\": null`, a deleted user): not linked to a user, so not in the graph ({what})"),
+                    format!("no user (`\"user\": null`, a deleted user): not linked to a user, so not in the graph ({})", what()),
                 );
                 None
             }
@@ -384,8 +386,9 @@ impl State {
                     loc,
                     Some(label),
                     format!(
-                        "its user is not an object ({}): not linked to a user, so not in the graph ({what})",
-                        super::record::quote(other)
+                        "its user is not an object ({}): not linked to a user, so not in the graph ({})",
+                        super::record::quote(other),
+                        what()
                     ),
                 );
                 None
