@@ -3,12 +3,13 @@
 //! the graph (which also builds IRIs and literals, groups and sorts each subject's triples).
 //!
 //! The graph is the `small` demo account, fetched from the simulated API; set
-//! `KB4GRAPH_RDF_BENCH_SNAPSHOT=/path/to/snapshot` to use another (e.g. a `medium` one).
+//! `KB4GRAPH_BENCH_SNAPSHOT=/path/to/snapshot` to use another (e.g. a `medium` one).
 //!
 //!     cargo bench --bench rdf_serializer
 
+mod common;
+
 use std::io;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use divan::Bencher;
@@ -24,38 +25,13 @@ struct Fixture {
     info: SnapshotInfo,
     /// The exporter's N-Triples output, parsed back: the same triples, pre-built.
     triples: Vec<Triple>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-fn snapshot_dir() -> (PathBuf, Option<tempfile::TempDir>) {
-    if let Some(dir) = std::env::var_os("KB4GRAPH_RDF_BENCH_SNAPSHOT") {
-        return (PathBuf::from(dir), None);
-    }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("snapshot");
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        // The organisation `run --demo` serves.
-        let config = kb4graph::mock::MockConfig::new(7, kb4graph::mock::Profile::Small);
-        let server = kb4graph::mock::MockServer::start(([127, 0, 0, 1], 0).into(), config)
-            .await
-            .expect("the simulated API starts");
-        let mut options = kb4graph::fetch::FetchOptions::new(
-            kb4graph::api::Source::BaseUrl(server.base_url()),
-            kb4graph::api::Token::new("bench-token").expect("token"),
-            out.clone(),
-        );
-        options.pace = kb4graph::rate::RateSpec::off();
-        kb4graph::fetch::fetch(options).await.expect("fetch");
-    });
-    (out, Some(dir))
 }
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let (path, dir) = snapshot_dir();
-        let snapshot = Snapshot::open(&path).expect("a snapshot");
+        let source = common::snapshot();
+        let snapshot = Snapshot::open(&source.path).expect("a snapshot");
         let info = SnapshotInfo::of(&snapshot);
         let (graph, _) = normalize(&snapshot);
         let (bytes, _) = write_graph(
@@ -74,7 +50,6 @@ fn fixture() -> &'static Fixture {
             graph,
             info,
             triples,
-            _dir: dir,
         }
     })
 }
