@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::error::ExportError;
+use crate::compress::{Compression, Writer};
 use crate::files::{create_private_dir, hex, sync_dir};
 use crate::owner::Owner;
 
@@ -37,6 +38,8 @@ pub struct Bundle {
     staging: tempfile::TempDir,
     files: Vec<ExportedFile>,
     opened: Vec<String>,
+    /// How data files (those opened with [`Bundle::create_data_file`]) are written.
+    compression: Compression,
 }
 
 impl Bundle {
@@ -66,11 +69,45 @@ impl Bundle {
             staging,
             files: Vec::new(),
             opened: Vec::new(),
+            compression: Compression::None,
         })
     }
 
     pub fn out_dir(&self) -> &Path {
         &self.out_dir
+    }
+
+    /// Data files opened from now on are written compressed this way.
+    pub fn set_compression(&mut self, compression: Compression) {
+        self.compression = compression;
+    }
+
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// Opens the data file `relative` for writing: as [`Bundle::create_file`], but compressed
+    /// as the bundle's [`Compression`] says, under its compressed name (`relative.gz`).
+    pub fn create_data_file(&mut self, relative: &str) -> Result<BundleFile, ExportError> {
+        let compression = self.compression;
+        let mut file = self.create_file(&compression.file_name(relative))?;
+        file.writer = match file.writer {
+            Writer::Plain(inner) => compression.writer(inner),
+            compressed => compressed,
+        };
+        Ok(file)
+    }
+
+    /// Writes the whole data file `relative` with `write` (see [`Bundle::create_data_file`]).
+    pub fn write_data_file<T>(
+        &mut self,
+        relative: &str,
+        write: impl FnOnce(&mut BundleFile) -> io::Result<T>,
+    ) -> Result<T, ExportError> {
+        let mut file = self.create_data_file(relative)?;
+        let written = write(&mut file).map_err(ExportError::io(file.path()))?;
+        self.close_file(file)?;
+        Ok(written)
     }
 
     /// Opens `relative` (e.g. `json/graph.json`) for writing. Its top directory must not exist
@@ -107,9 +144,11 @@ impl Bundle {
         Ok(BundleFile {
             relative: relative.to_owned(),
             shown: self.out_dir.join(relative),
-            writer: BufWriter::with_capacity(1 << 16, file),
-            hasher: Sha256::new(),
-            size: 0,
+            writer: Writer::Plain(Hashed {
+                writer: BufWriter::with_capacity(1 << 16, file),
+                hasher: Sha256::new(),
+                size: 0,
+            }),
         })
     }
 
@@ -235,12 +274,19 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         .map_err(ExportError::io(path))
 }
 
-/// A file of the bundle being written: buffered, hashed and counted as it goes.
+/// A file of the bundle being written: compressed if it is a compressed data file, then
+/// buffered, hashed and counted as it goes.
 #[derive(Debug)]
 pub struct BundleFile {
     relative: String,
     /// Where the file will be once the export is complete, for error messages.
     shown: PathBuf,
+    writer: Writer<Hashed>,
+}
+
+/// The bytes as they land in the file (compressed, if they are), hashed and counted.
+#[derive(Debug)]
+struct Hashed {
     writer: BufWriter<File>,
     hasher: Sha256,
     size: u64,
@@ -252,18 +298,33 @@ impl BundleFile {
         &self.shown
     }
 
-    fn finish(mut self) -> io::Result<ExportedFile> {
-        self.writer.flush()?;
-        self.writer.get_ref().sync_all()?;
+    fn finish(self) -> io::Result<ExportedFile> {
+        let mut out = self.writer.finish()?;
+        out.writer.flush()?;
+        out.writer.get_ref().sync_all()?;
         Ok(ExportedFile {
             path: self.relative,
-            size: self.size,
-            sha256: hex(&self.hasher.finalize()),
+            size: out.size,
+            sha256: hex(&out.hasher.finalize()),
         })
     }
 }
 
 impl Write for BundleFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.writer.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+impl Write for Hashed {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.writer.write(buf)?;
         self.hasher.update(&buf[..n]);

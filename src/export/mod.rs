@@ -26,6 +26,7 @@ pub use manifest::{
 };
 pub use meta::{DamagedPage, SnapshotInfo, account_name};
 
+use crate::compress::Compression;
 use crate::formats::Loss;
 use crate::model::{Graph, GraphDigest, Record, canonical};
 
@@ -37,6 +38,8 @@ pub struct ExportOptions {
     /// Export a snapshot whose pages are not all usable, leaving those out and listing them in
     /// the manifest (`snapshot.damagedPages`). Off: such a snapshot is refused.
     pub allow_damaged: bool,
+    /// How the data files are written (scripts and `format.json` stay plain text).
+    pub compression: Compression,
 }
 
 impl Default for ExportOptions {
@@ -44,6 +47,7 @@ impl Default for ExportOptions {
         ExportOptions {
             base_iri: crate::formats::rdf::DEFAULT_BASE_IRI.to_owned(),
             allow_damaged: false,
+            compression: Compression::None,
         }
     }
 }
@@ -76,6 +80,7 @@ pub fn export(
     out_dir: &Path,
 ) -> Result<Vec<ExportedFile>, ExportError> {
     let mut bundle = Bundle::create(out_dir)?;
+    bundle.set_compression(options.compression);
     let (graph_digest, format_digests) = digests(graph, formats);
     let rdf = formats.iter().any(|f| f.rdf_syntax().is_some());
     for format in formats {
@@ -92,6 +97,7 @@ pub fn export(
         base_iri: rdf.then(|| options.base_iri.clone()),
         graph: Some(graph_digest.clone()),
         format_digests: format_digests.clone(),
+        compression: options.compression,
         files: files.to_vec(),
     })
 }

@@ -27,7 +27,7 @@ pub fn write(
     snapshot: &SnapshotInfo,
     bundle: &mut Bundle,
 ) -> Result<(), ExportError> {
-    let report = bundle.write_file(FILE, |out| write_document(graph, snapshot, out))?;
+    let report = bundle.write_data_file(FILE, |out| write_document(graph, snapshot, out))?;
     if report.replaced_values > WARN_EACH {
         tracing::warn!(
             file = %bundle.out_dir().join(FILE).display(),

@@ -47,7 +47,7 @@ pub fn write(
     snapshot: &SnapshotInfo,
     bundle: &mut Bundle,
 ) -> Result<(), ExportError> {
-    bundle.write_file(FILE, |out| write_document(graph, snapshot, out))
+    bundle.write_data_file(FILE, |out| write_document(graph, snapshot, out))
 }
 
 /// Writes the whole document to `out`.
