@@ -39,8 +39,9 @@ fn fixture() -> &'static Fixture {
         let mut pages = MemorySource::new();
         for collection in RawSource::collections(&snapshot) {
             let read = RawSource::pages(&snapshot, &collection.id)
-                .map(|page| {
-                    let page = page.expect("a readable page");
+                .into_iter()
+                .map(|read| {
+                    let page = read().expect("a readable page");
                     MemoryPage {
                         file: page.file,
                         body: page.body,

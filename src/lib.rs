@@ -9,6 +9,7 @@
 //! - [`formats`]: each export format in its own folder (JSON, Neo4j CSV, GraphML, RDF): its
 //!   writer, reader, checker and what it cannot carry; [`formats::Format`] chooses among them;
 //! - [`export`]: the output bundle every format is written through, and its manifest;
+//! - [`compress`]: gzip-compressed data files, written in parallel and read by every reader;
 //! - [`mock`]: a simulated Reporting API over a seeded synthetic organisation, for demos, tests
 //!   and benchmarks;
 //! - [`pipeline`]: snapshot -> graph -> export -> validation, as `kb4graph run` does it;
@@ -20,6 +21,7 @@
 
 pub mod api;
 pub mod archive;
+pub mod compress;
 pub mod diff;
 pub mod export;
 pub mod fetch;

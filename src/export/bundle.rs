@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::error::ExportError;
 use super::sink::Sink;
+use crate::compress::{Compression, Writer};
 use crate::files::{create_private_dir, hex, sync_dir};
 use crate::owner::Owner;
 
@@ -37,6 +38,8 @@ pub type ExportedFile = crate::snapshot::FileEntry;
 pub struct Bundle {
     out_dir: PathBuf,
     staging: tempfile::TempDir,
+    /// How data files (those opened with [`Bundle::create_data_file`]) are written.
+    compression: Compression,
     state: Mutex<State>,
 }
 
@@ -71,6 +74,7 @@ impl Bundle {
         Ok(Bundle {
             out_dir,
             staging,
+            compression: Compression::None,
             state: Mutex::default(),
         })
     }
@@ -82,6 +86,39 @@ impl Bundle {
 
     pub fn out_dir(&self) -> &Path {
         &self.out_dir
+    }
+
+    /// Data files opened from now on are written compressed this way.
+    pub fn set_compression(&mut self, compression: Compression) {
+        self.compression = compression;
+    }
+
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// Opens the data file `relative` for writing: as [`Bundle::create_file`], but compressed
+    /// as the bundle's [`Compression`] says, under its compressed name (`relative.gz`).
+    pub fn create_data_file(&self, relative: &str) -> Result<BundleFile, ExportError> {
+        let compression = self.compression;
+        let mut file = self.create_file(&compression.file_name(relative))?;
+        file.writer = match file.writer {
+            Writer::Plain(inner) => compression.writer(inner),
+            compressed => compressed,
+        };
+        Ok(file)
+    }
+
+    /// Writes the whole data file `relative` with `write` (see [`Bundle::create_data_file`]).
+    pub fn write_data_file<T>(
+        &self,
+        relative: &str,
+        write: impl FnOnce(&mut BundleFile) -> io::Result<T>,
+    ) -> Result<T, ExportError> {
+        let mut file = self.create_data_file(relative)?;
+        let written = write(&mut file).map_err(ExportError::io(file.path()))?;
+        self.close_file(file)?;
+        Ok(written)
     }
 
     /// Opens `relative` (e.g. `json/graph.json`) for writing. Its top directory must not exist
@@ -122,7 +159,7 @@ impl Bundle {
         Ok(BundleFile {
             relative: relative.to_owned(),
             shown,
-            sink,
+            writer: Writer::Plain(sink),
         })
     }
 
@@ -248,13 +285,14 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         .map_err(ExportError::io(path))
 }
 
-/// A file of the bundle being written: buffered, then hashed and written beside the writer.
+/// A file of the bundle being written: compressed if it is a compressed data file, then
+/// buffered, hashed and written beside the writer.
 #[derive(Debug)]
 pub struct BundleFile {
     relative: String,
     /// Where the file will be once the export is complete, for error messages.
     shown: PathBuf,
-    sink: Sink,
+    writer: Writer<Sink>,
 }
 
 impl BundleFile {
@@ -264,7 +302,7 @@ impl BundleFile {
     }
 
     fn finish(self) -> io::Result<ExportedFile> {
-        let written = self.sink.finish()?;
+        let written = self.writer.finish()?.finish()?;
         Ok(ExportedFile {
             path: self.relative,
             size: written.size,
@@ -276,16 +314,16 @@ impl BundleFile {
 impl Write for BundleFile {
     #[inline]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.sink.write(buf)
+        self.writer.write(buf)
     }
 
     #[inline]
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.sink.write_all(buf)
+        self.writer.write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.sink.flush()
+        self.writer.flush()
     }
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bundle::ExportedFile;
 use super::meta::SnapshotInfo;
+use crate::compress::Compression;
 use crate::model::GraphDigest;
 use crate::snapshot::{self, FileEntry};
 
@@ -38,6 +39,10 @@ pub struct ExportManifest {
     /// except where a format had to replace characters (GraphML and XML 1.0).
     #[serde(default)]
     pub format_digests: BTreeMap<String, String>,
+    /// How the data files are compressed (their names end in `.gz` for gzip); absent (older
+    /// exports, and uncompressed ones) means none.
+    #[serde(default, skip_serializing_if = "Compression::is_none")]
+    pub compression: Compression,
     pub files: Vec<ExportedFile>,
 }
 

@@ -28,6 +28,7 @@ pub use manifest::{
 };
 pub use meta::{DamagedPage, SnapshotInfo, account_name};
 
+use crate::compress::Compression;
 use crate::formats::Loss;
 use crate::model::{Graph, GraphDigest, Record, canonical};
 
@@ -39,6 +40,8 @@ pub struct ExportOptions {
     /// Export a snapshot whose pages are not all usable, leaving those out and listing them in
     /// the manifest (`snapshot.damagedPages`). Off: such a snapshot is refused.
     pub allow_damaged: bool,
+    /// How the data files are written (scripts and `format.json` stay plain text).
+    pub compression: Compression,
 }
 
 impl Default for ExportOptions {
@@ -46,6 +49,7 @@ impl Default for ExportOptions {
         ExportOptions {
             base_iri: crate::formats::rdf::DEFAULT_BASE_IRI.to_owned(),
             allow_damaged: false,
+            compression: Compression::None,
         }
     }
 }
@@ -128,7 +132,9 @@ pub fn export(
     options: &ExportOptions,
     out_dir: &Path,
 ) -> Result<Vec<ExportedFile>, ExportError> {
-    let bundle = Bundle::create(out_dir)?;
+    let mut bundle = Bundle::create(out_dir)?;
+    bundle.set_compression(options.compression);
+    let bundle = bundle;
     let ((graph_digest, format_digests), written) = std::thread::scope(|scope| {
         let digesting = std::thread::Builder::new()
             .name("kb4graph-digest".into())
@@ -156,6 +162,7 @@ pub fn export(
         base_iri: rdf.then(|| options.base_iri.clone()),
         graph: Some(graph_digest.clone()),
         format_digests: format_digests.clone(),
+        compression: options.compression,
         files: files.to_vec(),
     })
 }

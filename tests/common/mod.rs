@@ -258,8 +258,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// Writes `text` as `file` of the export in `dir` and makes its manifest and `SHA256SUMS`
 /// agree, so that `verify` gets past the hashes to what the files hold.
 pub fn rewrite_consistently(dir: &Path, file: &str, text: &str) {
+    rewrite_bytes_consistently(dir, file, text.as_bytes());
+}
+
+/// As [`rewrite_consistently`], for bytes that need not be text (a damaged `.gz`).
+pub fn rewrite_bytes_consistently(dir: &Path, file: &str, text: &[u8]) {
     std::fs::write(dir.join(file), text).unwrap();
-    let sha = kb4graph::snapshot::sha256_hex(text.as_bytes());
+    let sha = kb4graph::snapshot::sha256_hex(text);
     let manifest_path = dir.join("manifest.json");
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();

@@ -23,7 +23,7 @@ const WARN_EACH: usize = 20;
 
 /// Writes `graphml/graph.graphml` of `graph` into `bundle`.
 pub fn write(graph: &Graph, snapshot: &SnapshotInfo, bundle: &Bundle) -> Result<(), ExportError> {
-    let report = bundle.write_file(FILE, |out| write_document(graph, snapshot, out))?;
+    let report = bundle.write_data_file(FILE, |out| write_document(graph, snapshot, out))?;
     if report.replaced_values > WARN_EACH {
         tracing::warn!(
             file = %bundle.out_dir().join(FILE).display(),

@@ -207,14 +207,15 @@ impl Rules for Checker<'_> {
     }
 }
 
-/// Validates the document at `path`; `shown` is how violations name the file.
+/// Validates the document at `path` (decompressed if it is a `.gz`); `shown` is how violations
+/// name the file.
 pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize), ValidateError> {
     let validators = Validators::new()?;
     let io = |source| ValidateError::Io {
         path: path.to_owned(),
         source,
     };
-    let file = crate::files::open_regular(path).map_err(io)?;
+    let file = crate::compress::open_path(path).map_err(io)?;
     let mut checker = Checker {
         validators: &validators,
         file: shown,
@@ -254,11 +255,10 @@ pub const SCHEMAS: &[(&str, &str)] = &[(json_schema::FILE_NAME, json_schema::BUN
 
 /// Validates the JSON export in `dir`, if there is one.
 pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
-    let path = dir.join(FILE);
-    if path.symlink_metadata().is_err() {
+    let Some(data) = crate::compress::find_data_file(dir, FILE) else {
         return Ok(None);
-    }
-    let (violations, total) = validate_file(&path, FILE)?;
+    };
+    let (violations, total) = validate_file(&data.path, FILE)?;
     Ok(Some(FormatReport {
         format: Format::Json,
         files: vec![FILE.to_owned()],

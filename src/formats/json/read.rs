@@ -23,12 +23,12 @@ use crate::readback::ReadbackError;
 use crate::timefmt::{parse_date, parse_datetime_millis as parse_datetime};
 
 pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
-    let path = export_dir.join(FILE);
+    let data = crate::compress::DataFile::find(export_dir, FILE);
     let io = |source| ReadbackError::Io {
-        path: path.clone(),
+        path: data.path.clone(),
         source,
     };
-    let file = crate::files::open_regular(&path).map_err(io)?;
+    let file = data.open().map_err(io)?;
     let mut builder = Builder::default();
     let mut first = FirstProblem::default();
     stream::read(file, FILE, &mut builder, &mut first).map_err(io)?;

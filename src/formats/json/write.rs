@@ -43,7 +43,7 @@ struct Counts {
 
 /// Writes `json/graph.json` of `graph` into `bundle`.
 pub fn write(graph: &Graph, snapshot: &SnapshotInfo, bundle: &Bundle) -> Result<(), ExportError> {
-    bundle.write_file(FILE, |out| write_document(graph, snapshot, out))
+    bundle.write_data_file(FILE, |out| write_document(graph, snapshot, out))
 }
 
 /// Writes the whole document to `out`.

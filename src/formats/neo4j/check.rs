@@ -10,7 +10,6 @@
 //! Files are streamed; memory holds the node keys (for the relationship ends).
 
 use std::collections::HashMap;
-use std::io::BufReader;
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -205,12 +204,14 @@ fn check_import_sh(
         }
     }
     let listed: Vec<String> = EntityType::ALL
-        .map(|t| format!("--nodes={}", columns::node_file(t)))
+        .map(|t| format!("--nodes={}", as_found(dir, columns::node_file(t))))
         .into_iter()
-        .chain(
-            RelationshipType::ALL
-                .map(|t| format!("--relationships={}", columns::relationship_file(t))),
-        )
+        .chain(RelationshipType::ALL.map(|t| {
+            format!(
+                "--relationships={}",
+                as_found(dir, columns::relationship_file(t))
+            )
+        }))
         .collect();
     for want in listed {
         if !command
@@ -229,37 +230,36 @@ fn check_load_cypher(dir: &Path, report: &mut Report) -> Result<(), ValidateErro
     let Some(text) = read_text(dir, file, report)? else {
         return Ok(());
     };
-    let position = |f: String| text.find(&format!("'file:///{f}'"));
+    let position = |f: &str| text.find(&format!("'file:///{f}'"));
     let mut last_node = 0;
     for t in EntityType::ALL {
-        match position(columns::node_file(t)) {
+        let csv = as_found(dir, columns::node_file(t));
+        match position(&csv) {
             Some(p) => last_node = last_node.max(p),
-            None => report.add(
-                file,
-                Location::Document,
-                format!("does not load {}", columns::node_file(t)),
-            ),
+            None => report.add(file, Location::Document, format!("does not load {csv}")),
         }
     }
     for t in RelationshipType::ALL {
-        match position(columns::relationship_file(t)) {
+        let csv = as_found(dir, columns::relationship_file(t));
+        match position(&csv) {
             Some(p) if p < last_node => report.add(
                 file,
                 Location::Document,
-                format!(
-                    "loads {} before every node file",
-                    columns::relationship_file(t)
-                ),
+                format!("loads {csv} before every node file"),
             ),
             Some(_) => {}
-            None => report.add(
-                file,
-                Location::Document,
-                format!("does not load {}", columns::relationship_file(t)),
-            ),
+            None => report.add(file, Location::Document, format!("does not load {csv}")),
         }
     }
     Ok(())
+}
+
+/// A CSV file's name relative to `neo4j/` as the scripts must name it: with `.gz` when that is
+/// how it is in `dir`.
+fn as_found(dir: &Path, csv: String) -> String {
+    let relative = format!("{}/{csv}", export::DIR);
+    let compression = crate::compress::DataFile::find(dir, &relative).compression;
+    compression.file_name(&csv)
 }
 
 fn check_no_stray_files(root: &Path, report: &mut Report) -> Result<(), ValidateError> {
@@ -288,7 +288,10 @@ fn check_no_stray_files(root: &Path, report: &mut Report) -> Result<(), Validate
                 source,
             })?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !names.contains(&name) {
+            let csv = name
+                .strip_suffix(crate::compress::Compression::Gzip.suffix())
+                .unwrap_or(&name);
+            if !names.iter().any(|n| n == csv) {
                 stray.push(name);
             }
         }
@@ -313,9 +316,10 @@ fn check_csv(
     keys: &mut HashMap<Box<str>, u8>,
     report: &mut Report,
 ) -> Result<Option<u64>, ValidateError> {
-    let path = dir.join(file);
-    let input = match crate::files::open_regular(&path) {
-        Ok(f) => BufReader::with_capacity(1 << 16, f),
+    let data = crate::compress::DataFile::find(dir, file);
+    let path = data.path.clone();
+    let input = match data.open() {
+        Ok(input) => input,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             report.add(file, Location::Document, "missing".into());
             return Ok(None);

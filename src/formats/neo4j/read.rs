@@ -12,7 +12,6 @@
 //! is a null (no property), `""` an empty string.
 
 use std::collections::BTreeMap;
-use std::io::BufReader;
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -78,12 +77,12 @@ fn read_csv(
     dialect: &Dialect,
     records: &mut Vec<Record>,
 ) -> Result<(), ReadbackError> {
-    let path = export_dir.join(file);
+    let data = crate::compress::DataFile::find(export_dir, file);
     let io = |source| ReadbackError::Io {
-        path: path.clone(),
+        path: data.path.clone(),
         source,
     };
-    let input = BufReader::with_capacity(1 << 16, crate::files::open_regular(&path).map_err(io)?);
+    let input = data.open().map_err(io)?;
     let mut builder = Builder {
         file,
         kind,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::columns::{self, Column, ColumnKind};
 use super::dialect::{DELIMITER, Dialect, Quoting};
+use crate::compress::Compression;
 use crate::model::{EntityType, Graph, RelationshipType, ValueType};
 
 /// A character as neo4j-admin's options take it, safe in a shell word: `';'` or `U+001F`.
@@ -25,16 +26,20 @@ fn cypher_char(c: char) -> String {
     }
 }
 
-fn files() -> (Vec<String>, Vec<String>) {
-    let nodes = EntityType::ALL.map(columns::node_file).to_vec();
+/// The node and relationship files as written (`.csv.gz` when compressed), relative to `neo4j/`.
+fn files(compression: Compression) -> (Vec<String>, Vec<String>) {
+    let nodes = EntityType::ALL
+        .map(|t| compression.file_name(&columns::node_file(t)))
+        .to_vec();
     let rels = RelationshipType::ALL
-        .map(columns::relationship_file)
+        .map(|t| compression.file_name(&columns::relationship_file(t)))
         .to_vec();
     (nodes, rels)
 }
 
-pub(super) fn import_sh(dialect: &Dialect) -> String {
-    let (nodes, rels) = files();
+/// neo4j-admin reads `.csv.gz` files as it reads `.csv`, so only the names change.
+pub(super) fn import_sh(dialect: &Dialect, compression: Compression) -> String {
+    let (nodes, rels) = files(compression);
     let array = admin_char(dialect.array_delimiter);
     let multiline = dialect.multiline;
     let legacy = dialect.quoting == Quoting::Backslash;
@@ -132,14 +137,19 @@ fn set_properties(s: &mut String, var: &str, columns: &[Column], skip: &[&str], 
     }
 }
 
-pub(super) fn load_cypher(graph: &Graph, dialect: &Dialect) -> String {
+/// LOAD CSV reads gzip-compressed files as it reads plain ones, so only the names change.
+pub(super) fn load_cypher(graph: &Graph, dialect: &Dialect, compression: Compression) -> String {
     let array = cypher_char(dialect.array_delimiter);
+    let suffix = compression.suffix();
     let mut s = String::new();
-    s.push_str(
+    let _ = write!(
+        s,
         "// Written by kb4graph: loads this export into a running Neo4j 5 server with LOAD CSV.\n\
          // 1. Copy nodes/ and relationships/ into the server's import directory\n\
-         //    (server.directories.import), so that file:///nodes/knowbe4_user.csv resolves.\n\
-         // 2. cypher-shell -d DATABASE -f load.cypher\n\
+         //    (server.directories.import), so that file:///nodes/knowbe4_user.csv{suffix} resolves.\n"
+    );
+    s.push_str(
+        "// 2. cypher-shell -d DATABASE -f load.cypher\n\
          //    (CALL (row) { ... } IN TRANSACTIONS needs Neo4j 5.23 or later and an implicit\n\
          //    transaction: in Neo4j Browser, prefix each such statement with :auto.)\n\
          // MERGE on _key makes a second run update rather than duplicate.\n",
@@ -184,7 +194,7 @@ pub(super) fn load_cypher(graph: &Graph, dialect: &Dialect) -> String {
         let columns = columns::graph_node_columns(graph, ty);
         let _ = write!(
             s,
-            "\nLOAD CSV WITH HEADERS FROM 'file:///{}' AS row\n\
+            "\nLOAD CSV WITH HEADERS FROM 'file:///{}{suffix}' AS row\n\
              CALL (row) {{\n  MERGE (n:{} {{_key: row.`_key:ID({})`}})\n",
             columns::node_file(ty),
             def.name,
@@ -201,7 +211,7 @@ pub(super) fn load_cypher(graph: &Graph, dialect: &Dialect) -> String {
         let columns = columns::graph_relationship_columns(graph, ty);
         let _ = write!(
             s,
-            "\nLOAD CSV WITH HEADERS FROM 'file:///{}' AS row\n\
+            "\nLOAD CSV WITH HEADERS FROM 'file:///{}{suffix}' AS row\n\
              CALL (row) {{\n\
              \x20 MATCH (a:{} {{_key: row.`:START_ID({space})`}})\n\
              \x20 MATCH (b:{} {{_key: row.`:END_ID({space})`}})\n\

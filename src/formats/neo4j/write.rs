@@ -61,9 +61,10 @@ pub fn write(graph: &Graph, bundle: &Bundle) -> Result<(), ExportError> {
     })?;
     write_csv(graph, &dialect, bundle)?;
     let info = format_info(graph, &dialect);
-    let text = scripts::import_sh(&dialect);
+    let compression = bundle.compression();
+    let text = scripts::import_sh(&dialect, compression);
     write_text(bundle, IMPORT_SCRIPT, text.as_bytes())?;
-    let text = scripts::load_cypher(graph, &dialect);
+    let text = scripts::load_cypher(graph, &dialect, compression);
     write_text(bundle, LOAD_SCRIPT, text.as_bytes())?;
     let mut json = serde_json::to_vec_pretty(&info).map_err(|e| ExportError::Io {
         path: bundle.out_dir().join(FORMAT_FILE),
@@ -107,7 +108,7 @@ struct Sink {
 }
 
 fn open(bundle: &Bundle, relative: &str, columns: Vec<Column>) -> Result<Sink, ExportError> {
-    let mut file = bundle.create_file(&format!("{DIR}/{relative}"))?;
+    let mut file = bundle.create_data_file(&format!("{DIR}/{relative}"))?;
     let path = file.path().to_owned();
     let mut header = String::new();
     for (i, c) in columns.iter().enumerate() {

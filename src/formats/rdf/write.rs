@@ -83,7 +83,7 @@ pub fn write(
         path: bundle.out_dir().join(syntax.file()),
         source,
     })?;
-    bundle.write_file(syntax.file(), |out| {
+    bundle.write_data_file(syntax.file(), |out| {
         write_graph(graph, snapshot, base_iri, syntax, out).map(|_| ())
     })
 }

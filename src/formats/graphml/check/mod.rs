@@ -20,8 +20,7 @@ pub const SCHEMAS: &[(&str, &str)] = &[(profile::FILE_NAME, profile::BUNDLED)];
 
 /// Validates the GraphML export in `dir`, if there is one.
 pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
-    let path = dir.join(FILE);
-    if path.symlink_metadata().is_err() {
+    let Some(data) = crate::compress::find_data_file(dir, FILE) else {
         if dir.join(Format::GraphMl.dir()).is_dir() {
             let missing = Problem::new(
                 FILE,
@@ -36,8 +35,8 @@ pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
             }));
         }
         return Ok(None);
-    }
-    let (violations, total) = validate_file(&path, FILE)?;
+    };
+    let (violations, total) = validate_file(&data.path, FILE)?;
     Ok(Some(FormatReport {
         format: Format::GraphMl,
         files: vec![FILE.to_owned()],
@@ -46,7 +45,8 @@ pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
     }))
 }
 
-/// Validates one GraphML file (shown in violations as `shown`) against the bundled profile;
+/// Validates one GraphML file (decompressed if it is a `.gz`; shown in violations as `shown`)
+/// against the bundled profile;
 /// returns the listed violations and their total.
 pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize), ValidateError> {
     let profile = profile::bundled()

@@ -27,7 +27,7 @@ use crate::readback::ReadbackError;
 use records::Records;
 
 pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
-    let path = export_dir.join(FILE);
+    let path = crate::compress::DataFile::find(export_dir, FILE).path;
     let mut records = Records::default();
     let mut first = FirstProblem::default();
     read_file(&path, FILE, &mut records, &mut first).map_err(|source| ReadbackError::Io {

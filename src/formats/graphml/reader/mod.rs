@@ -680,7 +680,8 @@ impl State {
     }
 }
 
-/// Reads the GraphML file at `path` (shown in problems as `file`) into `consumer`, reporting
+/// Reads the GraphML file at `path` (decompressed if it is a `.gz`; shown in problems as
+/// `file`) into `consumer`, reporting
 /// every problem to `sink` until the sink says to stop. Only a failure to read the file is an
 /// error.
 pub(crate) fn read_file(
@@ -689,7 +690,7 @@ pub(crate) fn read_file(
     consumer: &mut impl Consumer,
     sink: &mut dyn ProblemSink,
 ) -> io::Result<()> {
-    let f = crate::files::open_regular(path)?;
+    let f = crate::compress::open_path(path)?;
     let mut xml = Reader::from_reader(LineReader::new(f));
     xml.config_mut().check_end_names = true;
     let mut report = Report {

@@ -35,7 +35,7 @@ pub const SCHEMAS: &[(&str, &str)] = &[(ONTOLOGY_FILE, ONTOLOGY), (SHAPES_FILE, 
 
 /// Validates the file of `syntax` in `dir`, if there is one.
 pub fn validate(dir: &Path, syntax: Syntax) -> Result<Option<FormatReport>, ValidateError> {
-    if dir.join(syntax.file()).symlink_metadata().is_err() {
+    if crate::compress::find_data_file(dir, syntax.file()).is_none() {
         return Ok(None);
     }
     let shapes = shapes::Shapes::parse(SHAPES)?;

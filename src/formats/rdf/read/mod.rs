@@ -16,8 +16,7 @@ pub mod lexical;
 mod records;
 mod subjects;
 
-use std::fs::File;
-use std::io::{self, BufReader};
+use std::io;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -96,7 +95,7 @@ pub fn focus(subject: &str, path: &str) -> Location {
 
 type Quads = Box<dyn Iterator<Item = Result<Quad, TurtleParseError>>>;
 
-fn parse(input: BufReader<File>, syntax: Syntax) -> Quads {
+fn parse(input: crate::compress::DataReader, syntax: Syntax) -> Quads {
     let in_default =
         |t: Result<Triple, TurtleParseError>| t.map(|t| t.in_graph(GraphName::DefaultGraph));
     match syntax {
@@ -124,8 +123,9 @@ pub fn read_file(
     sink: &mut dyn ProblemSink,
     visitor: &mut impl Visitor,
 ) -> Result<(), ReadError> {
-    let path = export_dir.join(syntax.file());
-    let file = match crate::files::open_regular(&path) {
+    let data = crate::compress::DataFile::find(export_dir, syntax.file());
+    let path = data.path.clone();
+    let file = match data.open() {
         Ok(file) => file,
         Err(source) => return Err(ReadError { path, source }),
     };
@@ -136,7 +136,7 @@ pub fn read_file(
     let mut run: Option<NamedOrBlankNode> = None;
     let mut syntax_errors = 0;
     let mut blank_seen = false;
-    for quad in parse(BufReader::with_capacity(1 << 16, file), syntax) {
+    for quad in parse(file, syntax) {
         let quad = match quad {
             Ok(quad) => quad,
             Err(TurtleParseError::Io(source)) => return Err(ReadError { path, source }),

@@ -3,6 +3,7 @@ package conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The graph as `json/graph.json` holds it, each value typed by the bundled JSON Schema
@@ -32,8 +34,15 @@ final class Expected {
         this.defs = schema.path("$defs");
     }
 
+    /** FILE, or FILE.gz (an export written with --compress gzip) decompressed. */
     static JsonNode read(Path file) {
         try {
+            Path gz = file.resolveSibling(file.getFileName() + ".gz");
+            if (!Files.exists(file) && Files.exists(gz)) {
+                try (var in = new GZIPInputStream(Files.newInputStream(gz))) {
+                    return JSON.readTree(in);
+                }
+            }
             return JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new Failure(file + ": " + e.getMessage(), e);

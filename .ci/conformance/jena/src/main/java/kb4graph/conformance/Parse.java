@@ -1,8 +1,12 @@
 package kb4graph.conformance;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
 
 import org.apache.jena.riot.Lang;
 import org.apache.jena.riot.RDFParser;
@@ -12,7 +16,9 @@ import org.apache.jena.riot.lang.StreamRDFCounting;
 
 /**
  * RIOT parses rdf/graph.nt, .ttl and .nq of an export strictly; a warning is a failure, and each
- * file must hold as many statements as kb4graph wrote (a line each in .nt and .nq).
+ * file must hold as many statements as kb4graph wrote (a line each in .nt and .nq). In an export
+ * written with --compress gzip the files are graph.nt.gz and so on, which RIOT decompresses itself
+ * (by the name), as it would for a user.
  *
  * <p>Parse EXPORT_DIR
  */
@@ -37,15 +43,23 @@ public final class Parse {
 
     public static void main(String[] args) throws IOException {
         Path rdf = Path.of(args[0], "rdf");
-        long triples = lines(rdf.resolve("graph.nt"));
-        long quads = lines(rdf.resolve("graph.nq"));
-        check(rdf.resolve("graph.nt"), Lang.NTRIPLES, triples);
-        check(rdf.resolve("graph.ttl"), Lang.TURTLE, triples);
-        check(rdf.resolve("graph.nq"), Lang.NQUADS, quads);
+        long triples = lines(file(rdf, "graph.nt"));
+        long quads = lines(file(rdf, "graph.nq"));
+        check(file(rdf, "graph.nt"), Lang.NTRIPLES, triples);
+        check(file(rdf, "graph.ttl"), Lang.TURTLE, triples);
+        check(file(rdf, "graph.nq"), Lang.NQUADS, quads);
+    }
+
+    /** NAME, or NAME.gz in a compressed export. */
+    private static Path file(Path rdf, String name) {
+        Path plain = rdf.resolve(name);
+        return Files.exists(plain) ? plain : rdf.resolve(name + ".gz");
     }
 
     private static long lines(Path file) throws IOException {
-        try (var lines = Files.lines(file)) {
+        var in = Files.newInputStream(file);
+        var text = file.toString().endsWith(".gz") ? new GZIPInputStream(in) : in;
+        try (var lines = new BufferedReader(new InputStreamReader(text, StandardCharsets.UTF_8)).lines()) {
             return lines.filter(l -> !l.isBlank()).count();
         }
     }
@@ -54,7 +68,8 @@ public final class Parse {
         StreamRDFCounting counter = StreamRDFLib.count();
         long start = System.nanoTime();
         try {
-            RDFParser.source(file).lang(lang).strict(true).errorHandler(STRICT).parse(counter);
+            // By name, as riot takes a file: RIOT decompresses a .gz itself.
+            RDFParser.source(file.toString()).lang(lang).strict(true).errorHandler(STRICT).parse(counter);
         } catch (RuntimeException e) {
             fail(file + " (" + lang.getName() + "): " + e.getMessage());
         }
