@@ -113,6 +113,10 @@ def table(path):
         "step s: an export's own `exported ... seconds=` (graph -> files, hashes, manifest), "
         "a peer's write alone; ns/object: step s (else wall) per entity or relationship"
     )
+    print(
+        f"load average (1, 5, 15 min) at the start {meta['load-start'].note}, at the end {meta['load-end'].note}: "
+        "above the number of cores, other work shared the machine and every time is longer"
+    )
     if not peers_run:
         print("Python peers: SKIPPED (PEERS=0): json.dumps, networkx and rdflib were not run")
     print()

@@ -97,7 +97,8 @@ log_seconds() {
     die "no '$2 ... seconds=' line in the log of $1 ($work/$1.log)"
 }
 log_field() { sed -n "s/.* normalized.* $2=\([0-9]*\).*/\1/p" "$work/$1.log" | tail -n 1; }
-bytes_of() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
+# (%.0f: awk's %d stops at 2^31.)
+bytes_of() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s }'; }
 # The one file of an export matching PATTERN (a compressed export adds a suffix).
 export_file() {
   local found
@@ -121,6 +122,8 @@ raw_bytes=$(bytes_of "$snap/raw")
 record meta snapshot 0 0 "$raw_bytes" 0 "$(find "$snap/raw" -type f | wc -l) pages"
 record meta machine 0 0 0 0 "$(nproc) cores, $(df -PT "$work" | awk 'NR == 2 { print $2 }') on $(df -P "$work" | awk 'NR == 2 { print $1 }')"
 record meta compress 0 0 0 0 "$compress"
+# Other work on the machine slows every figure: the table shows the load it ran under.
+record meta load-start 0 0 0 0 "$(cut -d ' ' -f 1-3 /proc/loadavg)"
 record meta peers 0 0 0 0 "$peers"
 
 # peer FORMAT EXPORT_DIR: the Python peer that writes what FORMAT holds, timed by itself.
@@ -173,4 +176,5 @@ measure dd dd if=/dev/zero of="$work/dd.bin" bs=1M count="$mib" conv=fdatasync s
 record write dd "$WALL" 0 $((mib * 1048576)) "$RSS_KB" ""
 rm -f "$work/dd.bin"
 
+record meta load-end 0 0 0 0 "$(cut -d ' ' -f 1-3 /proc/loadavg)"
 python3 "$here/scale.py" table "$results"
