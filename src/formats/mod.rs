@@ -115,6 +115,25 @@ impl Format {
         }
     }
 
+    /// Hands every record this format's files in `export_dir` hold to `emit`, in file order,
+    /// holding no more than one where the format allows (JSON), else all of them first.
+    pub fn for_each_record(
+        self,
+        export_dir: &Path,
+        options: &ReadOptions,
+        emit: &mut dyn FnMut(Record),
+    ) -> Result<(), ReadbackError> {
+        match self {
+            Format::Json => json::read::for_each(export_dir, emit),
+            _ => {
+                self.read_records(export_dir, options)?
+                    .into_iter()
+                    .for_each(emit);
+                Ok(())
+            }
+        }
+    }
+
     /// This format's files in `dir` checked against its schemas; `None` when `dir` holds none.
     pub fn check(self, dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
         match self {

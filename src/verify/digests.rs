@@ -15,6 +15,7 @@ use std::sync::Arc;
 use super::Problem;
 use super::manifest::MANIFEST_FILE;
 use crate::export::{ExportManifest, Format};
+use crate::formats::Loss;
 use crate::model::canonical::{DigestWriter, OrderError};
 use crate::model::{GraphDigest, Record};
 use crate::readback::{ReadOptions, ReadbackError, read_records};
@@ -138,6 +139,113 @@ fn digest_sorted(records: &mut [Record]) -> Result<GraphDigest, Unreadable> {
     Ok(writer.finish())
 }
 
+/// A graph's digests as losses carry it.
+type Carried = Vec<(Loss, Result<GraphDigest, Unreadable>)>;
+
+/// What one pass over a format's records gives: their digest, how many show a sign that the
+/// format's loss acted, and their digests as each of the other formats' losses carries them.
+struct Pass {
+    digest: GraphDigest,
+    changed: usize,
+    carried: Carried,
+}
+
+/// Digest writers fed one record at a time; a writer given a record out of digest order is
+/// dropped, and its digest computed afterwards from the records sorted.
+struct Digests {
+    own: Option<DigestWriter>,
+    loss: Loss,
+    changed: usize,
+    carried: Vec<(Loss, Option<DigestWriter>)>,
+}
+
+impl Digests {
+    fn new(loss: Loss, losses: &[Loss]) -> Digests {
+        Digests {
+            own: Some(DigestWriter::new()),
+            loss,
+            changed: 0,
+            carried: losses
+                .iter()
+                .map(|&l| (l, Some(DigestWriter::new())))
+                .collect(),
+        }
+    }
+
+    fn push(&mut self, record: Record) {
+        if self.own.is_none() {
+            return;
+        }
+        self.changed += self.loss.may_have_changed(std::slice::from_ref(&record));
+        for (loss, writer) in &mut self.carried {
+            if let Some(w) = writer
+                && w.push(&loss.read_back()(record.clone())).is_err()
+            {
+                *writer = None;
+            }
+        }
+        if let Some(w) = &mut self.own
+            && w.push(&record).is_err()
+        {
+            self.own = None;
+        }
+    }
+}
+
+/// One pass over `format`'s files: read record by record where the files are in digest order
+/// (as kb4graph writes JSON), so that the graph is never held; otherwise read whole and sorted.
+fn pass(
+    dir: &Path,
+    format: Format,
+    options: &ReadOptions,
+    losses: &[Loss],
+) -> Result<Pass, Unreadable> {
+    let read_err = |e| Unreadable::Read(Arc::new(e));
+    let mut digests = Digests::new(format.loss(), losses);
+    format
+        .for_each_record(dir, options, &mut |record| digests.push(record))
+        .map_err(read_err)?;
+    let Some(own) = digests.own else {
+        // Not in digest order: sorted in memory.
+        let mut records = read_records(dir, format, options).map_err(read_err)?;
+        let digest = digest_sorted(&mut records)?;
+        let changed = format.loss().may_have_changed(&records);
+        let carried = losses
+            .iter()
+            .map(|&loss| {
+                let mut mapped: Vec<Record> =
+                    records.iter().cloned().map(loss.read_back()).collect();
+                (loss, digest_sorted(&mut mapped))
+            })
+            .collect();
+        return Ok(Pass {
+            digest,
+            changed,
+            carried,
+        });
+    };
+    let mut carried = Vec::new();
+    for (loss, writer) in digests.carried {
+        let digest = match writer {
+            Some(w) => Ok(w.finish()),
+            // The loss reorders keys (a replaced character moved one): hashed sorted.
+            None => read_records(dir, format, options)
+                .map_err(read_err)
+                .and_then(|records| {
+                    let mut mapped: Vec<Record> =
+                        records.into_iter().map(loss.read_back()).collect();
+                    digest_sorted(&mut mapped)
+                }),
+        };
+        carried.push((loss, digest));
+    }
+    Ok(Pass {
+        digest: own.finish(),
+        changed: digests.changed,
+        carried,
+    })
+}
+
 pub fn check(dir: &Path, manifest: &ExportManifest) -> GraphCheck {
     let options = ReadOptions {
         base_iri: manifest
@@ -157,44 +265,55 @@ pub fn check(dir: &Path, manifest: &ExportManifest) -> GraphCheck {
     let read = |format: Format| -> Result<Vec<Record>, Unreadable> {
         read_records(dir, format, &options).map_err(|e| Unreadable::Read(Arc::new(e)))
     };
+    // Every loss the export's formats carry the graph through, hashed in the reference's pass.
+    let mut losses: Vec<Loss> = manifest
+        .formats
+        .iter()
+        .filter_map(|n| known(n))
+        .map(Format::loss)
+        .collect();
+    losses.sort_unstable();
+    losses.dedup();
 
     // The reference: the first faithful format that reads back to its own recorded digest and
-    // shows no sign that its loss acted, so that its records are the graph itself.
+    // shows no sign that its loss acted, so that its records are the graph itself. Its pass
+    // also gives the graph as every other format carries it, so it is read once.
     let mut computed: Vec<(String, Result<GraphDigest, Unreadable>)> = Vec::new();
-    let mut reference: Option<(Format, Vec<Record>, GraphDigest)> = None;
+    let mut reference: Option<(Format, GraphDigest, Carried)> = None;
     let mut notes = Vec::new();
     for format in REFERENCES {
         if !manifest.formats.iter().any(|n| n == format.name()) {
             continue;
         }
-        let mut records = read(format);
-        let digest = match records.as_mut() {
-            Ok(records) => digest_sorted(records),
-            Err(e) => Err(e.clone()),
-        };
-        computed.push((format.name().to_owned(), digest.clone()));
-        let (Ok(records), Ok(digest)) = (records, digest) else {
+        let pass = pass(dir, format, &options, &losses);
+        computed.push((
+            format.name().to_owned(),
+            pass.as_ref()
+                .map(|p| p.digest.clone())
+                .map_err(Clone::clone),
+        ));
+        let Ok(pass) = pass else {
             continue;
         };
-        if recorded_of(format.name()).as_deref() != Some(digest.sha256.as_str()) {
+        if recorded_of(format.name()).as_deref() != Some(pass.digest.sha256.as_str()) {
             continue;
         }
-        let changed = format.loss().may_have_changed(&records);
-        if changed > 0 {
+        if pass.changed > 0 {
             notes.push(format!(
-                "the graph is not recomputed from the {} files: {changed} records may have changed \
+                "the graph is not recomputed from the {} files: {} records may have changed \
                  on their way through them ({})",
                 format.name(),
+                pass.changed,
                 format.loss().describe()
             ));
             continue;
         }
-        reference = Some((format, records, digest));
+        reference = Some((format, pass.digest, pass.carried));
         break;
     }
 
     let mut graph_problems = Vec::new();
-    if let (Some(recorded), Some((format, _, digest))) = (&manifest.graph, &reference) {
+    if let (Some(recorded), Some((format, digest, _))) = (&manifest.graph, &reference) {
         compare_graph(recorded, digest, format.name(), &mut graph_problems);
     }
 
@@ -212,37 +331,34 @@ pub fn check(dir: &Path, manifest: &ExportManifest) -> GraphCheck {
             });
             continue;
         };
-        let mut records = None;
         let digest = match computed.iter().find(|(n, _)| n == name) {
             Some((_, digest)) => digest.clone(),
-            None => match read(format) {
-                Ok(mut read) => {
-                    let digest = digest_sorted(&mut read);
-                    records = Some(read);
-                    digest
-                }
-                Err(e) => Err(e),
-            },
+            None => pass(dir, format, &options, &[]).map(|p| p.digest),
         };
-        let expected = reference.as_ref().map(|(_, graph, _)| {
-            let mut carried: Vec<Record> = graph
+        let expected = reference.as_ref().map(|(reference, _, carried)| {
+            let digest = carried
                 .iter()
-                .cloned()
-                .map(format.loss().read_back())
-                .collect();
-            (digest_sorted(&mut carried), carried)
+                .find(|(loss, _)| *loss == format.loss())
+                .map(|(_, d)| d.clone())
+                .unwrap_or(Err(Unreadable::UnknownFormat));
+            (*reference, digest)
         });
         let mut first_difference = None;
         let expected_sha = match expected {
-            Some((Ok(expected), carried)) => {
+            Some((reference, Ok(expected))) => {
                 if let Ok(d) = &digest
                     && d.sha256 != expected.sha256
                 {
-                    let mine = match records.take() {
-                        Some(r) => Some(r),
-                        None => read(format).ok(),
-                    };
-                    first_difference = mine.map(|mine| first_difference_of(mine, carried));
+                    // Only now are both read whole, to name the record.
+                    let carried = read(reference).map(|graph| {
+                        graph
+                            .into_iter()
+                            .map(format.loss().read_back())
+                            .collect::<Vec<_>>()
+                    });
+                    if let (Ok(mine), Ok(carried)) = (read(format), carried) {
+                        first_difference = Some(first_difference_of(mine, carried));
+                    }
                 }
                 if recorded.as_deref() != Some(expected.sha256.as_str()) {
                     graph_problems.push(problem(format!(
@@ -255,11 +371,11 @@ pub fn check(dir: &Path, manifest: &ExportManifest) -> GraphCheck {
                 }
                 Some(expected.sha256)
             }
-            Some((Err(e), _)) => Some(format!("unavailable: {e}")),
+            Some((_, Err(e))) => Some(format!("unavailable: {e}")),
             None => None,
         };
         let graph_sha = match &reference {
-            Some((_, _, digest)) => Some(digest.sha256.clone()),
+            Some((_, digest, _)) => Some(digest.sha256.clone()),
             None => graph_sha.clone(),
         };
         formats.push(FormatDigest {
@@ -272,7 +388,7 @@ pub fn check(dir: &Path, manifest: &ExportManifest) -> GraphCheck {
         });
     }
 
-    let recomputed = reference.map(|(format, _, digest)| (format.name().to_owned(), digest));
+    let recomputed = reference.map(|(format, digest, _)| (format.name().to_owned(), digest));
     if recomputed.is_none()
         && let Some(recorded) = &manifest.graph
     {

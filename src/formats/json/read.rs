@@ -23,27 +23,35 @@ use crate::readback::ReadbackError;
 use crate::timefmt::{parse_date, parse_datetime_millis as parse_datetime};
 
 pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
+    let mut records = Vec::new();
+    for_each(export_dir, &mut |record| records.push(record))?;
+    Ok(records)
+}
+
+/// Hands each record to `emit` as it is read, in file order, so that a caller that needs one
+/// record at a time holds no more. An error ends the reading; records handed over before it
+/// were read from a file that is not valid as a whole.
+pub fn for_each(export_dir: &Path, emit: &mut dyn FnMut(Record)) -> Result<(), ReadbackError> {
     let data = crate::compress::DataFile::find(export_dir, FILE);
     let io = |source| ReadbackError::Io {
         path: data.path.clone(),
         source,
     };
     let file = data.open().map_err(io)?;
-    let mut builder = Builder::default();
+    let mut builder = Builder { emit };
     let mut first = FirstProblem::default();
     stream::read(file, FILE, &mut builder, &mut first).map_err(io)?;
     match first.0 {
         Some(problem) => Err(ReadbackError::Invalid(problem)),
-        None => Ok(builder.records),
+        None => Ok(()),
     }
 }
 
-#[derive(Default)]
-struct Builder {
-    records: Vec<Record>,
+struct Builder<'e> {
+    emit: &'e mut dyn FnMut(Record),
 }
 
-impl Rules for Builder {
+impl Rules for Builder<'_> {
     fn metadata(&mut self, metadata: &J, line: u64, sink: &mut dyn ProblemSink) -> ControlFlow<()> {
         let format = metadata.get("format").and_then(J::as_str);
         let version = metadata.get("formatVersion").and_then(J::as_u64);
@@ -75,7 +83,7 @@ impl Rules for Builder {
         };
         match built {
             Ok(record) => {
-                self.records.push(record);
+                (self.emit)(record);
                 ControlFlow::Continue(())
             }
             Err(fault) => {
