@@ -30,15 +30,16 @@ use super::source::RawSource;
 use super::warning::{PAGE_LEFT_OUT, Warning, WarningCode};
 
 /// Builds the graph of the account in `source`. Problems in the data become warnings (sorted
-/// by location); nothing in the data makes it fail or panic. Pages are read and parsed on as
-/// many threads as the machine has cores.
+/// by location); nothing in the data makes it fail or panic. Pages are read and parsed on one
+/// worker thread per core but one, the calling thread building the graph from them: building
+/// takes longer than reading and parsing, and each worker's memory comes on top of the graph's.
 pub fn normalize<S: RawSource + ?Sized>(source: &S) -> (Graph, Vec<Warning>) {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    normalize_with_threads(source, threads)
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    normalize_with_threads(source, cores.saturating_sub(1).max(1))
 }
 
-/// [`normalize`] reading and parsing pages on `threads` worker threads (with 0 or 1, on the
-/// calling thread). The graph and the warnings are the same whatever the number.
+/// [`normalize`] reading and parsing pages on `threads` worker threads (with 0, on the calling
+/// thread). The graph and the warnings are the same whatever the number.
 pub fn normalize_with_threads<S: RawSource + ?Sized>(
     source: &S,
     threads: usize,

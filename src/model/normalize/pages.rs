@@ -16,9 +16,10 @@ use yoke::Yoke;
 use crate::model::raw::{self, PageRecords};
 use crate::model::source::{PageError, PageRead};
 
-/// How many pages each worker may be ahead of the page being applied: enough to keep the
-/// workers busy across a slow page, few enough that memory holds only a handful of pages.
-const AHEAD_PER_WORKER: usize = 4;
+/// How many pages each worker may be ahead of the page being applied. A parsed page takes about
+/// three times its size (up to a few MB), and each one ahead raised peak memory by that much,
+/// while one is enough to keep the workers busy.
+const AHEAD_PER_WORKER: usize = 1;
 
 /// What a worker made of one page.
 pub(super) enum PageResult {
@@ -64,7 +65,7 @@ enum Task<J, T> {
 }
 
 /// Runs `work` on every job on up to `threads` worker threads and hands each result to
-/// `apply` in job order. With one thread (or one job) everything runs on the calling thread.
+/// `apply` in job order. With no thread everything runs on the calling thread.
 pub(super) fn in_order<J, T, W, A>(jobs: Vec<J>, threads: usize, work: W, mut apply: A)
 where
     J: Send,
@@ -73,7 +74,7 @@ where
     A: FnMut(&T),
 {
     let workers = threads.min(jobs.len());
-    if workers <= 1 {
+    if workers == 0 {
         for job in jobs {
             apply(&work(job));
         }
@@ -164,7 +165,7 @@ mod tests {
 
     #[test]
     fn results_come_in_job_order_whatever_the_threads() {
-        for threads in [1, 2, 3, 8] {
+        for threads in [0, 1, 2, 3, 8] {
             let jobs: Vec<u64> = (0..200).collect();
             let mut seen = Vec::new();
             in_order(
