@@ -17,11 +17,14 @@ use flate2::{Compress, FlushCompress, Status};
 use super::pool::{Pending, Pool};
 
 /// Bytes of input per block: large enough that starting each block without the previous one's
-/// dictionary costs little (under 0.1% of the output), small enough to keep every thread busy.
+/// dictionary costs little (measured on a medium export: 9.78% of the input at 1 MiB, 9.75% at
+/// 4 MiB, 9.89% at 256 KiB), small enough to keep every thread busy and memory small.
 pub const BLOCK_SIZE: usize = 1 << 20;
 
-/// The deflate level: the fastest, whose output is already under a tenth of the input for every
-/// format (measured on medium exports; higher levels save little and cost much time).
+/// The deflate level: the fastest. On a medium export (JSON, Neo4j CSV, GraphML, Turtle) level 1
+/// leaves 9.8% of the bytes at 480 MB/s on two threads, level 3 7.1% at 170 MB/s, level 6 6.6%
+/// at 46 MB/s: every level is well under the 15% asked, and only level 1 keeps pace with the
+/// writers.
 pub const LEVEL: u32 = 1;
 
 /// RFC 1952: magic, deflate, no flags, mtime 0, no extra flags, OS 255 (unknown).
