@@ -62,9 +62,15 @@ fn digests(graph: &Graph, formats: &[Format]) -> (GraphDigest, BTreeMap<String, 
     losses.sort_unstable();
     losses.dedup();
     let read_back: Vec<fn(Record) -> Record> = losses.iter().map(|l| l.read_back()).collect();
-    let forms: Vec<canonical::Form<'_>> =
-        read_back.iter().map(|f| f as canonical::Form<'_>).collect();
-    let computed = canonical::digest_forms(graph, &forms);
+    let carriers: Vec<canonical::Carrier<'_>> = read_back
+        .iter()
+        .zip(&losses)
+        .map(|(f, loss)| canonical::Carrier {
+            read_back: f,
+            may_change: loss.may_change(),
+        })
+        .collect();
+    let computed = canonical::digest_forms(graph, &carriers);
     let of = |loss: Loss| &computed[losses.iter().position(|&l| l == loss).unwrap_or(0)];
     let per_format = formats
         .iter()
@@ -165,4 +171,52 @@ pub fn export(
         compression: options.compression,
         files: files.to_vec(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::{MemorySource, normalize};
+
+    /// Users whose arrays and strings each loss acts on, and one none acts on.
+    fn graph() -> Graph {
+        let mut source = MemorySource::new();
+        source.add_page("account", &json!({"name": "Acme", "type": "paid"}));
+        source.add_page(
+            "users/active",
+            &json!([
+                {"id": 1, "first_name": "Plain", "status": "active", "groups": [7],
+                 "aliases": ["a@x.example"]},
+                {"id": 2, "first_name": "Bell\u{7}", "status": "active", "groups": [8, 7],
+                 "aliases": [""]},
+                {"id": 3, "first_name": "Sorted", "status": "active", "groups": [],
+                 "aliases": ["b@x.example", "a@x.example", "a@x.example"]},
+                {"id": 4, "first_name": "Uffff\u{FFFF}", "status": "active", "groups": [7],
+                 "aliases": []}
+            ]),
+        );
+        source.add_page(
+            "groups/active",
+            &json!([{"id": 7, "name": "Ops", "group_type": "console_group"},
+                    {"id": 8, "name": "Dev\u{1}", "group_type": "console_group"}]),
+        );
+        normalize(&source).0
+    }
+
+    #[test]
+    fn one_pass_gives_each_loss_the_digest_it_gives_alone() {
+        let graph = graph();
+        let (graph_digest, per_format) = digests(&graph, &Format::ALL);
+        assert_eq!(graph_digest, canonical::digest(&graph));
+        for format in Format::ALL {
+            let alone = canonical::digest_of(&graph, format.loss().read_back());
+            assert_eq!(per_format[format.name()], alone.sha256, "{format}");
+        }
+        // Every loss acted on this graph, so none of its digests is the graph's.
+        for loss in [Format::Neo4j, Format::GraphMl, Format::NTriples] {
+            assert_ne!(per_format[loss.name()], graph_digest.sha256, "{loss}");
+        }
+    }
 }

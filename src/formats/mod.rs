@@ -207,6 +207,17 @@ impl Loss {
         }
     }
 
+    /// Whether [`Loss::read_back`] may change a record of the graph; false means it reads
+    /// back as it is.
+    pub fn may_change(self) -> fn(&crate::model::canonical::RecordView<'_>) -> bool {
+        match self {
+            Loss::Nothing => |_| false,
+            Loss::Neo4jCsv => neo4j::loss::may_change,
+            Loss::Xml10 => graphml::loss::may_change,
+            Loss::RdfSets => rdf::loss::may_change,
+        }
+    }
+
     /// What is lost, for messages.
     pub const fn describe(self) -> &'static str {
         match self {

@@ -16,8 +16,8 @@ use std::fmt;
 
 use sha2::{Digest as _, Sha256};
 
-use super::graph::Graph;
-use super::value::Value;
+use super::graph::{EntityRef, Graph, RelationshipRef};
+use super::value::{Value, ValueRef};
 use crate::timefmt::{date_text, datetime_text, format_date, format_datetime_millis};
 
 /// The name under which manifests record the digest.
@@ -57,10 +57,6 @@ impl Record {
     /// Appends the canonical JSON line (without newline) to `out`: the members sorted by name
     /// as bytes, written the way serde_json writes them, without building a JSON value.
     pub fn write_canonical_json(&self, out: &mut Vec<u8>) {
-        enum Member<'a> {
-            Text(&'a str),
-            Value(&'a Value),
-        }
         let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(self.properties.len() + 4);
         members.push(("_key", Member::Text(&self.key)));
         members.push(("_type", Member::Text(&self.type_name)));
@@ -69,28 +65,9 @@ impl Record {
             members.push(("_toEntityKey", Member::Text(to)));
         }
         for (name, value) in &self.properties {
-            members.push((name, Member::Value(value)));
+            members.push((name, Member::Owned(value)));
         }
-        // Stable: of two members with one name, the property (pushed later) wins, as in a map.
-        members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        out.push(b'{');
-        let mut first = true;
-        for (i, (name, member)) in members.iter().enumerate() {
-            if members.get(i + 1).is_some_and(|next| next.0 == *name) {
-                continue;
-            }
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            write_json_str(out, name);
-            out.push(b':');
-            match member {
-                Member::Text(text) => write_json_str(out, text),
-                Member::Value(value) => write_value(out, value),
-            }
-        }
-        out.push(b'}');
+        write_members(out, &mut members);
     }
 
     /// The record with every string (keys, names, values) passed through `f`: what a format
@@ -130,6 +107,39 @@ impl Record {
     }
 }
 
+/// One member of a canonical line: structural text, or a property's value as a record or the
+/// graph holds it.
+enum Member<'a> {
+    Text(&'a str),
+    Owned(&'a Value),
+    Graph(ValueRef<'a>),
+}
+
+/// Writes `{...}` of `members`, sorted by name as bytes. Of members with one name the last
+/// pushed wins, as in a map: properties are pushed after the structural members.
+fn write_members(out: &mut Vec<u8>, members: &mut [(&str, Member<'_>)]) {
+    members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    out.push(b'{');
+    let mut first = true;
+    for (i, (name, member)) in members.iter().enumerate() {
+        if members.get(i + 1).is_some_and(|next| next.0 == *name) {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        write_json_str(out, name);
+        out.push(b':');
+        match member {
+            Member::Text(text) => write_json_str(out, text),
+            Member::Owned(value) => write_value(out, value),
+            Member::Graph(value) => write_graph_value(out, *value),
+        }
+    }
+    out.push(b'}');
+}
+
 fn write_json_str(out: &mut Vec<u8>, s: &str) {
     // Serializing a string into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
@@ -139,35 +149,62 @@ fn write_json_str(out: &mut Vec<u8>, s: &str) {
 fn write_value(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::String(s) => write_json_str(out, s),
-        Value::Integer(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
-        Value::Float(x) | Value::Decimal(x) => {
-            // serde_json writes a finite f64 as `Number::from_f64` displays it, others as null.
-            let _ = serde_json::to_writer(&mut *out, x);
-        }
-        Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::DateTime(ms) => write_json_str(out, datetime_text(*ms).as_str()),
-        Value::Date(d) => write_json_str(out, date_text(i64::from(*d)).as_str()),
-        Value::StringArray(list) => {
-            out.push(b'[');
-            for (i, item) in list.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_json_str(out, item);
-            }
-            out.push(b']');
-        }
-        Value::IntegerArray(ns) => {
-            out.push(b'[');
-            for (i, n) in ns.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes());
-            }
-            out.push(b']');
-        }
+        Value::Integer(n) => write_scalar(out, ValueRef::Integer(*n)),
+        Value::Float(x) => write_scalar(out, ValueRef::Float(*x)),
+        Value::Decimal(x) => write_scalar(out, ValueRef::Decimal(*x)),
+        Value::Boolean(b) => write_scalar(out, ValueRef::Boolean(*b)),
+        Value::DateTime(ms) => write_scalar(out, ValueRef::DateTime(*ms)),
+        Value::Date(d) => write_scalar(out, ValueRef::Date(*d)),
+        Value::StringArray(list) => write_str_array(out, list.iter().map(String::as_str)),
+        Value::IntegerArray(ns) => write_int_array(out, ns),
     }
+}
+
+/// A value of the graph, spelled as [`write_value`] spells it once owned.
+fn write_graph_value(out: &mut Vec<u8>, value: ValueRef<'_>) {
+    match value {
+        ValueRef::StringArray(list) => write_str_array(out, list.iter()),
+        ValueRef::IntegerArray(ns) => write_int_array(out, ns),
+        scalar => write_scalar(out, scalar),
+    }
+}
+
+fn write_scalar(out: &mut Vec<u8>, value: ValueRef<'_>) {
+    match value {
+        ValueRef::String(s) => write_json_str(out, s),
+        ValueRef::Integer(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        ValueRef::Float(x) | ValueRef::Decimal(x) => {
+            // serde_json writes a finite f64 as `Number::from_f64` displays it, others as null.
+            let _ = serde_json::to_writer(&mut *out, &x);
+        }
+        ValueRef::Boolean(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        ValueRef::DateTime(ms) => write_json_str(out, datetime_text(ms).as_str()),
+        ValueRef::Date(d) => write_json_str(out, date_text(i64::from(d)).as_str()),
+        ValueRef::StringArray(list) => write_str_array(out, list.iter()),
+        ValueRef::IntegerArray(ns) => write_int_array(out, ns),
+    }
+}
+
+fn write_str_array<'s>(out: &mut Vec<u8>, items: impl Iterator<Item = &'s str>) {
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_json_str(out, item);
+    }
+    out.push(b']');
+}
+
+fn write_int_array(out: &mut Vec<u8>, ns: &[i64]) {
+    out.push(b'[');
+    for (i, n) in ns.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes());
+    }
+    out.push(b']');
 }
 
 /// A value as the JSON export writes it.
@@ -189,7 +226,13 @@ pub fn value_json(value: &Value) -> serde_json::Value {
 
 /// Every record of the graph in digest order: entities, then relationships, each by key.
 pub fn records(graph: &Graph) -> impl Iterator<Item = Record> + '_ {
-    let entities = graph.entities().map(|e| Record {
+    let entities = graph.entities().map(entity_record);
+    let relationships = graph.relationships().map(relationship_record);
+    entities.chain(relationships)
+}
+
+fn entity_record(e: EntityRef<'_>) -> Record {
+    Record {
         kind: RecordKind::Entity,
         key: e.key().to_owned(),
         type_name: e.entity_type().name().to_owned(),
@@ -197,8 +240,11 @@ pub fn records(graph: &Graph) -> impl Iterator<Item = Record> + '_ {
             .properties()
             .map(|p| (p.name.to_owned(), p.value.to_value()))
             .collect(),
-    });
-    let relationships = graph.relationships().map(|r| Record {
+    }
+}
+
+fn relationship_record(r: RelationshipRef<'_>) -> Record {
+    Record {
         kind: RecordKind::Relationship {
             from: r.from_key().to_owned(),
             to: r.to_key().to_owned(),
@@ -209,8 +255,7 @@ pub fn records(graph: &Graph) -> impl Iterator<Item = Record> + '_ {
             .properties()
             .map(|p| (p.name.to_owned(), p.value.to_value()))
             .collect(),
-    });
-    entities.chain(relationships)
+    }
 }
 
 /// The digest of a graph and the counts it covers.
@@ -268,13 +313,24 @@ impl DigestWriter {
     }
 
     pub fn push(&mut self, record: &Record) -> Result<(), OrderError> {
-        let rank = !record.is_entity();
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        record.write_canonical_json(&mut line);
+        line.push(b'\n');
+        let pushed = self.push_line(record.is_entity(), &record.key, &line);
+        self.line = line;
+        pushed
+    }
+
+    /// Hashes the canonical `line` (newline included) of the record `key`.
+    fn push_line(&mut self, is_entity: bool, key: &str, line: &[u8]) -> Result<(), OrderError> {
+        let rank = !is_entity;
         if let Some((last_rank, last_key)) = &self.last {
-            let order = (*last_rank, last_key.as_bytes()).cmp(&(rank, record.key.as_bytes()));
+            let order = (*last_rank, last_key.as_bytes()).cmp(&(rank, key.as_bytes()));
             if order != Ordering::Less {
                 return Err(OrderError {
                     kind: if rank { "relationship" } else { "entity" },
-                    key: record.key.clone(),
+                    key: key.to_owned(),
                     problem: if order == Ordering::Equal {
                         "twice"
                     } else {
@@ -283,10 +339,7 @@ impl DigestWriter {
                 });
             }
         }
-        self.line.clear();
-        record.write_canonical_json(&mut self.line);
-        self.line.push(b'\n');
-        self.hasher.update(&self.line);
+        self.hasher.update(line);
         if rank {
             self.relationships += 1;
         } else {
@@ -296,9 +349,9 @@ impl DigestWriter {
             Some((last_rank, last_key)) => {
                 *last_rank = rank;
                 last_key.clear();
-                last_key.push_str(&record.key);
+                last_key.push_str(key);
             }
-            None => self.last = Some((rank, record.key.clone())),
+            None => self.last = Some((rank, key.to_owned())),
         }
         Ok(())
     }
@@ -364,26 +417,95 @@ pub fn digest_of(graph: &Graph, f: impl Fn(Record) -> Record) -> GraphDigest {
 /// How a format changes records on their way through its files (identity for lossless ones).
 pub type Form<'a> = &'a dyn Fn(Record) -> Record;
 
-/// The digests of the graph in several forms, in one pass over the graph.
-pub fn digest_forms(graph: &Graph, forms: &[Form<'_>]) -> Vec<GraphDigest> {
+/// A record of the graph, borrowed: what [`Carrier::may_change`] looks at.
+pub struct RecordView<'a> {
+    pub key: &'a str,
+    /// A relationship's `_fromEntityKey` and `_toEntityKey`.
+    pub ends: Option<(&'a str, &'a str)>,
+    /// In the graph's order.
+    pub properties: &'a [(&'a str, ValueRef<'a>)],
+}
+
+/// A format's [`Form`], with what tells the records it leaves as they are.
+pub struct Carrier<'a> {
+    pub read_back: Form<'a>,
+    /// False only for a record `read_back` returns unchanged: its line is the graph's own.
+    pub may_change: fn(&RecordView<'_>) -> bool,
+}
+
+/// The digests of the graph in several forms, in one pass over the graph. Each record's line
+/// is written once from the graph, and hashed as it is for every form that leaves the record
+/// unchanged; only a record a form may change is built and passed through it.
+pub fn digest_forms(graph: &Graph, carriers: &[Carrier<'_>]) -> Vec<GraphDigest> {
     let mut writers: Vec<Option<DigestWriter>> =
-        forms.iter().map(|_| Some(DigestWriter::new())).collect();
-    for record in records(graph) {
-        for (form, writer) in forms.iter().zip(writers.iter_mut()) {
-            if let Some(w) = writer
-                && w.push(&form(record.clone())).is_err()
-            {
+        carriers.iter().map(|_| Some(DigestWriter::new())).collect();
+    let mut line = Vec::new();
+    let mut key = String::new();
+    let mut push = |writers: &mut [Option<DigestWriter>],
+                    view: &RecordView<'_>,
+                    type_name: &str,
+                    owned: &dyn Fn() -> Record| {
+        line.clear();
+        let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(view.properties.len() + 4);
+        members.push(("_key", Member::Text(view.key)));
+        members.push(("_type", Member::Text(type_name)));
+        if let Some((from, to)) = view.ends {
+            members.push(("_fromEntityKey", Member::Text(from)));
+            members.push(("_toEntityKey", Member::Text(to)));
+        }
+        for &(name, value) in view.properties {
+            members.push((name, Member::Graph(value)));
+        }
+        write_members(&mut line, &mut members);
+        line.push(b'\n');
+        let mut record: Option<Record> = None;
+        for (carrier, writer) in carriers.iter().zip(writers.iter_mut()) {
+            let Some(w) = writer else { continue };
+            let pushed = if (carrier.may_change)(view) {
+                let record = record.get_or_insert_with(owned).clone();
+                w.push(&(carrier.read_back)(record))
+            } else {
+                w.push_line(view.ends.is_none(), view.key, &line)
+            };
+            if pushed.is_err() {
                 // This form reorders keys: it is hashed on its own, sorted, below.
                 *writer = None;
             }
         }
+    };
+    let mut properties = Vec::new();
+    for e in graph.entities() {
+        properties.clear();
+        properties.extend(e.properties().map(|p| (p.name, p.value)));
+        let view = RecordView {
+            key: e.key(),
+            ends: None,
+            properties: &properties,
+        };
+        push(&mut writers, &view, e.entity_type().name(), &|| {
+            entity_record(e)
+        });
+    }
+    for r in graph.relationships() {
+        properties.clear();
+        properties.extend(r.properties().map(|p| (p.name, p.value)));
+        key.clear();
+        r.write_key(&mut key);
+        let view = RecordView {
+            key: &key,
+            ends: Some((r.from_key(), r.to_key())),
+            properties: &properties,
+        };
+        push(&mut writers, &view, r.relationship_type().name(), &|| {
+            relationship_record(r)
+        });
     }
     writers
         .into_iter()
-        .zip(forms)
-        .map(|(writer, form)| match writer {
+        .zip(carriers)
+        .map(|(writer, carrier)| match writer {
             Some(w) => w.finish(),
-            None => digest_of(graph, form),
+            None => digest_of(graph, carrier.read_back),
         })
         .collect()
 }

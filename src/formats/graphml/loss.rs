@@ -2,7 +2,8 @@
 //! something: `verify` checks, rather than trusts, a format digest that differs from the graph's.
 
 use super::text;
-use crate::model::{Record, RecordKind, Value};
+use crate::model::canonical::RecordView;
+use crate::model::{Record, RecordKind, Value, ValueRef};
 
 /// What is lost, for messages.
 pub const DESCRIPTION: &str = "characters XML 1.0 cannot carry become U+FFFD";
@@ -45,6 +46,23 @@ pub fn may_have_changed(record: &Record) -> bool {
                 || match value {
                     Value::String(s) => replaced(s),
                     Value::StringArray(list) => list.iter().any(|s| replaced(s)),
+                    _ => false,
+                }
+        })
+}
+
+/// Whether [`as_read_back`] may change the graph's record `view`: one of its strings (key,
+/// ends, property names, values, array items) holds a character XML 1.0 cannot carry. False
+/// means the record reads back as it is.
+pub fn may_change(view: &RecordView<'_>) -> bool {
+    let bad = |s: &str| !s.chars().all(text::is_xml_char);
+    bad(view.key)
+        || view.ends.is_some_and(|(from, to)| bad(from) || bad(to))
+        || view.properties.iter().any(|(name, v)| {
+            bad(name)
+                || match v {
+                    ValueRef::String(s) => bad(s),
+                    ValueRef::StringArray(list) => list.iter().any(bad),
                     _ => false,
                 }
         })

@@ -1,7 +1,8 @@
 //! What the Neo4j CSV cannot carry, and whether a record read back shows that it may have lost
 //! something: `verify` checks, rather than trusts, a format digest that differs from the graph's.
 
-use crate::model::{Record, Value};
+use crate::model::canonical::RecordView;
+use crate::model::{Record, Value, ValueRef};
 
 /// What is lost, for messages.
 pub const DESCRIPTION: &str = "a string array holding one empty string reads back empty";
@@ -26,4 +27,12 @@ pub fn may_have_changed(record: &Record) -> bool {
         .properties
         .values()
         .any(|v| matches!(v, Value::StringArray(list) if list.is_empty()))
+}
+
+/// Whether [`as_read_back`] may change the graph's record `view`: it holds an array of one
+/// empty string. False means the record reads back as it is.
+pub fn may_change(view: &RecordView<'_>) -> bool {
+    view.properties.iter().any(|(_, v)| {
+        matches!(v, ValueRef::StringArray(list) if list.len() == 1 && list.get(0) == Some(""))
+    })
 }

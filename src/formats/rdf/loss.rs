@@ -2,7 +2,8 @@
 //! `verify` checks, rather than trusts, a format digest that differs from the graph's.
 
 use super::read::sort_items;
-use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value};
+use crate::model::canonical::RecordView;
+use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value, ValueRef};
 
 /// What is lost, for messages.
 pub const DESCRIPTION: &str =
@@ -42,4 +43,17 @@ fn lacks_a_declared_array(record: &Record) -> bool {
         .unwrap_or_default()
         .iter()
         .any(|p| p.value_type.is_array() && !record.properties.contains_key(p.name))
+}
+
+/// Whether [`as_read_back`] may change the graph's record `view`: it holds an empty array, a
+/// string array not strictly ascending, or an integer array of more than one item. False means
+/// the record reads back as it is.
+pub fn may_change(view: &RecordView<'_>) -> bool {
+    view.properties.iter().any(|(_, v)| match v {
+        ValueRef::StringArray(list) => {
+            list.is_empty() || (1..list.len()).any(|i| list.get(i - 1) >= list.get(i))
+        }
+        ValueRef::IntegerArray(list) => list.len() != 1,
+        _ => false,
+    })
 }
