@@ -94,14 +94,50 @@ fn backslash_sensitive(s: &str) -> bool {
     s.ends_with('\\') || s.contains("\\\\") || s.contains("\\\"")
 }
 
-impl Scan {
-    fn chars(&mut self, s: &str) {
-        if s.contains(['\n', '\r']) {
-            self.multiline = true;
+const LINE_BREAK: u8 = 1;
+const NOT_ASCII: u8 = 2;
+/// An ASCII array delimiter's entry is this plus its index in [`ARRAY_DELIMITERS`].
+const FIRST_DELIMITER: u8 = 3;
+
+/// What each byte is to [`Scan::chars`]: nothing (0), a line break, part of a non-ASCII
+/// character, or an ASCII array delimiter.
+const ASCII_ROLE: [u8; 256] = {
+    let mut role = [0u8; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        role[b] = NOT_ASCII;
+        b += 1;
+    }
+    role[b'\n' as usize] = LINE_BREAK;
+    role[b'\r' as usize] = LINE_BREAK;
+    let mut i = 0;
+    while i < ARRAY_DELIMITERS.len() {
+        let d = ARRAY_DELIMITERS[i];
+        if d.is_ascii() {
+            role[d as usize] = FIRST_DELIMITER + i as u8;
         }
-        for (i, d) in ARRAY_DELIMITERS.iter().enumerate() {
-            if s.contains(*d) {
-                self.taken |= 1 << i;
+        i += 1;
+    }
+    role
+};
+
+impl Scan {
+    /// One pass over the bytes: every string of the graph comes through here.
+    fn chars(&mut self, s: &str) {
+        let mut wide = false;
+        for b in s.bytes() {
+            match ASCII_ROLE[usize::from(b)] {
+                0 => {}
+                LINE_BREAK => self.multiline = true,
+                NOT_ASCII => wide = true,
+                bit => self.taken |= 1 << (bit - FIRST_DELIMITER),
+            }
+        }
+        if wide {
+            for (i, d) in ARRAY_DELIMITERS.iter().enumerate() {
+                if !d.is_ascii() && s.contains(*d) {
+                    self.taken |= 1 << i;
+                }
             }
         }
     }
