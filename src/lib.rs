@@ -30,6 +30,7 @@ pub mod formats;
 pub mod mock;
 pub mod model;
 pub mod owner;
+mod parallel;
 pub mod pipeline;
 pub mod rate;
 pub mod readback;

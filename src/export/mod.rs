@@ -15,7 +15,6 @@ mod sink;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use crate::formats::{Format, ParseFormatError, parse_formats};
 pub use bundle::{
@@ -89,42 +88,11 @@ fn write_formats(
     options: &ExportOptions,
     bundle: &Bundle,
 ) -> Result<(), ExportError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = cores.min(formats.len()).max(1);
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let work = || {
-        let mut results = Vec::new();
-        while !failed.load(Ordering::Relaxed) {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(format) = formats.get(i) else { break };
-            let result = format.write(graph, snapshot, options, bundle);
-            failed.fetch_or(result.is_err(), Ordering::Relaxed);
-            results.push((i, result));
-        }
-        results
-    };
-    let mut results = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..workers)
-            .filter_map(|n| {
-                std::thread::Builder::new()
-                    .name(format!("kb4graph-export-{n}"))
-                    .spawn_scoped(scope, work)
-                    .ok()
-            })
-            .collect();
-        let mut results = work();
-        for helper in helpers {
-            results.extend(
-                helper
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        results
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().try_for_each(|(_, r)| r)
+    crate::parallel::map_on_cores(formats, Result::is_err, |format| {
+        format.write(graph, snapshot, options, bundle)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// Writes `formats` of `graph` into `out_dir` through one bundle and returns the files written.

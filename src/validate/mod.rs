@@ -41,9 +41,11 @@ pub struct FormatReport {
 
 /// Validates every export found in `dir`, one report per format found.
 pub fn validate_dir(dir: &Path) -> Result<Vec<FormatReport>, ValidateError> {
+    // The formats' files are checked at once, one format per core.
+    let checked = crate::parallel::map_on_cores(&Format::ALL, Result::is_err, |f| f.check(dir));
     let mut reports = Vec::new();
-    for format in Format::ALL {
-        reports.extend(format.check(dir)?);
+    for report in checked {
+        reports.extend(report?);
     }
     if reports.is_empty() {
         return Err(ValidateError::NothingToValidate {
