@@ -115,10 +115,7 @@ impl Bundle {
         relative: &str,
         write: impl FnOnce(&mut BundleFile) -> io::Result<T>,
     ) -> Result<T, ExportError> {
-        let mut file = self.create_data_file(relative)?;
-        let written = write(&mut file).map_err(ExportError::io(file.path()))?;
-        self.close_file(file)?;
-        Ok(written)
+        self.write_whole(self.create_data_file(relative)?, write)
     }
 
     /// Opens `relative` (e.g. `json/graph.json`) for writing. Its top directory must not exist
@@ -170,7 +167,15 @@ impl Bundle {
         relative: &str,
         write: impl FnOnce(&mut BundleFile) -> io::Result<T>,
     ) -> Result<T, ExportError> {
-        let mut file = self.create_file(relative)?;
+        self.write_whole(self.create_file(relative)?, write)
+    }
+
+    /// Writes `file` whole with `write`, then records it as complete.
+    fn write_whole<T>(
+        &self,
+        mut file: BundleFile,
+        write: impl FnOnce(&mut BundleFile) -> io::Result<T>,
+    ) -> Result<T, ExportError> {
         let written = write(&mut file).map_err(ExportError::io(file.path()))?;
         self.close_file(file)?;
         Ok(written)
