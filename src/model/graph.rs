@@ -30,6 +30,9 @@ pub(crate) struct RelRec {
     pub ty: RelationshipType,
 }
 
+const _: () = assert!(std::mem::size_of::<EntityRec>() == 12);
+const _: () = assert!(std::mem::size_of::<RelRec>() == 16);
+
 /// The graph of one account. See the module docs; build it with [`crate::model::normalize`].
 pub struct Graph {
     pub(crate) strings: StrArena,
@@ -65,11 +68,7 @@ fn props_iter<'g>(
     span: Span,
     defs: &'static [PropDef],
 ) -> impl Iterator<Item = Property<'g>> + 'g {
-    graph
-        .store
-        .get(span)
-        .iter()
-        .map(move |p| graph.property(p, defs))
+    graph.store.get(span).map(move |p| graph.property(&p, defs))
 }
 
 /// An entity, borrowed from its graph.

@@ -98,7 +98,6 @@ pub(crate) fn enrollment_id(store: &PropStore, r: &RelRec) -> Option<i64> {
     let slot = u16::try_from(def.property_index("enrollmentId")?).ok()?;
     store
         .get(r.props)
-        .iter()
         .find(|p| p.slot == slot)
         .and_then(|p| p.as_integer())
 }

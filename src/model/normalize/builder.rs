@@ -295,7 +295,7 @@ impl Builder {
     /// Loads stored properties back into the (cleared) buffer, to add to them and commit anew.
     pub fn load(&mut self, span: Span) {
         self.buf.clear();
-        let props = self.store.get(span).to_vec();
+        let props: Vec<Prop> = self.store.get(span).collect();
         self.buf
             .extend(props.into_iter().map(|prop| Pending { prop, rank: 0 }));
     }
@@ -305,7 +305,7 @@ impl Builder {
         self.buf.clear();
         for (rank, &span) in spans.iter().enumerate() {
             let rank = u8::try_from(rank).unwrap_or(u8::MAX);
-            let props = self.store.get(span).to_vec();
+            let props: Vec<Prop> = self.store.get(span).collect();
             self.buf
                 .extend(props.into_iter().map(|prop| Pending { prop, rank }));
         }

@@ -39,7 +39,7 @@ impl Drafts {
 }
 
 pub(super) fn prop_of(b: &Builder, span: Span, slot: u16) -> Option<Prop> {
-    b.store.get(span).iter().find(|p| p.slot == slot).copied()
+    b.store.get(span).find(|p| p.slot == slot)
 }
 
 /// Warns about the records that lost to the one kept.

@@ -13,6 +13,10 @@ use crate::model::warning::{Warning, WarningCode};
 
 impl State {
     pub(super) fn finish(mut self) -> (Graph, Vec<Warning>) {
+        // In id order, and in a list: on the largest accounts the map's table is the largest
+        // thing normalize holds besides the graph, and it is not needed any more.
+        let mut enrollments: Vec<_> = std::mem::take(&mut self.enrollments).into_iter().collect();
+        enrollments.sort_unstable_by_key(|&(id, _)| id);
         let mut found = self.entities();
         // Entities in key order; `final_of` maps a draft to its place.
         let keys_arena = std::mem::take(&mut found.drafts.keys);
@@ -35,7 +39,7 @@ impl State {
             });
         }
         drop(drafts);
-        let mut rels = self.relationships(&found, &final_of);
+        let mut rels = self.relationships(&found, &final_of, enrollments);
         drop(found);
         drop(final_of);
         self.tally_warnings();

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::builder::{Label, plural};
 use super::entities::{Entities, prop_of};
 use super::record::targets;
-use super::{ModuleKey, State};
+use super::{Enrollment, ModuleKey, State};
 use crate::model::graph::RelRec;
 use crate::model::props::Span;
 use crate::model::table::RelationshipType;
@@ -13,8 +13,14 @@ use crate::model::warning::WarningCode;
 
 impl State {
     /// Every relationship, between entities at their places in key order (`final_of` maps a
-    /// draft to its place); not yet sorted.
-    pub(super) fn relationships(&mut self, e: &Entities, final_of: &[u32]) -> Vec<RelRec> {
+    /// draft to its place); not yet sorted. `enrollments` are the kept enrollments in id order,
+    /// consumed here so that their memory is given back before the rest is built.
+    pub(super) fn relationships(
+        &mut self,
+        e: &Entities,
+        final_of: &[u32],
+        enrollments: Vec<(i64, Enrollment)>,
+    ) -> Vec<RelRec> {
         let Entities {
             account,
             risk_scores,
@@ -166,13 +172,8 @@ impl State {
         }
 
         // Enrollments: one ASSIGNED each, one COMPLETED each passed one.
-        let mut enrollment_ids: Vec<i64> = self.enrollments.keys().copied().collect();
-        enrollment_ids.sort_unstable();
-        for id in &enrollment_ids {
-            let Some(e) = self.enrollments.get(id) else {
-                continue;
-            };
-            let mut dups = e.dups.clone();
+        for (id, e) in enrollments {
+            let mut dups = self.enrollment_dups.remove(&id).unwrap_or_default();
             dups.sort_by(|&x, &y| self.b.loc_cmp(x, y));
             dups.dedup();
             let kept = self.b.location(e.loc);
@@ -180,7 +181,7 @@ impl State {
                 self.b.warn(
                     WarningCode::DuplicateRecord,
                     dup,
-                    Some(Label::Enrollment(Some(*id))),
+                    Some(Label::Enrollment(Some(id))),
                     format!("listed more than once: {kept} is kept, this record is left out"),
                 );
             }

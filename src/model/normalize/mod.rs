@@ -154,7 +154,6 @@ struct Enrollment {
     user: i64,
     passed: bool,
     campaign: Option<i64>,
-    dups: Vec<Loc>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -200,6 +199,9 @@ struct State {
     /// Recipient collections by test id, for tests that turn out not to exist.
     result_collections: BTreeMap<i64, String>,
     enrollments: IdMap<i64, Enrollment>,
+    /// Records of an enrollment id that lost to the one in `enrollments` (rare, so kept apart
+    /// from the millions of enrollments).
+    enrollment_dups: IdMap<i64, Vec<Loc>>,
     /// Modules by name (what names in content and enrollments may match), and back.
     module_names: HashMap<u32, Vec<ModuleKey>>,
     module_name_of: HashMap<ModuleKey, u32>,

@@ -142,9 +142,8 @@ impl State {
                 .b
                 .store
                 .get(first)
-                .iter()
                 .find(|p| p.slot == name_slot)
-                .and_then(Prop::as_string_id);
+                .and_then(|p| p.as_string_id());
             if let Some(name) = name {
                 named.push((name, key));
             }
@@ -163,9 +162,8 @@ impl State {
                 self.b
                     .store
                     .get(slot.span)
-                    .iter()
                     .find(|p| p.slot == campaign_name)
-                    .and_then(Prop::as_string_id)
+                    .and_then(|p| p.as_string_id())
                     .map(|name| (name, id))
             })
             .collect();
@@ -432,21 +430,13 @@ impl State {
                     user: user_id,
                     passed,
                     campaign,
-                    dups: Vec::new(),
                 };
-                match self.enrollments.get_mut(&id) {
-                    Some(held) => {
-                        let old = std::mem::replace(held, new);
-                        held.dups = old.dups;
-                        held.dups.push(old.loc);
-                    }
-                    None => {
-                        self.enrollments.insert(id, new);
-                    }
+                if let Some(old) = self.enrollments.insert(id, new) {
+                    self.enrollment_dups.entry(id).or_default().push(old.loc);
                 }
             }
-        } else if let Some(held) = self.enrollments.get_mut(&id) {
-            held.dups.push(loc);
+        } else if self.enrollments.contains_key(&id) {
+            self.enrollment_dups.entry(id).or_default().push(loc);
         }
         self.mention_user(user_id, seen::ENROLLMENT, 1, loc, user_obj, label);
     }
