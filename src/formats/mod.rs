@@ -5,6 +5,7 @@
 
 pub mod graphml;
 pub mod json;
+pub(crate) mod key_index;
 pub mod neo4j;
 pub mod problems;
 pub mod rdf;

@@ -7,8 +7,10 @@
 //! largest strings in memory).
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use super::intern::StrArena;
+use super::outgoing::Outgoing;
 use super::props::{EXTRA, Prop, PropStore, Span};
 use super::table::{EntityDef, EntityType, PropDef, RelationshipDef, RelationshipType};
 use super::value::ValueRef;
@@ -45,6 +47,8 @@ pub struct Graph {
     /// Per entity type, then per relationship type: extra property name ids, sorted by name.
     pub(crate) entity_extras: Vec<Vec<u16>>,
     pub(crate) relationship_extras: Vec<Vec<u16>>,
+    /// Built by the first format that asks for it.
+    pub(crate) outgoing: OnceLock<Outgoing>,
 }
 
 /// One property of an entity or relationship.
@@ -106,6 +110,17 @@ impl Graph {
                 def,
             }
         }
+    }
+
+    /// Each entity's outgoing relationships; the same index for every format that asks.
+    pub(crate) fn outgoing(&self) -> &Outgoing {
+        self.outgoing.get_or_init(|| Outgoing::of(self))
+    }
+
+    /// The `_key` of the entity at `index` in key order.
+    pub(crate) fn entity_key(&self, index: usize) -> Option<&str> {
+        let rec = self.entities.get(index)?;
+        Some(self.keys.get(rec.key))
     }
 
     pub fn entity_count(&self) -> usize {

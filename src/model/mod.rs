@@ -64,6 +64,7 @@ mod graph;
 mod intern;
 pub(crate) mod keys;
 mod normalize;
+mod outgoing;
 mod props;
 mod raw;
 mod source;

@@ -314,9 +314,8 @@ mod tests {
             Just(i64::MIN),
             Just(i64::MAX),
         ];
-        (any::<u16>(), 0usize..Tag::ALL.len(), edge).prop_map(|(slot, tag, v)| {
-            Prop::split(slot, Tag::ALL[tag], v as u64)
-        })
+        (any::<u16>(), 0usize..Tag::ALL.len(), edge)
+            .prop_map(|(slot, tag, v)| Prop::split(slot, Tag::ALL[tag], v as u64))
     }
 
     #[test]

@@ -6,17 +6,17 @@
 //! validated in the memory of its keys. Problems are collected, and shown as `validate` has
 //! always shown them: by JSON pointer, a syntax error's position in its message.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::Path;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::FILE;
 use super::schema as json_schema;
 use super::stream::{self, Object, Rules, Section};
 use crate::formats::Format;
+use crate::formats::key_index::{KeySet, KeyTags};
 use crate::formats::problems::{Collected, Location, Problem, ProblemSink};
 use crate::model::{EntityType, RelationshipType};
 use crate::validate::{FormatReport, ValidateError, Violation};
@@ -61,8 +61,8 @@ impl Validators {
 struct Checker<'a> {
     validators: &'a Validators,
     file: &'a str,
-    entity_types: HashMap<Box<str>, u8>,
-    relationship_keys: HashSet<[u8; 16]>,
+    entity_types: KeyTags<u8>,
+    relationship_keys: KeySet,
     /// Relationship ends seen before the entities: checked at the end.
     pending_ends: Vec<(Location, Box<str>, EntityType)>,
     entities_seen: bool,
@@ -96,7 +96,7 @@ impl Checker<'_> {
         let (Some(ty), Some(key)) = (ty, object.value.get("_key").and_then(Value::as_str)) else {
             return ControlFlow::Continue(());
         };
-        if self.entity_types.insert(key.into(), ty as u8).is_some() {
+        if self.entity_types.insert(key, ty as u8).is_some() {
             self.report(
                 sink,
                 object.at(Some("_key")),
@@ -111,17 +111,14 @@ impl Checker<'_> {
         let Some(ty) = ty else {
             return ControlFlow::Continue(());
         };
-        if let Some(key) = object.value.get("_key").and_then(Value::as_str) {
-            let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
-            let mut short = [0u8; 16];
-            short.copy_from_slice(&digest[..16]);
-            if !self.relationship_keys.insert(short) {
-                self.report(
-                    sink,
-                    object.at(Some("_key")),
-                    format!("duplicate _key {key:?}"),
-                )?;
-            }
+        if let Some(key) = object.value.get("_key").and_then(Value::as_str)
+            && !self.relationship_keys.insert(key)
+        {
+            self.report(
+                sink,
+                object.at(Some("_key")),
+                format!("duplicate _key {key:?}"),
+            )?;
         }
         let def = ty.def();
         for (field, expected) in [("_fromEntityKey", def.from), ("_toEntityKey", def.to)] {
@@ -147,7 +144,7 @@ impl Checker<'_> {
     ) -> ControlFlow<()> {
         match self.entity_types.get(key) {
             None => self.report(sink, at, format!("dangling: no entity has _key {key:?}")),
-            Some(&found) if found != expected as u8 => {
+            Some(found) if found != expected as u8 => {
                 let found = EntityType::ALL
                     .get(usize::from(found))
                     .map_or("?", |t| t.name());
@@ -219,8 +216,8 @@ pub fn validate_file(path: &Path, shown: &str) -> Result<(Vec<Violation>, usize)
     let mut checker = Checker {
         validators: &validators,
         file: shown,
-        entity_types: HashMap::new(),
-        relationship_keys: HashSet::new(),
+        entity_types: KeyTags::default(),
+        relationship_keys: KeySet::default(),
         pending_ends: Vec::new(),
         entities_seen: false,
     };

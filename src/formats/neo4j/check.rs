@@ -9,13 +9,13 @@
 //!
 //! Files are streamed; memory holds the node keys (for the relationship ends).
 
-use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::Path;
 
 use super::info;
 use super::rows::{self, Kind, Row, Rules};
 use crate::formats::Format;
+use crate::formats::key_index::KeyTags;
 use crate::formats::neo4j::columns::{self, ColumnKind};
 use crate::formats::neo4j::dialect::{DELIMITER, Dialect, Quoting};
 use crate::formats::neo4j::{self as export, FormatInfo};
@@ -84,7 +84,7 @@ pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
     files.push(export::LOAD_SCRIPT.to_owned());
     check_no_stray_files(&root, &mut report)?;
 
-    let mut keys: HashMap<Box<str>, u8> = HashMap::new();
+    let mut keys: KeyTags<u8> = KeyTags::default();
     for ty in EntityType::ALL {
         let rel = format!("{}/{}", export::DIR, columns::node_file(ty));
         report.listed_in_file = 0;
@@ -313,7 +313,7 @@ fn check_csv(
     file: &str,
     dialect: &Dialect,
     kind: Kind,
-    keys: &mut HashMap<Box<str>, u8>,
+    keys: &mut KeyTags<u8>,
     report: &mut Report,
 ) -> Result<Option<u64>, ValidateError> {
     let data = crate::compress::DataFile::find(dir, file);
@@ -346,7 +346,7 @@ struct RowRules<'a> {
     dialect: &'a Dialect,
     kind: Kind,
     /// Every node ID so far, with its entity type.
-    keys: &'a mut HashMap<Box<str>, u8>,
+    keys: &'a mut KeyTags<u8>,
     key: String,
     previous_key: String,
 }
@@ -426,7 +426,7 @@ impl RowRules<'_> {
                     return;
                 };
                 self.key.push_str(key);
-                if let Some(other) = self.keys.insert(key.into(), ty as u8) {
+                if let Some(other) = self.keys.insert(key, ty as u8) {
                     let other = entity_name(other);
                     let message = format!(
                         "_key {key:?} is already the ID of a {other} node: IDs must be unique in the ID space"
@@ -462,7 +462,7 @@ impl RowRules<'_> {
                             row.at(i),
                             format!("{}: no node has the ID {end:?}", columns[i].header()),
                         ),
-                        Some(&found) if found != want as u8 => {
+                        Some(found) if found != want as u8 => {
                             let found = entity_name(found);
                             let message = format!(
                                 "{end:?} is a {found}, but {} links a {}",

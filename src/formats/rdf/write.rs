@@ -215,49 +215,6 @@ impl std::fmt::Display for Double {
     }
 }
 
-/// Each entity's outgoing relationships (target entity index, relationship type), grouped by
-/// source entity in `_key` order of the relationships: a counting sort, 5 bytes per relationship.
-struct Outgoing {
-    offsets: Vec<u32>,
-    targets: Vec<u32>,
-    types: Vec<u8>,
-}
-
-impl Outgoing {
-    fn of(graph: &Graph) -> Outgoing {
-        let n = graph.entity_count();
-        let mut offsets = vec![0u32; n + 1];
-        for r in graph.relationships() {
-            offsets[r.from().index() + 1] += 1;
-        }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut next = offsets.clone();
-        let total = graph.relationship_count();
-        let mut targets = vec![0u32; total];
-        let mut types = vec![0u8; total];
-        for r in graph.relationships() {
-            let slot = &mut next[r.from().index()];
-            let i = *slot as usize;
-            *slot += 1;
-            targets[i] = r.to().index() as u32;
-            types[i] = r.relationship_type() as u8;
-        }
-        Outgoing {
-            offsets,
-            targets,
-            types,
-        }
-    }
-
-    fn of_entity(&self, index: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let start = self.offsets.get(index).copied().unwrap_or(0) as usize;
-        let end = self.offsets.get(index + 1).copied().unwrap_or(0) as usize;
-        (start..end).map(|i| (self.targets[i] as usize, usize::from(self.types[i])))
-    }
-}
-
 /// The named graph of the data in N-Quads, for a snapshot.
 pub fn data_graph_iri(base: &str, snapshot: &SnapshotInfo) -> String {
     format!("{base}graph/{}", snapshot.manifest_sha256)
@@ -284,8 +241,7 @@ pub fn write_graph<W: Write>(
         write_provenance(&mut sink, graph, snapshot, base)?;
     }
 
-    let keys: Vec<&str> = graph.entities().map(|e| e.key()).collect();
-    let outgoing = Outgoing::of(graph);
+    let outgoing = graph.outgoing();
     let rdf_type = PredicateRef::vocab(&terms.rdf_type);
     let key = PredicateRef::vocab(&terms.key);
     let mut block = Block::default();
@@ -308,16 +264,15 @@ pub fn write_graph<W: Write>(
             );
         }
         for (to, rel_ty) in outgoing.of_entity(entity.index()) {
-            if let (Some(to_key), Some(predicate)) =
-                (keys.get(to), terms.relationship_predicate.get(rel_ty))
-            {
+            if let (Some(to_key), Some(predicate)) = (
+                graph.entity_key(to),
+                terms.relationship_predicate.get(rel_ty),
+            ) {
                 block.link(PredicateRef::vocab(predicate), base, to_key);
             }
         }
         block.write_to(&mut sink)?;
     }
-    drop(outgoing);
-    drop(keys);
 
     let from = PredicateRef::vocab(&terms.from);
     let to = PredicateRef::vocab(&terms.to);

@@ -121,6 +121,7 @@ impl State {
             relationships: rels,
             entity_extras,
             relationship_extras,
+            outgoing: std::sync::OnceLock::new(),
         };
         (graph, warnings)
     }

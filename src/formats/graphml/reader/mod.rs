@@ -21,18 +21,18 @@
 
 mod lines;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 
 use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::reader::Reader;
-use sha2::{Digest, Sha256};
 
 use super::ids::decode_id;
 use super::keys::{Domain, property_of};
 use super::text::{is_xml_char, sanitized};
 use super::values::{GmlType, quote};
+use crate::formats::key_index::{KeySet, KeyTags};
 use crate::formats::problems::{Problem, ProblemSink};
 use lines::LineReader;
 pub(crate) use lines::Position;
@@ -200,8 +200,8 @@ pub(crate) trait Consumer {
 #[derive(Default)]
 pub(crate) struct Ids {
     /// Node id -> the consumer's tag for its type.
-    nodes: HashMap<Box<str>, Tag>,
-    edges: HashSet<[u8; 16]>,
+    nodes: KeyTags<Tag>,
+    edges: KeySet,
     pending: Vec<End>,
 }
 
@@ -209,7 +209,7 @@ impl Ids {
     /// Adds a node; a second node of its id is reported.
     pub fn node(&mut self, node: &Checked, tag: Tag, report: &mut Report) {
         let id = node.item.id.as_deref().unwrap_or_default();
-        if self.nodes.insert(id.into(), tag).is_some() {
+        if self.nodes.insert(id, tag).is_some() {
             report.at(
                 node.item.pos,
                 format!("{}: the node id is not unique", node.what),
@@ -220,10 +220,7 @@ impl Ids {
     /// Adds an edge; a second edge of its id is reported.
     pub fn edge(&mut self, edge: &Checked, report: &mut Report) {
         let id = edge.item.id.as_deref().unwrap_or_default();
-        let digest: [u8; 16] = Sha256::digest(id.as_bytes())[..16]
-            .try_into()
-            .unwrap_or_default();
-        if !self.edges.insert(digest) {
+        if !self.edges.insert(id) {
             report.at(
                 edge.item.pos,
                 format!("{}: the edge id is not unique", edge.what),
@@ -249,7 +246,7 @@ impl Ids {
                 continue;
             };
             match self.nodes.get(end.as_str()) {
-                Some(&tag) => *slot = Some(tag),
+                Some(tag) => *slot = Some(tag),
                 None => self.pending.push(End {
                     pos: item.pos,
                     edge: item.id.clone().unwrap_or_default(),
@@ -265,7 +262,7 @@ impl Ids {
     fn finish(&mut self, consumer: &mut impl Consumer, report: &mut Report) {
         for end in std::mem::take(&mut self.pending) {
             match self.nodes.get(end.node.as_str()) {
-                Some(&tag) => consumer.late_end(&end, tag, report),
+                Some(tag) => consumer.late_end(&end, tag, report),
                 None => report.at(
                     end.pos,
                     format!(
