@@ -116,8 +116,10 @@ impl Format {
         }
     }
 
-    /// Hands every record this format's files in `export_dir` hold to `emit`, in file order,
-    /// holding no more than one where the format allows (JSON), else all of them first.
+    /// Hands every record this format's files in `export_dir` hold to `emit`, streamed where the
+    /// format allows: JSON and GraphML in file order, Neo4j's files merged by `_key`. RDF's
+    /// records are assembled from triples anywhere in a file, so they are read whole first.
+    /// Records come in digest order only where the files were written in it: the caller checks.
     pub fn for_each_record(
         self,
         export_dir: &Path,
@@ -126,6 +128,8 @@ impl Format {
     ) -> Result<(), ReadbackError> {
         match self {
             Format::Json => json::read::for_each(export_dir, emit),
+            Format::GraphMl => graphml::read::for_each(export_dir, emit),
+            Format::Neo4j => neo4j::read::for_each(export_dir, emit),
             _ => {
                 self.read_records(export_dir, options)?
                     .into_iter()

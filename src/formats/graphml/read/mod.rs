@@ -40,6 +40,23 @@ pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
     records.finish().map_err(invalid)
 }
 
+/// Every record in file order, none held: for a caller that checks the order itself and, where
+/// it is not the order it needs, reads the file whole with [`read`]. Repeated keys are not
+/// looked for here; in key order they are neighbours, which the caller sees.
+pub fn for_each(export_dir: &Path, emit: &mut dyn FnMut(Record)) -> Result<(), ReadbackError> {
+    let path = crate::compress::DataFile::find(export_dir, FILE).path;
+    let mut records = Records::emitting(emit);
+    let mut first = FirstProblem::default();
+    read_file(&path, FILE, &mut records, &mut first).map_err(|source| ReadbackError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    match first.0 {
+        Some(problem) => Err(invalid(problem)),
+        None => Ok(()),
+    }
+}
+
 /// A problem as `verify` and `diff` are told it.
 fn invalid(p: Problem) -> ReadbackError {
     ReadbackError::Invalid(p)

@@ -32,11 +32,13 @@ fn fail(pos: Position, message: impl Into<String>) -> Fail {
     }
 }
 
-/// The records read so far, with where each starts in the file.
+/// The records read so far, with where each starts in the file; or, given `emit`, each record
+/// handed over as it is read, for a caller that holds them to an order itself.
 #[derive(Default)]
-pub(super) struct Records {
+pub(super) struct Records<'e> {
     entities: Vec<(Record, Position)>,
     relationships: Vec<(Record, Position)>,
+    emit: Option<&'e mut dyn FnMut(Record)>,
 }
 
 /// The `_key`, `_type` and properties of an item, its values still text.
@@ -165,7 +167,22 @@ fn check_end(
     }
 }
 
-impl Records {
+impl<'e> Records<'e> {
+    pub fn emitting(emit: &'e mut dyn FnMut(Record)) -> Records<'e> {
+        Records {
+            emit: Some(emit),
+            ..Records::default()
+        }
+    }
+
+    fn keep(&mut self, record: Record, pos: Position) {
+        match (&mut self.emit, &record.kind) {
+            (Some(emit), _) => emit(record),
+            (None, RecordKind::Entity) => self.entities.push((record, pos)),
+            (None, RecordKind::Relationship { .. }) => self.relationships.push((record, pos)),
+        }
+    }
+
     fn add(&mut self, found: &Checked<'_>, ids: &mut Ids, r: &mut Report) -> Result<(), Fail> {
         let (item, what) = (found.item, found.what.as_str());
         let f = fields(item, what, found.keys)?;
@@ -182,7 +199,7 @@ impl Records {
                 properties: properties(what, ty.def().properties, &f.properties)?,
             };
             ids.node(found, tag_of(&EntityType::ALL, &ty), r);
-            self.entities.push((record, item.pos));
+            self.keep(record, item.pos);
             return Ok(());
         }
         let Some(ty) = RelationshipType::from_name(type_name) else {
@@ -234,7 +251,7 @@ impl Records {
             type_name: type_name.to_owned(),
             properties,
         };
-        self.relationships.push((record, item.pos));
+        self.keep(record, item.pos);
         Ok(())
     }
 
@@ -261,7 +278,7 @@ impl Records {
     }
 }
 
-impl Consumer for Records {
+impl Consumer for Records<'_> {
     fn item(&mut self, found: &Checked<'_>, ids: &mut Ids, r: &mut Report<'_>) {
         if let Err(f) = self.add(found, ids, r) {
             r.at(f.pos, f.message);
