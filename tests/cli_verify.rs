@@ -473,3 +473,24 @@ fn rows_in_another_order_still_hold_the_graph() {
         "{shown}"
     );
 }
+
+/// An edge given twice is found although the streamed read holds no edge ids: its `_key`
+/// repeats too.
+#[test]
+fn an_edge_given_twice_is_found() {
+    let (_dir, copy) = copy_of_demo();
+    let file = "graphml/graph.graphml";
+    let text = fs::read_to_string(copy.join(file)).unwrap();
+    let start = text.find("<edge ").unwrap();
+    let end = start + text[start..].find("</edge>\n").unwrap() + "</edge>\n".len();
+    let doubled = format!("{}{}{}", &text[..end], &text[start..end], &text[end..]);
+    rewrite_consistently(&copy, file, &doubled);
+    let output = kb4graph(&["verify", s(&copy)]);
+    let shown = output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    let line = shown
+        .lines()
+        .find(|l| l.contains("graphml") && l.contains("not unique"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(line.contains("edge"), "{line}");
+}

@@ -41,8 +41,9 @@ pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
 }
 
 /// Every record in file order, none held: for a caller that checks the order itself and, where
-/// it is not the order it needs, reads the file whole with [`read`]. Repeated keys are not
-/// looked for here; in key order they are neighbours, which the caller sees.
+/// it is not the order it needs, reads the file whole with [`read`]. Repeated keys, and so
+/// repeated edge ids (an id is its `_key` escaped), are not looked for here; in key order they
+/// are neighbours, which the caller sees.
 pub fn for_each(export_dir: &Path, emit: &mut dyn FnMut(Record)) -> Result<(), ReadbackError> {
     let path = crate::compress::DataFile::find(export_dir, FILE).path;
     let mut records = Records::emitting(emit);

@@ -205,7 +205,12 @@ impl<'e> Records<'e> {
         let Some(ty) = RelationshipType::from_name(type_name) else {
             return Err(fail(item.pos, unknown_type(found, Some(type_name))));
         };
-        ids.edge(found, r);
+        // An edge's id is the escaping of its `_key`, so a repeated id is a repeated `_key`: where
+        // records are handed over as read, the caller sees that, and the millions of edge ids
+        // are not held.
+        if self.emit.is_none() {
+            ids.edge(found, r);
+        }
         let nodes = ids.ends(found, tag_of(&RelationshipType::ALL, &ty), r);
         let ends = [
             (item.source.as_deref(), true),
