@@ -69,16 +69,52 @@ impl<T: Copy> KeyTags<T> {
     }
 }
 
-/// Keys seen, for uniqueness alone.
+/// Keys seen, for uniqueness alone. While keys come in strictly increasing order, as kb4graph
+/// writes them, each is new by that alone, and its digest is only appended to a list (16 bytes
+/// a key, no table); the first key out of order turns the list into a hash set.
 #[derive(Default)]
-pub(crate) struct KeySet {
-    set: HashSet<KeyDigest, Build>,
+pub(crate) struct KeySet(Seen);
+
+enum Seen {
+    InOrder {
+        last: Option<String>,
+        seen: Vec<KeyDigest>,
+    },
+    Hashed(HashSet<KeyDigest, Build>),
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen::InOrder {
+            last: None,
+            seen: Vec::new(),
+        }
+    }
 }
 
 impl KeySet {
     /// `false` if `key` was seen before.
     pub fn insert(&mut self, key: &str) -> bool {
-        self.set.insert(digest(key))
+        if let Seen::InOrder { last, seen } = &mut self.0 {
+            if last.as_deref().is_none_or(|last| last < key) {
+                match last {
+                    Some(last) => {
+                        last.clear();
+                        last.push_str(key);
+                    }
+                    None => *last = Some(key.to_owned()),
+                }
+                seen.push(digest(key));
+                return true;
+            }
+            let mut set = HashSet::with_capacity_and_hasher(seen.len() + 1, Build::default());
+            set.extend(std::mem::take(seen));
+            self.0 = Seen::Hashed(set);
+        }
+        match &mut self.0 {
+            Seen::Hashed(set) => set.insert(digest(key)),
+            Seen::InOrder { .. } => true,
+        }
     }
 }
 
@@ -100,5 +136,23 @@ mod tests {
         assert!(set.insert("a|has|b"));
         assert!(set.insert("a|has|b."));
         assert!(!set.insert("a|has|b"));
+    }
+
+    #[test]
+    fn a_repeat_is_found_in_order_and_out_of_it() {
+        let mut set = KeySet::default();
+        for key in ["a", "b", "c"] {
+            assert!(set.insert(key));
+        }
+        assert!(matches!(set.0, Seen::InOrder { .. }));
+        assert!(!set.insert("c"), "a repeat of the last key");
+        let mut set = KeySet::default();
+        for key in ["a", "b", "c"] {
+            assert!(set.insert(key));
+        }
+        assert!(!set.insert("a"), "a repeat of an earlier key, out of order");
+        assert!(set.insert("0"));
+        assert!(!set.insert("b"));
+        assert!(matches!(set.0, Seen::Hashed(_)));
     }
 }
