@@ -85,28 +85,17 @@ pub fn validate(dir: &Path) -> Result<Option<FormatReport>, ValidateError> {
     check_no_stray_files(&root, &mut report)?;
 
     let mut keys: KeyTags<u8> = KeyTags::default();
-    for ty in EntityType::ALL {
-        let rel = format!("{}/{}", export::DIR, columns::node_file(ty));
+    for kind in Kind::all().into_iter().flatten() {
+        let rel = kind.file();
         report.listed_in_file = 0;
-        let rows = check_csv(dir, &rel, &dialect, Kind::Node(ty), &mut keys, &mut report)?;
-        let expected = info.as_ref().and_then(|i| i.nodes.get(ty.name()).copied());
-        check_count(&rel, rows, expected, &mut report);
-        files.push(rel);
-    }
-    for ty in RelationshipType::ALL {
-        let rel = format!("{}/{}", export::DIR, columns::relationship_file(ty));
-        report.listed_in_file = 0;
-        let rows = check_csv(
-            dir,
-            &rel,
-            &dialect,
-            Kind::Relationship(ty),
-            &mut keys,
-            &mut report,
-        )?;
-        let expected = info
-            .as_ref()
-            .and_then(|i| i.relationships.get(ty.name()).copied());
+        let rows = check_csv(dir, &rel, &dialect, kind, &mut keys, &mut report)?;
+        let expected = info.as_ref().and_then(|i| {
+            let counts = match kind {
+                Kind::Node(_) => &i.nodes,
+                Kind::Relationship(_) => &i.relationships,
+            };
+            counts.get(kind.type_name()).copied()
+        });
         check_count(&rel, rows, expected, &mut report);
         files.push(rel);
     }

@@ -17,37 +17,20 @@ use std::path::Path;
 
 use super::info;
 use super::rows::{self, Kind, Row, Rules};
-use crate::formats::neo4j::columns::{self, ColumnKind};
+use crate::formats::neo4j::columns::ColumnKind;
 use crate::formats::neo4j::dialect::Dialect;
 use crate::formats::neo4j::{self as export, FormatInfo};
 use crate::formats::problems::{FirstProblem, Location, Problem, ProblemSink};
-use crate::model::{EntityType, Record, RecordKind, RelationshipType};
+use crate::model::{Record, RecordKind};
 use crate::readback::ReadbackError;
-
-/// Every node file, then every relationship file, with the kind of record each holds.
-fn files() -> [Vec<(String, Kind)>; 2] {
-    let nodes = EntityType::ALL
-        .into_iter()
-        .map(|ty| {
-            let file = format!("{}/{}", export::DIR, columns::node_file(ty));
-            (file, Kind::Node(ty))
-        })
-        .collect();
-    let relationships = RelationshipType::ALL
-        .into_iter()
-        .map(|ty| {
-            let file = format!("{}/{}", export::DIR, columns::relationship_file(ty));
-            (file, Kind::Relationship(ty))
-        })
-        .collect();
-    [nodes, relationships]
-}
 
 pub fn read(export_dir: &Path) -> Result<Vec<Record>, ReadbackError> {
     let dialect = read_dialect(export_dir)?;
     let mut records = Vec::new();
-    for (file, kind) in files().iter().flatten() {
-        read_csv(export_dir, file, *kind, &dialect, &mut |r| records.push(r))?;
+    for kind in Kind::all().into_iter().flatten() {
+        read_csv(export_dir, &kind.file(), kind, &dialect, &mut |r| {
+            records.push(r)
+        })?;
     }
     Ok(records)
 }
@@ -62,16 +45,16 @@ const MERGE_QUEUE: usize = 256;
 /// error.
 pub fn for_each(export_dir: &Path, emit: &mut dyn FnMut(Record)) -> Result<(), ReadbackError> {
     let dialect = read_dialect(export_dir)?;
-    for group in files() {
+    for group in Kind::all() {
         let results = std::thread::scope(|scope| {
             let mut heads = Vec::new();
             let mut readers = Vec::new();
-            for (file, kind) in &group {
+            for kind in group {
                 let (send, receive) = std::sync::mpsc::sync_channel::<Record>(MERGE_QUEUE);
                 let dialect = &dialect;
                 readers.push(scope.spawn(move || {
                     // A closed receiver means the merge has ended: nothing more to send.
-                    read_csv(export_dir, file, *kind, dialect, &mut |r| {
+                    read_csv(export_dir, &kind.file(), kind, dialect, &mut |r| {
                         let _ = send.send(r);
                     })
                 }));

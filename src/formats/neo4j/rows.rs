@@ -40,6 +40,26 @@ impl Kind {
             Kind::Relationship(t) => columns::relationship_columns(t, []),
         }
     }
+
+    /// Every node file's kind, then every relationship file's, in the order they are read.
+    pub fn all() -> [Vec<Kind>; 2] {
+        [
+            EntityType::ALL.into_iter().map(Kind::Node).collect(),
+            RelationshipType::ALL
+                .into_iter()
+                .map(Kind::Relationship)
+                .collect(),
+        ]
+    }
+
+    /// The file holding this kind, relative to the export directory.
+    pub fn file(self) -> String {
+        let name = match self {
+            Kind::Node(t) => columns::node_file(t),
+            Kind::Relationship(t) => columns::relationship_file(t),
+        };
+        format!("{}/{name}", super::DIR)
+    }
 }
 
 /// One data row whose field count is the header's.
