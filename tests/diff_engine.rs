@@ -1,6 +1,7 @@
 //! The diff engine and its reports on two small accounts that differ in known ways: a user
 //! added, one archived, a membership removed, enrollments passed and past due, a phishing result
-//! with a click added, and a property changed to a hostile string.
+//! with a click added, a property changed to a hostile string, and a person whose manager
+//! changed.
 
 use kb4graph::diff::{
     DiffError, GraphDiff, TypeFilter, diff, diff_graphs, diff_records, render_json, render_table,
@@ -25,7 +26,8 @@ fn source(later: bool) -> MemorySource {
                "status": "active", "groups": [7],
                "comment": if later { HOSTILE } else { "plain" }}),
         json!({"id": 2, "first_name": "Bob", "last_name": "Ray", "email": "bob@example.com",
-               "status": "active", "groups": if later { json!([7]) } else { json!([7, 8]) }}),
+               "status": "active", "groups": if later { json!([7]) } else { json!([7, 8]) },
+               "manager_email": if later { "cy@example.com" } else { " ANN@example.com" }}),
     ];
     let cy = json!({"id": 3, "first_name": "Cy", "last_name": "Oak", "email": "cy@example.com",
                     "status": "active", "groups": [8]});
@@ -122,6 +124,10 @@ const ASSIGNED_11: &str = "knowbe4:training:purchase:5|assigned|knowbe4:user:2|1
 const COMPLETED_10: &str = "knowbe4:user:1|completed|knowbe4:training:purchase:5|10";
 const RESULT_100: &str = "knowbe4:phishing:security_test:20:recipient:100";
 const RESULT_101: &str = "knowbe4:phishing:security_test:20:recipient:101";
+const PERSON_ANN: &str = "knowbe4:person:ann@example.com";
+const PERSON_BOB: &str = "knowbe4:person:bob@example.com";
+const PERSON_CY: &str = "knowbe4:person:cy@example.com";
+const PERSON_DEE: &str = "knowbe4:person:dee@example.com";
 
 #[test]
 fn the_known_changes_and_nothing_else_are_found() {
@@ -131,11 +137,14 @@ fn the_known_changes_and_nothing_else_are_found() {
     assert_eq!(
         types,
         [
+            "employee",
+            "employee_reports_to_employee",
             "knowbe4_account_has_user",
             "knowbe4_phishing_security_test_result",
             "knowbe4_user",
             "knowbe4_user_group_has_user",
             "knowbe4_user_has_phishing_security_test_result",
+            "knowbe4_user_is_employee",
             "phishing_security_test_contains_phishing_security_test_result",
             "training_module_assigned_user",
             "user_completed_training_module",
@@ -167,11 +176,14 @@ fn the_known_changes_and_nothing_else_are_found() {
             (USER_1, vec![("comment", s("plain"), s(HOSTILE))]),
             (
                 USER_2,
-                vec![(
-                    "groupIds",
-                    Some(Value::IntegerArray(vec![7, 8])),
-                    Some(Value::IntegerArray(vec![7]))
-                )]
+                vec![
+                    (
+                        "groupIds",
+                        Some(Value::IntegerArray(vec![7, 8])),
+                        Some(Value::IntegerArray(vec![7]))
+                    ),
+                    ("managerEmail", s(" ANN@example.com"), s("cy@example.com")),
+                ]
             ),
             (
                 USER_3,
@@ -244,6 +256,32 @@ fn the_known_changes_and_nothing_else_are_found() {
         Value::String("Passed".into())
     );
 
+    // Cy's person lost its only active account; Dee's is new; Bob's manager, named in another
+    // case and with a space before, is now Cy.
+    let persons = &d.types["employee"];
+    assert_eq!(keys(&persons.added), [PERSON_DEE]);
+    assert!(persons.removed.is_empty());
+    assert_eq!(persons.changed.len(), 1);
+    assert_eq!(persons.changed[0].key, PERSON_CY);
+    let active = persons.changed[0].change("active").unwrap();
+    assert_eq!(
+        (&active.old, &active.new),
+        (&Some(Value::Boolean(true)), &Some(Value::Boolean(false)))
+    );
+    let lines = &d.types["employee_reports_to_employee"];
+    assert_eq!(
+        keys(&lines.added),
+        [format!("{PERSON_BOB}|reports_to|{PERSON_CY}")]
+    );
+    assert_eq!(
+        keys(&lines.removed),
+        [format!("{PERSON_BOB}|reports_to|{PERSON_ANN}")]
+    );
+    assert_eq!(
+        keys(&d.types["knowbe4_user_is_employee"].added),
+        [format!("{USER_4}|is|{PERSON_DEE}")]
+    );
+
     let results = &d.types["knowbe4_phishing_security_test_result"];
     assert_eq!(keys(&results.added), [RESULT_101]);
     assert_eq!(results.changed.len(), 1);
@@ -271,7 +309,7 @@ fn the_known_changes_and_nothing_else_are_found() {
     }
 
     let c = d.counts();
-    assert_eq!((c.added, c.removed, c.changed), (8, 2, 6));
+    assert_eq!((c.added, c.removed, c.changed), (11, 3, 7));
     let (old, new) = (graph(false), graph(true));
     assert_eq!(d.old.entities, old.entity_count() as u64);
     assert_eq!(d.old.relationships, old.relationship_count() as u64);
@@ -312,6 +350,8 @@ fn highlights_answer_the_audit_questions() {
     assert_eq!(h.phishing_results_added, [RESULT_101]);
     assert_eq!(h.phishing_results_added_clicked, [RESULT_101]);
     assert_eq!(h.phishing_results_click_or_report_changed, [RESULT_100]);
+    assert_eq!(h.persons_left, [PERSON_CY]);
+    assert_eq!(h.persons_manager_changed, [PERSON_BOB]);
 
     // Backwards, the same changes read as their opposites.
     let back = diff_graphs(&graph(true), &graph(false), &TypeFilter::all()).unwrap();
@@ -321,8 +361,10 @@ fn highlights_answer_the_audit_questions() {
     assert!(h.enrollments_completed.is_empty() && h.enrollments_past_due.is_empty());
     assert!(h.phishing_results_added.is_empty());
     assert_eq!(h.phishing_results_click_or_report_changed, [RESULT_100]);
+    assert!(h.persons_left.is_empty());
+    assert_eq!(h.persons_manager_changed, [PERSON_BOB]);
     let c = back.counts();
-    assert_eq!((c.added, c.removed, c.changed), (2, 8, 6));
+    assert_eq!((c.added, c.removed, c.changed), (3, 11, 7));
 }
 
 #[test]
@@ -370,15 +412,15 @@ fn the_json_report_holds_the_diff() {
     );
     let doc: J = serde_json::from_slice(&bytes).unwrap();
 
-    assert_eq!(doc["summary"]["added"], json!(8));
-    assert_eq!(doc["summary"]["removed"], json!(2));
-    assert_eq!(doc["summary"]["changed"], json!(6));
+    assert_eq!(doc["summary"]["added"], json!(11));
+    assert_eq!(doc["summary"]["removed"], json!(3));
+    assert_eq!(doc["summary"]["changed"], json!(7));
     assert_eq!(doc["summary"]["typeFilter"], json!([]));
     assert_eq!(
         doc["summary"]["byType"]["knowbe4_user"],
         json!({"added": 1, "removed": 0, "changed": 3})
     );
-    assert_eq!(doc["summary"]["byType"].as_object().unwrap().len(), 8);
+    assert_eq!(doc["summary"]["byType"].as_object().unwrap().len(), 11);
     assert_eq!(doc["summary"]["old"]["entities"], json!(d.old.entities));
     assert_eq!(
         doc["summary"]["new"]["relationships"],
@@ -417,6 +459,11 @@ fn the_json_report_holds_the_diff() {
         h["phishingResultsClickOrReportChanged"],
         json!({"count": 1, "keys": [RESULT_100]})
     );
+    assert_eq!(h["personsLeft"], json!({"count": 1, "keys": [PERSON_CY]}));
+    assert_eq!(
+        h["personsManagerChanged"],
+        json!({"count": 1, "keys": [PERSON_BOB]})
+    );
 
     let users = &doc["types"]["knowbe4_user"];
     assert_eq!(users["added"][0]["_key"], json!(USER_4));
@@ -427,7 +474,10 @@ fn the_json_report_holds_the_diff() {
         users["changed"],
         json!([
             {"_key": USER_1, "changes": {"comment": {"old": "plain", "new": HOSTILE}}},
-            {"_key": USER_2, "changes": {"groupIds": {"old": [7, 8], "new": [7]}}},
+            {"_key": USER_2, "changes": {
+                "groupIds": {"old": [7, 8], "new": [7]},
+                "managerEmail": {"old": " ANN@example.com", "new": "cy@example.com"},
+            }},
             {"_key": USER_3, "changes": {
                 "archivedAt": {"new": ARCHIVED_AT},
                 "status": {"old": "active", "new": "archived"},
@@ -450,7 +500,7 @@ fn the_json_report_holds_the_diff() {
         json!(CLICKED_AT)
     );
     let type_names: Vec<&String> = doc["types"].as_object().unwrap().keys().collect();
-    assert_eq!(type_names.len(), 8);
+    assert_eq!(type_names.len(), 11);
     assert!(type_names.is_sorted());
 }
 
@@ -469,7 +519,7 @@ fn the_table_report_is_one_line_per_record_and_escapes_hostile_text() {
             "{line:?}"
         );
     }
-    assert_eq!(lines[0], "kb4graph diff: 8 added, 2 removed, 6 changed");
+    assert_eq!(lines[0], "kb4graph diff: 11 added, 3 removed, 7 changed");
     assert_eq!(
         lines[1],
         format!(
@@ -500,9 +550,13 @@ fn the_table_report_is_one_line_per_record_and_escapes_hostile_text() {
         "    knowbe4:phishing:security_test:20:recipient:101",
         "  phishing results with clickedAt or reportedAt changed: 1",
         "    knowbe4:phishing:security_test:20:recipient:100",
+        "  people who lost their last active account: 1",
+        "    knowbe4:person:cy@example.com",
+        "  people whose manager changed: 1",
+        "    knowbe4:person:bob@example.com",
         "",
-        "knowbe4_account_has_user: 1 added, 0 removed, 0 changed",
-        "  + knowbe4:account:acme|has|knowbe4:user:4",
+        "employee: 1 added, 0 removed, 1 changed",
+        "  + knowbe4:person:dee@example.com  active=true; displayName=Dee Fox; email=dee@example.com; firstName=Dee; lastName=Fox; name=Dee Fox",
     ];
     assert_eq!(&lines[4..4 + expect_in_order.len()], expect_in_order);
 
@@ -527,7 +581,10 @@ fn the_table_report_is_one_line_per_record_and_escapes_hostile_text() {
         users[2],
         r#"  ~ knowbe4:user:1  comment: plain -> line one\nline two\r\t\u{001B}[31mred\u{202E} \\ "q" 🎣"#
     );
-    assert_eq!(users[3], "  ~ knowbe4:user:2  groupIds: [7,8] -> [7]");
+    assert_eq!(
+        users[3],
+        "  ~ knowbe4:user:2  groupIds: [7,8] -> [7]; managerEmail:  ANN@example.com -> cy@example.com"
+    );
     assert_eq!(
         users[4],
         "  ~ knowbe4:user:3  archivedAt: (absent) -> 2025-02-01T00:00:00.000Z; status: active -> archived"

@@ -137,7 +137,7 @@ fn core_fields(collection: &str) -> &'static [&'static str] {
             "campaign_name",
         ],
         c if c.ends_with("/recipients") => &["recipient_id", "pst_id", "user"],
-        _ => &["id", "groups", "first_name"],
+        _ => &["id", "groups", "first_name", "email", "manager_email"],
     }
 }
 
@@ -189,6 +189,13 @@ fn core_value(field: &'static str, collection: &'static str) -> BoxedStrategy<Va
         .prop_map(Value::Array)
         .boxed(),
         "name" | "module_name" | "campaign_name" | "first_name" => name().boxed(),
+        // Few addresses, in other case and with spaces too: users join into people and name
+        // their managers.
+        "email" | "manager_email" => {
+            prop::sample::select(vec!["a@x.example", " A@X.example", "b@x.example", "", "c@x.example"])
+                .prop_map(Value::from)
+                .boxed()
+        }
         "content_type" => prop::sample::select(vec!["Store Purchase", "Uploaded Policy", "Video"])
             .prop_map(Value::from)
             .boxed(),

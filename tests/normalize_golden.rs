@@ -234,6 +234,7 @@ fn fixture_covers_every_type_and_anomaly() {
         WarningCode::UnknownContent,
         WarningCode::MissingReference,
         WarningCode::MismatchedId,
+        WarningCode::PersonConflict,
     ] {
         assert!(codes.contains(&code), "no {code} warning in the fixture");
     }

@@ -272,11 +272,11 @@ fn broken_files_give_invalid_errors_naming_file_and_location() {
     let (_, _, message) = broken_ntriples(|t| {
         t.replacen(
             "kb4graph/ns#User_firstName>",
-            "kb4graph/ns#Person_firstName>",
+            "kb4graph/ns#Contractor_firstName>",
             1,
         )
     });
-    assert!(message.contains("Person_firstName"), "{message}");
+    assert!(message.contains("Contractor_firstName"), "{message}");
 
     // A relationship node whose link is gone.
     let (_, location, message) = broken_ntriples(|t| {

@@ -78,6 +78,81 @@ def questions(export_dir):
     out.append({"query": "account_admins", "params": {}, "ordered": True, "columns": [0, 1, 2, 3, 4],
                 "want": admins})
 
+    # People: users joined by the addresses they share (email and aliases, trimmed and
+    # lowercased), each person named by the least of its users' own e-mails; a person reports to
+    # the people its active users' managerEmail resolve to (all users' where no active user
+    # names one), never to itself. Asked per manager: the team members with an enrollment not
+    # passed, through any of their users.
+    def address(value):
+        return value.strip().lower() or None if isinstance(value, str) else None
+
+    listed = {}
+    for active_listing, path in ((True, "users/active/page-*.json"), (False, "users/archived/page-*.json")):
+        for u in pages(path):
+            if isinstance(u, dict) and isinstance(u.get("id"), int) and u["id"] not in listed:
+                listed[u["id"]] = (u, active_listing)
+    mentioned = {}
+    for path in sorted(raw.glob("groups/*/members/page-*.json")):
+        for m in json.loads(path.read_text()):
+            if isinstance(m, dict) and isinstance(m.get("id"), int):
+                mentioned.setdefault(m["id"], m)
+    for e in enrollments:
+        mentioned.setdefault(e["user"]["id"], e["user"])
+    for path in sorted(raw.glob("phishing/security_tests/*/recipients/page-*.json")):
+        for r in json.loads(path.read_text()):
+            u = r.get("user") if isinstance(r, dict) else None
+            if isinstance(u, dict) and isinstance(u.get("id"), int):
+                mentioned.setdefault(u["id"], u)
+    people_users = {uid: rec for uid, rec in listed.items()}
+    for uid, m in mentioned.items():
+        people_users.setdefault(uid, (m, False))
+    parent = {}
+
+    def root(a):
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    said = {}
+    for uid, (u, is_active) in sorted(people_users.items()):
+        own = address(u.get("email"))
+        addrs = [a for a in [own] + [address(x) for x in (u.get("aliases") or [])] if a]
+        if not addrs:
+            continue
+        for a in addrs:
+            parent.setdefault(a, a)
+        for a in addrs[1:]:
+            ra, rb = root(addrs[0]), root(a)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        said[uid] = (own, addrs, address(u.get("manager_email")), is_active)
+    sets = {}
+    for uid, (own, addrs, _, _) in said.items():
+        sets.setdefault(root(addrs[0]), []).append(uid)
+    person_of_root = {}
+    for r, uids in sets.items():
+        owns = [said[u][0] for u in uids if said[u][0]]
+        everything = [a for a in parent if root(a) == r]
+        person_of_root[r] = "knowbe4:person:" + min(owns or everything)
+    reports = {}
+    for r, uids in sets.items():
+        resolves = lambda u: said[u][2] in parent
+        current = any(said[u][3] and resolves(u) for u in uids)
+        for u in uids:
+            if (said[u][3] or not current) and resolves(u):
+                manager = person_of_root[root(said[u][2])]
+                if manager != person_of_root[r]:
+                    reports.setdefault(manager, set()).add(person_of_root[r])
+    behind = {}
+    for e in enrollments:
+        uid = e["user"]["id"]
+        if uid in said and e.get("status") not in ("Passed", "Completed"):
+            behind.setdefault(person_of_root[root(said[uid][1][0])], True)
+    assert reports, "the snapshot has no user whose manager is a user"
+    for manager, team in sorted(reports.items())[:25]:
+        out.append({"query": "team_not_completed", "params": {"manager": manager}, "ordered": True,
+                    "columns": [0], "want": [[p] for p in sorted(team) if p in behind]})
+
     # Risk score history: one point per date, oldest first.
     history = {p["date"]: float(p["risk_score"]) for p in pages("account/risk_score_history/page-*.json")}
     assert history, "the snapshot has no risk score history"

@@ -17,8 +17,13 @@
 //!   to, `status` `Past Due`; listed by its key, once per enrollment.
 //! - **Phishing results**: `knowbe4_phishing_security_test_result` entities added; those of
 //!   them with `clickedAt`; and changed results whose `clickedAt` or `reportedAt` changed.
+//! - **People who lost their last active account**: changed `employee` entities whose `active`
+//!   went from `true` to `false`.
+//! - **People whose manager changed**: `employee` entities in both graphs (neither added nor
+//!   removed) that are the source (`_fromEntityKey`) of an `employee_reports_to_employee`
+//!   relationship added or removed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{ChangedRecord, GraphDiff};
 use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value};
@@ -44,6 +49,10 @@ pub struct Highlights {
     pub phishing_results_added_clicked: Vec<String>,
     /// Results in both graphs whose `clickedAt` or `reportedAt` changed.
     pub phishing_results_click_or_report_changed: Vec<String>,
+    /// People whose `active` went from true to false.
+    pub persons_left: Vec<String>,
+    /// People in both graphs whose REPORTS_TO relationships changed.
+    pub persons_manager_changed: Vec<String>,
 }
 
 /// Users who joined and left one group.
@@ -136,6 +145,39 @@ impl Highlights {
                 .filter(|c| c.change("clickedAt").is_some() || c.change("reportedAt").is_some())
                 .map(|c| c.key.clone())
                 .collect();
+        }
+
+        let persons = of(EntityType::Person.name());
+        if let Some(persons) = persons {
+            h.persons_left = persons
+                .changed
+                .iter()
+                .filter(|c| {
+                    c.change("active").is_some_and(|a| {
+                        a.old == Some(Value::Boolean(true)) && a.new == Some(Value::Boolean(false))
+                    })
+                })
+                .map(|c| c.key.clone())
+                .collect();
+        }
+        if let Some(lines) = of(RelationshipType::PersonReportsToPerson.name()) {
+            let new_or_gone: BTreeSet<&str> = persons
+                .into_iter()
+                .flat_map(|p| p.added.iter().chain(&p.removed))
+                .map(|r| r.key.as_str())
+                .collect();
+            let changed: BTreeSet<String> = lines
+                .added
+                .iter()
+                .chain(&lines.removed)
+                .filter_map(|r| match &r.kind {
+                    RecordKind::Relationship { from, .. } => Some(from),
+                    RecordKind::Entity => None,
+                })
+                .filter(|from| !new_or_gone.contains(from.as_str()))
+                .cloned()
+                .collect();
+            h.persons_manager_changed = changed.into_iter().collect();
         }
         h
     }

@@ -122,6 +122,8 @@ fn highlights(h: &Highlights) -> J {
         "phishingResultsAdded": keys(&h.phishing_results_added),
         "phishingResultsAddedClicked": keys(&h.phishing_results_added_clicked),
         "phishingResultsClickOrReportChanged": keys(&h.phishing_results_click_or_report_changed),
+        "personsLeft": keys(&h.persons_left),
+        "personsManagerChanged": keys(&h.persons_manager_changed),
     })
 }
 

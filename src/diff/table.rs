@@ -92,6 +92,16 @@ fn highlights(h: &Highlights, out: &mut impl Write) -> io::Result<()> {
         out,
         "phishing results with clickedAt or reportedAt changed",
         &h.phishing_results_click_or_report_changed,
+    )?;
+    list(
+        out,
+        "people who lost their last active account",
+        &h.persons_left,
+    )?;
+    list(
+        out,
+        "people whose manager changed",
+        &h.persons_manager_changed,
     )
 }
 

@@ -77,6 +77,9 @@ pub(crate) const SECURITY_TEST: &str = "knowbe4:phishing:security_test:";
 
 pub(crate) const PHISHING_CATEGORY: &str = "knowbe4:phishing:category:";
 
+/// Followed by the person's address, trimmed and lowercased.
+pub(crate) const PERSON: &str = "knowbe4:person:";
+
 pub(crate) const RISK_SCORE: &str = "knowbe4:risk_score:account:";
 
 /// A risk score history point's key: its subject and its date (`days` since the epoch).

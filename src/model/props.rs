@@ -131,6 +131,11 @@ impl Prop {
     pub fn as_integer(&self) -> Option<i64> {
         (self.tag == Tag::Integer).then(|| self.wide() as i64)
     }
+
+    /// UTC milliseconds since the epoch.
+    pub fn as_datetime(&self) -> Option<i64> {
+        (self.tag == Tag::DateTime).then(|| self.wide() as i64)
+    }
 }
 
 /// A contiguous run of properties in a [`PropStore`]. Packed to six bytes, so that the

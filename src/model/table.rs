@@ -83,7 +83,7 @@ pub struct PropDef {
     pub api: &'static [&'static str],
 }
 
-/// The ten entity types.
+/// The eleven entity types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityType {
     Account,
@@ -96,9 +96,10 @@ pub enum EntityType {
     PhishingSecurityTestResult,
     PhishingCategory,
     RiskScore,
+    Person,
 }
 
-/// The fifteen relationship types.
+/// The seventeen relationship types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RelationshipType {
     AccountHasUser,
@@ -116,6 +117,8 @@ pub enum RelationshipType {
     SecurityTestHasCategory,
     AccountHasRiskScore,
     UserManagesAccount,
+    UserIsPerson,
+    PersonReportsToPerson,
 }
 
 /// An entity type: `_type`, `_class`es, how its `_key` is made, and its properties in output
@@ -175,6 +178,8 @@ impl RelationshipDef {
             "COMPLETED" => "completed",
             "CONTAINS" => "contains",
             "MANAGES" => "manages",
+            "IS" => "is",
+            "REPORTS_TO" => "reports_to",
             // Unreachable with the table below; keys stay well-formed if a class is added.
             other => other,
         }
@@ -182,7 +187,7 @@ impl RelationshipDef {
 }
 
 impl EntityType {
-    pub const ALL: [EntityType; 10] = [
+    pub const ALL: [EntityType; 11] = [
         EntityType::Account,
         EntityType::User,
         EntityType::UserGroup,
@@ -193,6 +198,7 @@ impl EntityType {
         EntityType::PhishingSecurityTestResult,
         EntityType::PhishingCategory,
         EntityType::RiskScore,
+        EntityType::Person,
     ];
 
     pub fn def(self) -> &'static EntityDef {
@@ -210,7 +216,7 @@ impl EntityType {
 }
 
 impl RelationshipType {
-    pub const ALL: [RelationshipType; 15] = [
+    pub const ALL: [RelationshipType; 17] = [
         RelationshipType::AccountHasUser,
         RelationshipType::AccountHasUserGroup,
         RelationshipType::UserGroupHasUser,
@@ -226,6 +232,8 @@ impl RelationshipType {
         RelationshipType::SecurityTestHasCategory,
         RelationshipType::AccountHasRiskScore,
         RelationshipType::UserManagesAccount,
+        RelationshipType::UserIsPerson,
+        RelationshipType::PersonReportsToPerson,
     ];
 
     pub fn def(self) -> &'static RelationshipDef {
@@ -612,10 +620,31 @@ const ADMIN: &[PropDef] = &[
     opt("email", S, &["email"]),
 ];
 
+/// The person behind one or more users: what all of them agree on (see
+/// `normalize/persons.rs`). Users are joined by any address they share, `email` or `aliases`.
+const PERSON: &[PropDef] = &[
+    // "First Last" when the users agree on them, else the e-mail address.
+    req("name", S, &[]),
+    req("displayName", S, &[]),
+    // The key's address: the least of the users' own `email`s, trimmed and lowercased.
+    req("email", S, &[]),
+    // The other addresses of its users (e-mails and aliases), normalized and sorted.
+    opt("aliases", SA, &[]),
+    opt("firstName", S, &[]),
+    opt("lastName", S, &[]),
+    // The users' `employeeNumber`, named as JupiterOne's `Person` names it.
+    opt("employeeId", S, &[]),
+    opt("department", S, &[]),
+    // The earliest of its users' `joinedOn`.
+    opt("joinedOn", DT, &[]),
+    // Whether any of its users is in `users/active`.
+    req("active", B, &[]),
+];
+
 const NONE: &[PropDef] = &[];
 
 /// The entity types, indexed by [`EntityType`].
-pub static ENTITIES: [EntityDef; 10] = [
+pub static ENTITIES: [EntityDef; 11] = [
     EntityDef {
         entity_type: EntityType::Account,
         name: "knowbe4_account",
@@ -686,6 +715,13 @@ pub static ENTITIES: [EntityDef; 10] = [
         key: "knowbe4:risk_score:account:<date>",
         properties: RISK_SCORE,
     },
+    EntityDef {
+        entity_type: EntityType::Person,
+        name: "employee",
+        classes: &["Person"],
+        key: "knowbe4:person:<email trimmed and lowercased>",
+        properties: PERSON,
+    },
 ];
 
 const fn rel(
@@ -713,7 +749,7 @@ const fn per_enrollment(mut def: RelationshipDef) -> RelationshipDef {
 }
 
 /// The relationship types, indexed by [`RelationshipType`].
-pub static RELATIONSHIPS: [RelationshipDef; 15] = [
+pub static RELATIONSHIPS: [RelationshipDef; 17] = [
     rel(
         RelationshipType::AccountHasUser,
         "knowbe4_account_has_user",
@@ -834,6 +870,22 @@ pub static RELATIONSHIPS: [RelationshipDef; 15] = [
         EntityType::Account,
         ADMIN,
     ),
+    rel(
+        RelationshipType::UserIsPerson,
+        "knowbe4_user_is_employee",
+        "IS",
+        EntityType::User,
+        EntityType::Person,
+        NONE,
+    ),
+    rel(
+        RelationshipType::PersonReportsToPerson,
+        "employee_reports_to_employee",
+        "REPORTS_TO",
+        EntityType::Person,
+        EntityType::Person,
+        NONE,
+    ),
 ];
 
 #[cfg(test)]
@@ -889,7 +941,18 @@ mod tests {
         // `knowbe4_account_has_user` and the like: the seed documents' names.
         for t in RelationshipType::ALL {
             let d = t.def();
-            assert!(["HAS", "ASSIGNED", "COMPLETED", "CONTAINS", "MANAGES"].contains(&d.class));
+            assert!(
+                [
+                    "HAS",
+                    "ASSIGNED",
+                    "COMPLETED",
+                    "CONTAINS",
+                    "MANAGES",
+                    "IS",
+                    "REPORTS_TO"
+                ]
+                .contains(&d.class)
+            );
             assert_eq!(d.key_class(), d.class.to_ascii_lowercase());
             assert_eq!(
                 d.per_enrollment,

@@ -43,6 +43,8 @@ pub enum WarningCode {
     MismatchedId,
     /// The snapshot has no usable account record.
     NoAccount,
+    /// Users joined into one person disagree on a field, or name different managers.
+    PersonConflict,
 }
 
 impl WarningCode {
@@ -66,6 +68,7 @@ impl WarningCode {
             WarningCode::MissingReference => "missing_reference",
             WarningCode::MismatchedId => "mismatched_id",
             WarningCode::NoAccount => "no_account",
+            WarningCode::PersonConflict => "person_conflict",
         }
     }
 }

@@ -14,7 +14,9 @@ const dataModel = require('@jupiterone/data-model');
 const { version } = require('@jupiterone/data-model/package.json');
 
 // [_type, class, property, kind]: kind `value` is a value the class's schema rejects, `missing` a
-// property it requires. Why each is so: README, "JupiterOne's data model".
+// property it requires. Why each is so: README, "JupiterOne's data model". Each must be seen in
+// the export, but for those in SOMETIMES: a person lacks a name only where its users disagree on
+// it, which an account may or may not hold.
 const DIFFERENCES = [
   ['knowbe4_user', 'User', 'id', 'value'],
   ['knowbe4_user', 'User', 'email', 'value'],
@@ -22,7 +24,14 @@ const DIFFERENCES = [
   ['knowbe4_user', 'User', 'shortLoginId', 'missing'],
   ['knowbe4_user_group', 'UserGroup', 'id', 'value'],
   ['training_module', 'Module', 'status', 'value'],
+  ['employee', 'Person', 'email', 'value'],
+  ['employee', 'Person', 'firstName', 'missing'],
+  ['employee', 'Person', 'lastName', 'missing'],
 ];
+const SOMETIMES = new Set(['employee Person firstName missing', 'employee Person lastName missing']);
+// [_type, _class]: relationship classes the package's RelationshipClass lacks (README, same
+// section), each to be seen.
+const CLASS_DIFFERENCES = [['employee_reports_to_employee', 'REPORTS_TO']];
 
 // The package's IntegrationSchema stops at an entity's first error; this Ajv, set up the same
 // way from the package's own helpers, lists them all.
@@ -75,13 +84,18 @@ function check(doc) {
     }
   }
   for (const key of expected) {
-    if (!seen.has(key)) problems.push(`documented difference not seen any more: ${key}`);
+    if (!seen.has(key) && !SOMETIMES.has(key)) problems.push(`documented difference not seen any more: ${key}`);
   }
   const verbs = new Set(Object.values(RelationshipClass));
+  const otherVerbs = new Set(CLASS_DIFFERENCES.map((d) => d.join(' ')));
   const classesOf = new Map(doc.entities.map((e) => [e._key, [].concat(e._class)]));
   let ruled = 0;
   for (const rel of doc.relationships) {
-    if (!verbs.has(rel._class)) problems.push(`${rel._key}: _class ${rel._class} is no RelationshipClass`);
+    if (!verbs.has(rel._class)) {
+      const key = `${rel._type} ${rel._class}`;
+      if (otherVerbs.has(key)) seen.set(key, (seen.get(key) || 0) + 1);
+      else problems.push(`${rel._key}: _class ${rel._class} is no RelationshipClass`);
+    }
     for (const d of differencesOf('#GraphObject', rel)) problems.push(`${rel._key}: GraphObject: ${d}`);
     const from = classesOf.get(rel._fromEntityKey) || [];
     const to = classesOf.get(rel._toEntityKey) || [];
@@ -92,6 +106,9 @@ function check(doc) {
       if ((forward && !rule.allowedVerbs.includes(rel._class)) || (backward && rule.directionEnforced))
         problems.push(`${rel._key}: breaks the rule "${rule.description}"`);
     }
+  }
+  for (const key of otherVerbs) {
+    if (!seen.has(key)) problems.push(`documented difference not seen any more: ${key}`);
   }
   for (const object of [...doc.entities, ...doc.relationships]) {
     for (const [name, value] of Object.entries(object)) {
@@ -108,6 +125,9 @@ const readme = fs.readFileSync(readmePath, 'utf8');
 for (const [, cls, property] of DIFFERENCES) {
   if (!readme.includes(`\`${cls}.${property}\``)) problems.push(`README does not document ${cls}.${property}`);
 }
+for (const [, verb] of CLASS_DIFFERENCES) {
+  if (!readme.includes(`\`${verb}\``)) problems.push(`README does not document ${verb}`);
+}
 for (const p of problems.slice(0, 30)) console.log(p);
 if (problems.length) {
   console.log(`@jupiterone/data-model ${version}: ${problems.length} problems`);
@@ -118,7 +138,7 @@ console.log(
     `${doc.entities.length - differing.size} valid against the schemas of all their classes, ` +
     `${differing.size} differing only as documented:`,
 );
-for (const [key, n] of seen) console.log(`  ${key}: ${n} entities`);
+for (const [key, n] of seen) console.log(`  ${key}: ${n}`);
 console.log(
   `${doc.relationships.length} relationships: valid GraphObjects, RelationshipClass verbs, ` +
     `${ruled} under one of the package's ${relationshipRules.length} relationship rules`,

@@ -9,10 +9,13 @@
 //!   line every problem is on;
 //! - `read`: the records read back from the file, for `verify` and `diff`, stopping at the
 //!   first problem;
+//! - [`mapped`]: JupiterOne's mapped-relationship form of `knowbe4_user IS Person`, written
+//!   after the relationships and checked by the pass;
 //! - [`check`]: the file checked against the bundled JSON Schema, which [`schema`] generates
 //!   from the property table, and for unique keys and relationship ends, listing every problem.
 
 pub mod check;
+pub mod mapped;
 pub(crate) mod read;
 pub mod schema;
 mod stream;

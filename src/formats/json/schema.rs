@@ -40,6 +40,8 @@ pub fn key_pattern(ty: EntityType) -> String {
         }
         EntityType::PhishingCategory => format!("knowbe4:phishing:category:{ID}"),
         EntityType::RiskScore => "knowbe4:risk_score:account:[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned(),
+        // An address trimmed and lowercased: anything but empty.
+        EntityType::Person => r"knowbe4:person:[\s\S]+".to_owned(),
     }
 }
 
@@ -180,6 +182,7 @@ pub fn generate() -> Value {
         json!({"type": "string", "pattern": DATETIME}),
     );
     defs.insert("date".into(), json!({"type": "string", "pattern": DATE}));
+    defs.insert("mappedRelationship".into(), super::mapped::schema());
     let count_map = |names: &[&str]| {
         let props: Map<String, Value> = names
             .iter()
@@ -238,6 +241,7 @@ pub fn generate() -> Value {
             "metadata": {"$ref": "#/$defs/metadata"},
             "entities": {"type": "array", "items": {"$ref": "#/$defs/entity"}},
             "relationships": {"type": "array", "items": {"$ref": "#/$defs/relationship"}},
+            super::mapped::SECTION: {"type": "array", "items": {"$ref": "#/$defs/mappedRelationship"}},
         },
         "$defs": defs,
     })

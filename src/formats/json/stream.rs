@@ -22,8 +22,15 @@ use serde_json::{Map, Value as J};
 use crate::formats::problems::{Location, Problem, ProblemSink};
 use crate::model::{EntityType, RelationshipType};
 
-/// The members of the document, in the order the schema lists them.
-const SECTIONS: [&str; 3] = ["metadata", "entities", "relationships"];
+/// The members of the document, in the order the schema lists them. The last, JupiterOne's
+/// mapped relationships, is optional: exports made before it was added have none.
+const SECTIONS: [&str; 4] = [
+    "metadata",
+    "entities",
+    "relationships",
+    super::mapped::SECTION,
+];
+const REQUIRED_SECTIONS: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Section {
@@ -117,9 +124,10 @@ pub(super) fn read(
         sink,
         newlines: &newlines,
         stopped: false,
-        sections: [false; 3],
+        sections: [false; 4],
         held: BTreeMap::new(),
         counts: None,
+        ends: Ends::default(),
     };
     let mut de = serde_json::Deserializer::from_reader(input);
     let parsed = Document(&mut pass)
@@ -181,11 +189,29 @@ struct Pass<'p, R> {
     newlines: &'p Cell<u64>,
     /// The sink said stop: what has been read is not to be used.
     stopped: bool,
-    sections: [bool; 3],
+    sections: [bool; 4],
     /// Records read per `_type` of their section (0 entities, 1 relationships).
     held: BTreeMap<(usize, &'static str), u64>,
     /// `metadata.counts` and the line it ended on.
     counts: Option<(J, u64)>,
+    ends: Ends,
+}
+
+/// The ends of the relationships that have a mapped form and of the mapped relationships, each
+/// kept as a count and a sum of hashes: the two agree (but for a chance of 2^-64) exactly when
+/// they hold the same pairs, whatever their order, without holding any.
+#[derive(Default)]
+struct Ends {
+    relationships: (u64, u64),
+    mapped: (u64, u64),
+}
+
+fn add_ends(to: &mut (u64, u64), from: &str, to_key: &str) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (from, to_key).hash(&mut h);
+    to.0 += 1;
+    to.1 = to.1.wrapping_add(h.finish());
 }
 
 impl<R: Rules> Pass<'_, R> {
@@ -237,20 +263,71 @@ impl<R: Rules> Pass<'_, R> {
         if let Some(counted) = counted {
             *self.held.entry(counted).or_default() += 1;
         }
+        if section == Section::Relationships
+            && object.relationship_type() == Some(super::mapped::OF)
+        {
+            let end = |name| object.value.get(name).and_then(J::as_str).unwrap_or("");
+            add_ends(
+                &mut self.ends.relationships,
+                end("_fromEntityKey"),
+                end("_toEntityKey"),
+            );
+        }
         let sink = &mut *self.sink;
         let flow = self.rules.record(object, sink);
         self.stopped |= flow.is_break();
         flow
     }
 
+    /// One item of `mappedRelationships`.
+    fn mapped(&mut self, index: usize, element: Element) -> ControlFlow<()> {
+        let at = Location::Pointer {
+            pointer: format!("/{}/{index}", super::mapped::SECTION),
+            line: Some(self.line()),
+        };
+        let value = match element {
+            Element::Members(members) => J::Object(members.into_iter().collect()),
+            Element::Other(value) => value,
+        };
+        match super::mapped::Mapped::check(&value) {
+            Ok(mapped) => {
+                let (user, email) = mapped.ends();
+                let person = format!("{}{email}", crate::model::keys::PERSON);
+                add_ends(&mut self.ends.mapped, user, &person);
+                ControlFlow::Continue(())
+            }
+            Err(message) => self.report(at, message),
+        }
+    }
+
     fn finish(&mut self) -> ControlFlow<()> {
         let flow = self.rules.finish(&mut *self.sink);
         self.stopped |= flow.is_break();
         flow?;
-        for (seen, section) in self.sections.into_iter().zip(SECTIONS) {
+        for (seen, section) in self
+            .sections
+            .into_iter()
+            .zip(SECTIONS)
+            .take(REQUIRED_SECTIONS)
+        {
             if !seen {
                 self.report(Location::Document, format!("missing {section:?}"))?;
             }
+        }
+        if self.sections[REQUIRED_SECTIONS] && self.ends.mapped != self.ends.relationships {
+            let at = Location::Pointer {
+                pointer: format!("/{}", super::mapped::SECTION),
+                line: None,
+            };
+            let (mapped, relationships) = (self.ends.mapped.0, self.ends.relationships.0);
+            self.report(
+                at,
+                format!(
+                    "does not stand for the {} relationships: {mapped} mapped, {relationships} relationships{}",
+                    super::mapped::OF.name(),
+                    if mapped == relationships { ", with other ends" } else { "" }
+                ),
+            )?;
         }
         let Some((declared, line)) = self.counts.take() else {
             return ControlFlow::Continue(());
@@ -325,15 +402,25 @@ impl<'de, R: Rules> Visitor<'de> for Document<'_, '_, R> {
                     pass.go_on(flow)?;
                     pass.counts = metadata.get("counts").cloned().map(|c| (c, line));
                 }
-                1 => map.next_value_seed(Records(&mut *pass, Section::Entities))?,
-                _ => map.next_value_seed(Records(&mut *pass, Section::Relationships))?,
+                1 => map.next_value_seed(Records(&mut *pass, Items::Of(Section::Entities)))?,
+                2 => map.next_value_seed(Records(&mut *pass, Items::Of(Section::Relationships)))?,
+                _ => map.next_value_seed(Records(&mut *pass, Items::Mapped))?,
             }
         }
         Ok(())
     }
 }
 
-struct Records<'a, 'p, R>(&'a mut Pass<'p, R>, Section);
+/// What an array of the document holds.
+#[derive(Clone, Copy)]
+enum Items {
+    /// Records, for the caller's rules.
+    Of(Section),
+    /// JupiterOne's mapped relationships, which the pass checks itself.
+    Mapped,
+}
+
+struct Records<'a, 'p, R>(&'a mut Pass<'p, R>, Items);
 
 impl<'de, R: Rules> DeserializeSeed<'de> for Records<'_, '_, R> {
     type Value = ();
@@ -351,14 +438,19 @@ impl<'de, R: Rules> Visitor<'de> for Records<'_, '_, R> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let Records(pass, section) = self;
+        let Records(pass, items) = self;
         let mut index = 0;
         while let Some(element) = seq.next_element::<Element>()? {
-            let flow = pass.object(section, index, element);
+            let flow = match items {
+                Items::Of(section) => pass.object(section, index, element),
+                Items::Mapped => pass.mapped(index, element),
+            };
             pass.go_on(flow)?;
             index += 1;
         }
-        pass.rules.section_done(section);
+        if let Items::Of(section) = items {
+            pass.rules.section_done(section);
+        }
         Ok(())
     }
 }

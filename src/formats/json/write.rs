@@ -1,8 +1,9 @@
 //! `json/graph.json`: the graph as JupiterOne-style entity and relationship documents.
 //!
-//! `{"metadata": {...}, "entities": [...], "relationships": [...]}` with one entity or
-//! relationship per line, in `_key` order, so that two exports diff line by line. Streamed:
-//! nothing larger than one record is built in memory.
+//! `{"metadata": {...}, "entities": [...], "relationships": [...], "mappedRelationships": [...]}`
+//! with one entity or relationship per line, in `_key` order, so that two exports diff line by
+//! line; the mapped relationships ([`super::mapped`]) follow the `knowbe4_user IS Person`
+//! relationships' order. Streamed: nothing larger than one record is built in memory.
 
 use std::io::{self, Write};
 
@@ -113,6 +114,16 @@ pub fn write_document(
         string(out, rel.class())?;
         properties(out, rel.properties())?;
         out.write_all(b"}")?;
+    }
+    out.write_all(b"\n],\n\"")?;
+    out.write_all(super::mapped::SECTION.as_bytes())?;
+    out.write_all(b"\":[")?;
+    let mapped = graph
+        .relationships()
+        .filter(|r| r.relationship_type() == super::mapped::OF);
+    for (i, rel) in mapped.enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, &super::mapped::Mapped::of(&rel))?;
     }
     out.write_all(b"\n]}\n")?;
     Ok(())

@@ -43,16 +43,20 @@ pub fn entity_class(ty: EntityType) -> &'static str {
         EntityType::PhishingSecurityTestResult => "PhishingSecurityTestResult",
         EntityType::PhishingCategory => "PhishingCategory",
         EntityType::RiskScore => "RiskScore",
+        EntityType::Person => "Person",
     }
 }
 
-fn capitalized(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    for (i, c) in word.chars().enumerate() {
-        if i == 0 {
-            out.extend(c.to_uppercase());
-        } else {
-            out.extend(c.to_lowercase());
+/// `REPORTS_TO` -> `ReportsTo` (`upper`) or `reportsTo`.
+fn camel(class: &str, upper: bool) -> String {
+    let mut out = String::with_capacity(class.len());
+    for (i, word) in class.split('_').enumerate() {
+        for (j, c) in word.chars().enumerate() {
+            if j == 0 && (upper || i > 0) {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         }
     }
     out
@@ -64,7 +68,7 @@ pub fn relationship_class(ty: RelationshipType) -> String {
     format!(
         "{}{}{}",
         entity_class(def.from),
-        capitalized(def.class),
+        camel(def.class, true),
         entity_class(def.to)
     )
 }
@@ -75,7 +79,7 @@ pub fn relationship_predicate(ty: RelationshipType) -> String {
     format!(
         "{}_{}{}",
         entity_class(def.from),
-        def.key_class(),
+        camel(def.class, false),
         entity_class(def.to)
     )
 }

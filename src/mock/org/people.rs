@@ -36,6 +36,21 @@ pub fn datetime(day: i64, second_of_day: u64) -> String {
     crate::timefmt::format_datetime_millis((day * 86_400 + (second_of_day % 86_400) as i64) * 1000)
 }
 
+/// `jane.doe1@acme.example` -> `Jane.doe1@Acme.example`: the same mailbox to every mail system.
+fn capitalized_address(address: &str) -> String {
+    let parts: Vec<String> = address
+        .split('@')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    parts.join("@")
+}
+
 pub fn date(day: i64) -> String {
     crate::timefmt::format_date(day)
 }
@@ -85,7 +100,37 @@ impl Org {
         }
     }
 
+    /// The active person whose former account `p` is, for one in six of the accounts archived
+    /// or deleted before day 0: someone who left and was hired again under the same address,
+    /// as happens in real accounts (the old account spelling it in other case about half the
+    /// time).
+    pub fn former_of(&self, p: u64) -> Option<u64> {
+        if p < self.spec.active_users || p >= self.people() || self.spec.active_users == 0 {
+            return None;
+        }
+        let h = hash(self.seed, tag("former"), p);
+        h.is_multiple_of(6)
+            .then(|| (h / 6) % self.spec.active_users)
+    }
+
     pub fn person(&self, p: u64) -> Person {
+        if let Some(now) = self.former_of(p) {
+            let now = self.person(now);
+            let mut r = Rng::new(self.seed, tag("former-person"), p);
+            let email = if r.chance(50) {
+                capitalized_address(&now.email)
+            } else {
+                now.email
+            };
+            return Person {
+                id: self.user_id(p),
+                kind: self.kind_of(p),
+                guid: r.chance(40).then(|| guid(r.next(), r.next())),
+                email,
+                joined_day: now.joined_day - 400 - r.below(2000) as i64,
+                ..now
+            };
+        }
         let mut r = Rng::new(self.seed, tag("person"), p);
         let (first, first_ascii) = *r.pick(self.spec.texts.pools().first_names);
         let (last, last_ascii) = *r.pick(self.spec.texts.pools().last_names);
@@ -208,8 +253,7 @@ impl Org {
         o.opt_str("archived_at", archived_at.as_deref());
         let org_name = (!nul(&mut r, 30)).then(|| *r.pick(ORGANIZATIONS));
         o.opt_str("organization", org_name);
-        let dept = (!nul(&mut r, 20)).then(|| *r.pick(self.spec.texts.pools().departments));
-        o.opt_str("department", dept);
+        o.opt_str("department", self.department(p));
         let lang = (!nul(&mut r, 20)).then(|| *r.pick(LANGUAGES));
         o.opt_str("language", lang);
         let comment = (!nul(&mut r, 60)).then(|| *r.pick(self.spec.texts.pools().comments));
@@ -235,6 +279,18 @@ impl Org {
             );
         }
         o.end();
+    }
+
+    /// A user's department: for a former account most often the one its person has now (one
+    /// in five moved).
+    fn department(&self, p: u64) -> Option<&'static str> {
+        if let Some(now) = self.former_of(p)
+            && !hash(self.seed, tag("moved"), p).is_multiple_of(5)
+        {
+            return self.department(now);
+        }
+        let mut r = Rng::new(self.seed, tag("department"), p);
+        (!r.chance(20)).then(|| *r.pick(self.spec.texts.pools().departments))
     }
 
     /// The small user object embedded in phishing results.

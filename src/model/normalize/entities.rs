@@ -28,7 +28,12 @@ pub(super) struct Drafts {
 }
 
 impl Drafts {
-    fn add(&mut self, ty: EntityType, span: Span, key: impl FnOnce(&mut String)) -> Option<u32> {
+    pub(super) fn add(
+        &mut self,
+        ty: EntityType,
+        span: Span,
+        key: impl FnOnce(&mut String),
+    ) -> Option<u32> {
         self.buf.clear();
         key(&mut self.buf);
         let key = self.keys.push(&self.buf)?;
@@ -113,6 +118,7 @@ pub(super) struct Entities {
     /// The account's risk score history points.
     pub risk_scores: Vec<u32>,
     pub users: IdMap<i64, UserInfo>,
+    pub persons: super::persons::Persons,
     pub groups: IdMap<i64, u32>,
     /// (draft, record location, properties) by id.
     pub training: IdMap<i64, (u32, Loc, Span)>,
@@ -130,6 +136,7 @@ impl State {
         let account = self.finish_account(&mut d);
         let risk_scores = self.finish_risk_scores(&mut d);
         let users = self.finish_users(&mut d);
+        let persons = self.finish_persons(&mut d, &users);
         let active_users = users.values().filter(|u| u.active).count();
         let groups = self.finish_groups(&mut d, active_users);
         let training = finish_listing(
@@ -158,6 +165,7 @@ impl State {
             account,
             risk_scores,
             users,
+            persons,
             groups,
             training,
             modules,

@@ -25,6 +25,7 @@ impl State {
             account,
             risk_scores,
             users,
+            persons,
             groups,
             training,
             modules,
@@ -86,6 +87,18 @@ impl State {
                     );
                 }
             }
+        }
+
+        for &(user, person) in &persons.is {
+            rel(RelationshipType::UserIsPerson, user, person, none);
+        }
+        for &(person, manager) in &persons.reports_to {
+            rel(
+                RelationshipType::PersonReportsToPerson,
+                person,
+                manager,
+                none,
+            );
         }
 
         // Group membership: member listings, users' own `groups`, and "All Users".

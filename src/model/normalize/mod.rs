@@ -12,6 +12,7 @@ mod finish;
 mod links;
 mod pages;
 mod people;
+mod persons;
 mod phishing;
 mod record;
 mod training;

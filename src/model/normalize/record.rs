@@ -124,6 +124,7 @@ pub(super) struct Targets {
     pub risk_score: Target,
     pub phishing_category: Target,
     pub admin: Target,
+    pub person: Target,
 }
 
 pub(super) fn targets() -> &'static Targets {
@@ -152,6 +153,7 @@ pub(super) fn targets() -> &'static Targets {
             risk_score: entity(EntityType::RiskScore, &[]),
             phishing_category: entity(EntityType::PhishingCategory, &[]),
             admin: rel(RelationshipType::UserManagesAccount, &["id"]),
+            person: entity(EntityType::Person, &[]),
         }
     })
 }

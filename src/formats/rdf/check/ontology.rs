@@ -14,6 +14,7 @@ pub(super) const PREFIXES: &[(&str, &str)] = &[
     ("kb", VOCAB_NS),
     ("kbsh", SHAPES_NS),
     ("dcterms", "http://purl.org/dc/terms/"),
+    ("org", "http://www.w3.org/ns/org#"),
     ("owl", "http://www.w3.org/2002/07/owl#"),
     ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
@@ -76,6 +77,8 @@ fn class_alignment(ty: EntityType) -> Option<&'static str> {
         | EntityType::RiskScore => None,
         // A category KnowBe4 files its phishing templates under: a term in its own scheme.
         EntityType::PhishingCategory => Some("skos:Concept"),
+        // The human being behind one or more user accounts.
+        EntityType::Person => Some("schema:Person"),
     }
 }
 
@@ -105,6 +108,9 @@ fn class_comment(ty: EntityType) -> &'static str {
         EntityType::RiskScore => {
             "One point of the account's risk score history: the score KnowBe4 gave the account on a date."
         }
+        EntityType::Person => {
+            "The person behind one or more KnowBe4 users (active, archived or known only from what mentions them), joined by the e-mail addresses and aliases they share; keyed by the normalized address."
+        }
     }
 }
 
@@ -123,9 +129,9 @@ fn property_alignment(owner: Option<EntityType>, name: &str) -> Option<&'static 
         | (Some(E::PhishingCategory), "categoryId")
         | (Some(E::PhishingSecurityTestResult), "recipientId")
         | (None, "enrollmentId") => Some("dcterms:identifier"),
-        (Some(E::User), "email") => Some("schema:email"),
-        (Some(E::User), "firstName") => Some("schema:givenName"),
-        (Some(E::User), "lastName") => Some("schema:familyName"),
+        (Some(E::User | E::Person), "email") => Some("schema:email"),
+        (Some(E::User | E::Person), "firstName") => Some("schema:givenName"),
+        (Some(E::User | E::Person), "lastName") => Some("schema:familyName"),
         (Some(E::User), "jobTitle") => Some("schema:jobTitle"),
         (Some(E::User), "phoneNumber") => Some("schema:telephone"),
         (Some(E::TrainingCampaign), "startDate") => Some("schema:startDate"),
@@ -140,6 +146,11 @@ fn property_alignment(owner: Option<EntityType>, name: &str) -> Option<&'static 
 fn relationship_alignment(ty: RelationshipType) -> Option<&'static str> {
     match ty {
         RelationshipType::UserGroupHasUser => Some("sioc:has_member"),
+        // SIOC's link from a user account to the agent who holds it: its domain is the
+        // alignment of users already, and its range, foaf:Agent, is what a person is.
+        RelationshipType::UserIsPerson => Some("sioc:account_of"),
+        // The W3C Organization Ontology's line manager relation between agents.
+        RelationshipType::PersonReportsToPerson => Some("org:reportsTo"),
         _ => None,
     }
 }
@@ -202,7 +213,7 @@ pub fn generate_text() -> String {
         &mut out,
         "kb4graph vocabulary (classes and properties of the RDF exports)",
         &[
-            "kb", "dcterms", "owl", "rdfs", "schema", "sioc", "skos", "xsd",
+            "kb", "dcterms", "org", "owl", "rdfs", "schema", "sioc", "skos", "xsd",
         ],
     );
     let _ = writeln!(

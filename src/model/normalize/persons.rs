@@ -1,0 +1,483 @@
+//! The person behind one or more users. Users are joined by any address they share, their
+//! `email` or one of their `aliases` (trimmed and lowercased), so an archived and an active
+//! account of one employee, and a user known only from a phishing result, become one person.
+//! The person carries what its users agree on; where two disagree, the field is left out and a
+//! warning names both, so that no user's value is picked silently. Managers come from the
+//! users' `managerEmail`, resolved through the same addresses: the active users' where they
+//! name one (an archived account's manager is who it was), else every user's.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::builder::{Builder, Label, Loc};
+use super::entities::{Drafts, UserInfo, prop_of};
+use super::record::targets;
+use super::{IdMap, State};
+use crate::model::keys;
+use crate::model::props::Prop;
+use crate::model::table::EntityType;
+use crate::model::warning::WarningCode;
+
+/// The links a person makes, between drafts.
+#[derive(Default)]
+pub(super) struct Persons {
+    /// (user, person).
+    pub is: Vec<(u32, u32)>,
+    /// (person, manager).
+    pub reports_to: Vec<(u32, u32)>,
+}
+
+/// How an address is compared: trimmed and lowercased. `None` when nothing is left.
+pub(crate) fn normalize_address(raw: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_lowercase())
+}
+
+/// Addresses joined into sets (union by the smaller index, so the result depends only on the
+/// order addresses are first seen).
+#[derive(Default)]
+struct Joined {
+    index: HashMap<String, usize>,
+    parent: Vec<usize>,
+}
+
+impl Joined {
+    fn add(&mut self, address: &str) -> usize {
+        if let Some(&i) = self.index.get(address) {
+            return i;
+        }
+        let i = self.parent.len();
+        self.parent.push(i);
+        self.index.insert(address.to_owned(), i);
+        i
+    }
+
+    fn root(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn join(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        let (low, high) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[high] = low;
+    }
+}
+
+/// What one user says about its person.
+struct Said {
+    id: i64,
+    draft: u32,
+    loc: Option<Loc>,
+    active: bool,
+    /// Its own `email`, normalized.
+    email: Option<String>,
+    /// `email` first, then `aliases`, normalized.
+    addresses: Vec<String>,
+    manager: Option<String>,
+    fields: [Option<String>; FIELDS.len()],
+    joined_on: Option<i64>,
+}
+
+/// The string fields a person takes (the two names first) when all of its users agree: (the user's, the person's).
+/// `employeeId` is what JupiterOne's `Person` calls an employee number.
+const FIELDS: [(&str, &str); 4] = [
+    ("firstName", "firstName"),
+    ("lastName", "lastName"),
+    ("employeeNumber", "employeeId"),
+    ("department", "department"),
+];
+
+impl State {
+    pub(super) fn finish_persons(
+        &mut self,
+        d: &mut Drafts,
+        users: &IdMap<i64, UserInfo>,
+    ) -> Persons {
+        let said = self.what_users_say(users);
+        let mut joined = Joined::default();
+        for user in &said {
+            let first = joined.add(&user.addresses[0]);
+            for other in &user.addresses[1..] {
+                let other = joined.add(other);
+                joined.join(first, other);
+            }
+        }
+        let roots: Vec<usize> = (0..joined.parent.len()).map(|i| joined.root(i)).collect();
+        let root_of = |address: &str| joined.index.get(address).map(|&i| roots[i]);
+        // Users by the set they joined, each set named by its least own e-mail (or, where no
+        // user has one, its least alias).
+        let mut sets: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (n, user) in said.iter().enumerate() {
+            if let Some(root) = root_of(&user.addresses[0]) {
+                sets.entry(root).or_default().push(n);
+            }
+        }
+        let mut addresses_of: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+        for (address, &i) in &joined.index {
+            addresses_of.entry(roots[i]).or_default().insert(address);
+        }
+        let mut persons: Vec<(String, usize)> = sets
+            .iter()
+            .map(|(&root, members)| {
+                let own = members
+                    .iter()
+                    .filter_map(|&n| said[n].email.as_deref())
+                    .min();
+                let key = own
+                    .or_else(|| addresses_of[&root].first().copied())
+                    .unwrap_or_default();
+                (key.to_owned(), root)
+            })
+            .collect();
+        persons.sort();
+
+        let mut out = Persons::default();
+        let mut person_of_root: HashMap<usize, u32> = HashMap::new();
+        for (address, root) in &persons {
+            let members = &sets[root];
+            let others: Vec<&str> = addresses_of[root]
+                .iter()
+                .copied()
+                .filter(|a| a != address)
+                .collect();
+            let Some(span) = self.person_record(address, &others, members, &said) else {
+                continue;
+            };
+            let Some(draft) = d.add(EntityType::Person, span, |k| {
+                k.push_str(keys::PERSON);
+                k.push_str(address);
+            }) else {
+                continue;
+            };
+            person_of_root.insert(*root, draft);
+            out.is
+                .extend(members.iter().map(|&n| (said[n].draft, draft)));
+        }
+
+        for (address, root) in &persons {
+            let Some(&person) = person_of_root.get(root) else {
+                continue;
+            };
+            // Manager -> the first user (by id) that names it. An archived account's manager
+            // is who it was: where an active user names one, only active users count.
+            let members = &sets[root];
+            let current = members
+                .iter()
+                .any(|&n| said[n].active && said[n].manager.as_deref().and_then(root_of).is_some());
+            let mut managers: BTreeMap<u32, usize> = BTreeMap::new();
+            for &n in members.iter().filter(|&&n| said[n].active || !current) {
+                let Some(manager) = said[n].manager.as_deref() else {
+                    continue;
+                };
+                let Some(root) = root_of(manager) else {
+                    continue;
+                };
+                let Some(&m) = person_of_root.get(&root) else {
+                    continue;
+                };
+                // Reporting to oneself says nothing about the org chart.
+                if m != person {
+                    managers.entry(m).or_insert(n);
+                }
+            }
+            if managers.len() > 1 {
+                let named: Vec<String> = managers
+                    .values()
+                    .map(|&n| {
+                        format!(
+                            "user {} names {}",
+                            said[n].id,
+                            said[n].manager.as_deref().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                let &last = managers.values().max().unwrap_or(&0);
+                self.warn_person(
+                    &said[last],
+                    format!(
+                        "the users of person {address} name different managers ({}): the person reports to each of them",
+                        named.join(", ")
+                    ),
+                );
+            }
+            out.reports_to.extend(managers.keys().map(|&m| (person, m)));
+        }
+        out
+    }
+
+    /// The users with at least one address, in id order, with what they say.
+    fn what_users_say(&self, users: &IdMap<i64, UserInfo>) -> Vec<Said> {
+        let t = &targets().user;
+        let text = |b: &Builder, span, name: &str| {
+            prop_of(b, span, t.slot(name))
+                .and_then(|p| p.as_string_id())
+                .map(|id| b.str(id).to_owned())
+        };
+        let mut ids: Vec<i64> = users.keys().copied().collect();
+        ids.sort_unstable();
+        let mut out = Vec::new();
+        for id in ids {
+            let u = &users[&id];
+            let email = text(&self.b, u.span, "email").and_then(|e| normalize_address(&e));
+            let mut addresses: Vec<String> = email.iter().cloned().collect();
+            if let Some(p) = prop_of(&self.b, u.span, t.slot("aliases")) {
+                for &alias in self.b.store.str_list(&p) {
+                    if let Some(a) = normalize_address(self.b.str(alias))
+                        && !addresses.contains(&a)
+                    {
+                        addresses.push(a);
+                    }
+                }
+            }
+            if addresses.is_empty() {
+                continue;
+            }
+            let fields = FIELDS.map(|(name, _)| {
+                text(&self.b, u.span, name)
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+            });
+            out.push(Said {
+                id,
+                draft: u.draft,
+                loc: u.loc,
+                active: u.active,
+                email,
+                addresses,
+                manager: text(&self.b, u.span, "managerEmail").and_then(|m| normalize_address(&m)),
+                fields,
+                joined_on: prop_of(&self.b, u.span, t.slot("joinedOn"))
+                    .and_then(|p| p.as_datetime()),
+            });
+        }
+        out
+    }
+
+    /// Stores the person's properties: each field its users agree on, the earliest `joinedOn`.
+    fn person_record(
+        &mut self,
+        address: &str,
+        others: &[&str],
+        members: &[usize],
+        said: &[Said],
+    ) -> Option<crate::model::props::Span> {
+        let t = &targets().person;
+        let mut agreed: [Option<&str>; FIELDS.len()] = [None; FIELDS.len()];
+        let mut disputed = [false; FIELDS.len()];
+        for (f, &(_, name)) in FIELDS.iter().enumerate() {
+            let mut first: Option<(&Said, &str)> = None;
+            let mut conflict = false;
+            for &n in members {
+                let Some(value) = said[n].fields[f].as_deref() else {
+                    continue;
+                };
+                match first {
+                    None => first = Some((&said[n], value)),
+                    Some((by, held)) if held != value && !conflict => {
+                        conflict = true;
+                        self.warn_person(
+                            &said[n],
+                            format!(
+                                "users {} and {} are one person ({address}) but give {name} {:?} and {:?}: the person has no {name}",
+                                by.id, said[n].id, held, value
+                            ),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+            if conflict {
+                disputed[f] = true;
+            } else {
+                agreed[f] = first.map(|(_, v)| v);
+            }
+        }
+        // Named as a user is, but by the address where the users disagree on either name.
+        let name = match (agreed[0], agreed[1]) {
+            _ if disputed[0] || disputed[1] => address.to_owned(),
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(n), None) | (None, Some(n)) => n.to_owned(),
+            (None, None) => address.to_owned(),
+        };
+        self.b.buf.clear();
+        self.b.buf_set_str(t.slot("name"), &name);
+        self.b.buf_set_str(t.slot("displayName"), &name);
+        self.b.buf_set_str(t.slot("email"), address);
+        if !others.is_empty() {
+            let ids: Vec<u32> = others.iter().filter_map(|a| self.b.intern(a)).collect();
+            if let Some(prop) = self.b.store.string_array(t.slot("aliases"), &ids) {
+                self.b.buf_set(prop);
+            }
+        }
+        for (f, &(_, name)) in FIELDS.iter().enumerate() {
+            if let Some(value) = agreed[f] {
+                self.b.buf_set_str(t.slot(name), value);
+            }
+        }
+        if let Some(earliest) = members.iter().filter_map(|&n| said[n].joined_on).min() {
+            self.b.buf_set(Prop::datetime(t.slot("joinedOn"), earliest));
+        }
+        let active = members.iter().any(|&n| said[n].active);
+        self.b.buf_set(Prop::boolean(t.slot("active"), active));
+        self.b.commit()
+    }
+
+    fn warn_person(&mut self, user: &Said, message: String) {
+        let label = Some(Label::User(Some(user.id)));
+        match user.loc {
+            Some(loc) => self
+                .b
+                .warn(WarningCode::PersonConflict, loc, label, message),
+            None => self
+                .b
+                .warn_at(WarningCode::PersonConflict, String::new(), label, message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::model::{
+        Graph, MemorySource, RelationshipType, ValueRef, Warning, WarningCode, normalize,
+    };
+
+    fn graph(active: serde_json::Value, archived: serde_json::Value) -> (Graph, Vec<Warning>) {
+        let mut source = MemorySource::new();
+        source.add_page("account", &json!({"name": "Acme"}));
+        source.add_page("users/active", &active);
+        source.add_page("users/archived", &archived);
+        normalize(&source)
+    }
+
+    fn links(g: &Graph, ty: RelationshipType) -> Vec<(String, String)> {
+        g.relationships()
+            .filter(|r| r.relationship_type() == ty)
+            .map(|r| (r.from_key().to_owned(), r.to_key().to_owned()))
+            .collect()
+    }
+
+    fn text<'g>(g: &'g Graph, key: &str, name: &str) -> Option<&'g str> {
+        match g.entity(key)?.get(name)? {
+            ValueRef::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    const ANN: &str = "knowbe4:person:ann@x.example";
+
+    #[test]
+    fn users_sharing_an_address_in_any_case_or_as_an_alias_are_one_person() {
+        let (g, warnings) = graph(
+            json!([
+                {"id": 1, "email": "Ann@X.example", "first_name": "Ann", "last_name": "Lee",
+                 "joined_on": "2024-01-01T00:00:00.000Z"},
+                {"id": 3, "email": "other@x.example", "aliases": [" ANN@x.example"]},
+                {"id": 4, "first_name": "No", "last_name": "Address"}
+            ]),
+            json!([{"id": 2, "email": " ann@x.example ", "first_name": "Ann", "last_name": "Lee",
+                    "status": "archived", "joined_on": "2020-05-01T00:00:00.000Z"}]),
+        );
+        assert!(
+            warnings
+                .iter()
+                .all(|w| w.code != WarningCode::PersonConflict),
+            "{warnings:?}"
+        );
+        let persons: Vec<&str> = g
+            .entities()
+            .filter(|e| e.def().name == "employee")
+            .map(|e| e.key())
+            .collect();
+        assert_eq!(persons, [ANN]);
+        assert_eq!(
+            links(&g, RelationshipType::UserIsPerson),
+            [1, 2, 3].map(|id| (format!("knowbe4:user:{id}"), ANN.to_owned()))
+        );
+        let ann = g.entity(ANN).unwrap();
+        assert_eq!(text(&g, ANN, "name"), Some("Ann Lee"));
+        assert_eq!(text(&g, ANN, "email"), Some("ann@x.example"));
+        assert_eq!(ann.get("active"), Some(ValueRef::Boolean(true)));
+        assert_eq!(
+            ann.get("joinedOn").map(|v| v.to_string()).as_deref(),
+            Some("2020-05-01T00:00:00.000Z")
+        );
+        match ann.get("aliases") {
+            Some(ValueRef::StringArray(list)) => {
+                assert_eq!(list.iter().collect::<Vec<_>>(), ["other@x.example"]);
+            }
+            other => panic!("aliases: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_field_the_users_disagree_on_is_left_out_and_both_are_named() {
+        let (g, warnings) = graph(
+            json!([{"id": 1, "email": "ann@x.example", "first_name": "Ann", "last_name": "Lee",
+                    "department": "Ops", "employee_number": "007"}]),
+            json!([{"id": 2, "email": "ANN@x.example", "first_name": "Anne", "last_name": "Lee",
+                    "department": "Ops", "employee_number": "007", "status": "archived"}]),
+        );
+        let conflicts: Vec<&str> = warnings
+            .iter()
+            .filter(|w| w.code == WarningCode::PersonConflict)
+            .map(|w| w.message.as_str())
+            .collect();
+        assert_eq!(
+            conflicts,
+            [
+                "users 1 and 2 are one person (ann@x.example) but give firstName \"Ann\" and \"Anne\": the person has no firstName"
+            ]
+        );
+        assert_eq!(text(&g, ANN, "firstName"), None);
+        // Named by the address rather than by half a name.
+        assert_eq!(text(&g, ANN, "name"), Some("ann@x.example"));
+        assert_eq!(text(&g, ANN, "lastName"), Some("Lee"));
+        assert_eq!(text(&g, ANN, "department"), Some("Ops"));
+        assert_eq!(text(&g, ANN, "employeeId"), Some("007"));
+    }
+
+    #[test]
+    fn managers_come_from_active_users_and_resolve_through_addresses() {
+        let (g, warnings) = graph(
+            json!([
+                {"id": 1, "email": "ann@x.example", "manager_email": " BOB@x.example"},
+                {"id": 2, "email": "bob@x.example", "manager_email": "bob@x.example"},
+                {"id": 3, "email": "cy@x.example", "manager_email": "nobody@x.example"},
+                {"id": 5, "email": "dee@x.example", "manager_email": "cy@x.example"},
+                {"id": 6, "email": "dee.alt@x.example", "aliases": ["dee@x.example"],
+                 "manager_email": "ann@x.example"}
+            ]),
+            // An archived account of Ann's names her manager of then.
+            json!([{"id": 4, "email": "ann@x.example", "manager_email": "cy@x.example",
+                    "status": "archived"}]),
+        );
+        let person = |name: &str| format!("knowbe4:person:{name}@x.example");
+        assert_eq!(
+            links(&g, RelationshipType::PersonReportsToPerson),
+            [
+                (person("ann"), person("bob")),
+                // The least of the users' own addresses names the person.
+                (person("dee.alt"), person("ann")),
+                (person("dee.alt"), person("cy")),
+            ]
+        );
+        // Bob reports to himself: no line. Cy's manager is no user: no line. Dee's two
+        // active users name two managers: both kept, and said.
+        let said: Vec<&str> = warnings
+            .iter()
+            .filter(|w| w.code == WarningCode::PersonConflict)
+            .map(|w| w.message.as_str())
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "the users of person dee.alt@x.example name different managers (user 6 names ann@x.example, user 5 names cy@x.example): the person reports to each of them"
+            ]
+        );
+    }
+}
