@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 
 use kb4graph::api::{Pagination, Site, Token};
 use kb4graph::compress::Compression;
-use kb4graph::export::{ExportOptions, Format, ParseFormatError};
+use kb4graph::export::{AccountTag, ExportOptions, Format, ParseFormatError};
 use kb4graph::fetch::{FetchOptions, FetchReport, ResumeOverrides, Source, StopReason};
 use kb4graph::mock::{FaultSpec, MockConfig, MockServer, OrgSpec, Profile};
 use kb4graph::pipeline;
@@ -163,6 +163,32 @@ pub struct FetchArgs {
     /// --resume: where that earlier snapshot is now, if it moved.
     #[arg(long, value_name = "PREVIOUS_SNAPSHOT")]
     pub since: Option<PathBuf>,
+    /// The name this account is known by here, recorded in the snapshot: every entity of its
+    /// exports carries it as `tag.AccountName` (default: the account's own name).
+    #[arg(long, value_name = "NAME", conflicts_with = "resume")]
+    pub account_name: Option<String>,
+}
+
+/// What every exported entity carries as `tag.AccountName`.
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Tag every entity with this name as `tag.AccountName` (default: the name the snapshot was
+    /// fetched under, else the account's own name).
+    #[arg(long, value_name = "NAME")]
+    pub account_name: Option<String>,
+    /// Write no `tag.AccountName` at all.
+    #[arg(long, conflicts_with = "account_name")]
+    pub no_account_tag: bool,
+}
+
+impl TagArgs {
+    fn for_export(&self) -> AccountTag {
+        match (&self.account_name, self.no_account_tag) {
+            (_, true) => AccountTag::Off,
+            (Some(name), false) => AccountTag::Name(name.clone()),
+            (None, false) => AccountTag::Snapshot,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +201,8 @@ pub struct ExportArgs {
     /// Export directory (created; an existing export in it is never overwritten).
     #[arg(long, value_name = "OUT_DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub tag: TagArgs,
     /// Export even if some pages of the snapshot are missing or damaged: they are left out,
     /// listed as warnings and in the export's manifest (`snapshot.damagedPages`), and `verify`
     /// reports the export as built from a damaged snapshot.
@@ -198,6 +226,8 @@ pub struct RunArgs {
     /// Output directory: the snapshot goes to OUT_DIR/snapshot, the export beside it.
     #[arg(long, value_name = "OUT_DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub tag: TagArgs,
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +386,7 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<Outcome> {
         let out = args.out.context("--out SNAPSHOT_DIR is required")?;
         let mut options = fetch_options(args.connect, token, out, quiet)?;
         options.since = args.since;
+        options.account_name = args.account_name;
         kb4graph::fetch::fetch(options).await?
     };
     print_report(&report, quiet);
@@ -377,6 +408,7 @@ fn export(args: ExportArgs, quiet: bool) -> Result<Outcome> {
         base_iri: args.formats.base_iri,
         allow_damaged: args.allow_damaged,
         compression: args.formats.compress,
+        account_tag: args.tag.for_export(),
     };
     let summary = pipeline::export_snapshot(&args.from, &formats, &options, &args.out)?;
     print_export(&summary, quiet);
@@ -409,8 +441,10 @@ async fn run_all(args: RunArgs, quiet: bool) -> Result<Outcome> {
             server.base_url()
         );
     }
-    let report =
-        kb4graph::fetch::fetch(fetch_options(connect, token, snapshot_dir.clone(), quiet)?).await?;
+    let mut options = fetch_options(connect, token, snapshot_dir.clone(), quiet)?;
+    // The snapshot records the name, so that a later export of it is tagged alike.
+    options.account_name = args.tag.account_name.clone();
+    let report = kb4graph::fetch::fetch(options).await?;
     if let Some(server) = demo_server {
         server.shutdown().await;
     }
@@ -431,6 +465,7 @@ async fn run_all(args: RunArgs, quiet: bool) -> Result<Outcome> {
     let options = ExportOptions {
         base_iri: args.formats.base_iri,
         compression: args.formats.compress,
+        account_tag: args.tag.for_export(),
         ..ExportOptions::default()
     };
     let summary = pipeline::export_snapshot(&snapshot_dir, &formats, &options, &args.out)?;

@@ -98,7 +98,8 @@ pub fn export_snapshot(
     let snapshot = open_whole(snapshot_dir, options.allow_damaged)?;
     let mut info = SnapshotInfo::of(&snapshot);
     let started = Instant::now();
-    let (graph, warnings) = normalize(&snapshot);
+    let (mut graph, warnings) = normalize(&snapshot);
+    options.account_tag.apply(&mut graph);
     let normalize_time = started.elapsed();
     info.damaged_pages = accept_damage(snapshot_dir, &warnings, options.allow_damaged)?;
     tracing::info!(

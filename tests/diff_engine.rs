@@ -556,7 +556,7 @@ fn the_table_report_is_one_line_per_record_and_escapes_hostile_text() {
         "    knowbe4:person:bob@example.com",
         "",
         "employee: 1 added, 0 removed, 1 changed",
-        "  + knowbe4:person:dee@example.com  active=true; displayName=Dee Fox; email=dee@example.com; firstName=Dee; lastName=Fox; name=Dee Fox",
+        "  + knowbe4:person:dee@example.com  active=true; displayName=Dee Fox; email=dee@example.com; firstName=Dee; lastName=Fox; name=Dee Fox; tag.AccountName=Acme",
     ];
     assert_eq!(&lines[4..4 + expect_in_order.len()], expect_in_order);
 
@@ -575,7 +575,7 @@ fn the_table_report_is_one_line_per_record_and_escapes_hostile_text() {
     assert_eq!(users[0], "knowbe4_user: 1 added, 0 removed, 3 changed");
     assert_eq!(
         users[1],
-        "  + knowbe4:user:4  displayName=Dee Fox; email=dee@example.com; firstName=Dee; groupIds=[7]; id=4; lastName=Fox; name=Dee Fox; status=active"
+        "  + knowbe4:user:4  displayName=Dee Fox; email=dee@example.com; firstName=Dee; groupIds=[7]; id=4; lastName=Fox; name=Dee Fox; status=active; tag.AccountName=Acme"
     );
     assert_eq!(
         users[2],

@@ -142,6 +142,7 @@ fn build_manifest(root: &Path) -> Manifest {
         source: ManifestSource {
             site: None,
             base_url: "http://127.0.0.1:8080".into(),
+            account_name: None,
         },
         per_page: 500,
         pagination: Pagination::Auto,

@@ -9,6 +9,7 @@ mod graphml_read;
 mod model_support;
 mod readback_support;
 
+mod account_tag;
 mod archive_det;
 mod archive_refuse;
 mod cli_diff;

@@ -41,6 +41,31 @@ pub struct ExportOptions {
     pub allow_damaged: bool,
     /// How the data files are written (scripts and `format.json` stay plain text).
     pub compression: Compression,
+    /// What every entity carries as `tag.AccountName`.
+    pub account_tag: AccountTag,
+}
+
+/// The `tag.AccountName` of an export's entities.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AccountTag {
+    /// The name the snapshot was fetched under (`fetch --account-name`), else the account's own.
+    #[default]
+    Snapshot,
+    /// This name (`export --account-name`).
+    Name(String),
+    /// None at all (`export --no-account-tag`).
+    Off,
+}
+
+impl AccountTag {
+    /// Tags `graph`, which `normalize` tagged as [`AccountTag::Snapshot`] says.
+    pub fn apply(&self, graph: &mut Graph) {
+        match self {
+            AccountTag::Snapshot => {}
+            AccountTag::Name(name) => graph.set_account_tag(Some(name)),
+            AccountTag::Off => graph.set_account_tag(None),
+        }
+    }
 }
 
 impl Default for ExportOptions {
@@ -49,6 +74,7 @@ impl Default for ExportOptions {
             base_iri: crate::formats::rdf::DEFAULT_BASE_IRI.to_owned(),
             allow_damaged: false,
             compression: Compression::None,
+            account_tag: AccountTag::Snapshot,
         }
     }
 }

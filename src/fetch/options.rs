@@ -42,6 +42,9 @@ pub struct FetchOptions {
     /// A complete earlier snapshot of the same account (`fetch --since`): pages of collections
     /// that cannot have changed since are copied from it instead of fetched.
     pub since: Option<PathBuf>,
+    /// The name the account is known by here (`--account-name`), recorded in the snapshot's
+    /// manifest: its entities are tagged with it instead of the account's own name.
+    pub account_name: Option<String>,
 }
 
 impl FetchOptions {
@@ -63,6 +66,7 @@ impl FetchOptions {
             observer: None,
             stop_on_ctrl_c: false,
             since: None,
+            account_name: None,
         }
     }
 

@@ -55,6 +55,7 @@ pub async fn fetch(opts: FetchOptions) -> Result<FetchReport, FetchError> {
     let source = ManifestSource {
         site: opts.source.site(),
         base_url: base_url.as_str().to_owned(),
+        account_name: opts.account_name.clone(),
     };
     // Checked before the new directory is made, so that a refused --since leaves nothing.
     let previous = match &opts.since {

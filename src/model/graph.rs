@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 use super::intern::StrArena;
 use super::outgoing::Outgoing;
 use super::props::{EXTRA, Prop, PropStore, Span};
-use super::table::{EntityDef, EntityType, PropDef, RelationshipDef, RelationshipType};
+use super::table::{
+    ACCOUNT_TAG, EntityDef, EntityType, PropDef, RelationshipDef, RelationshipType,
+};
 use super::value::ValueRef;
 
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +51,8 @@ pub struct Graph {
     pub(crate) relationship_extras: Vec<Vec<u16>>,
     /// Built by the first format that asks for it.
     pub(crate) outgoing: OnceLock<Outgoing>,
+    /// The value of [`ACCOUNT_TAG`] on every entity, held once.
+    pub(crate) account_tag: Option<Box<str>>,
 }
 
 /// One property of an entity or relationship.
@@ -64,6 +68,24 @@ pub struct Property<'g> {
 impl Property<'_> {
     pub fn is_extra(&self) -> bool {
         self.def.is_none()
+    }
+}
+
+/// An entity's stored properties with [`ACCOUNT_TAG`] put in its place: after the declared
+/// properties (it is the last of them), before the extra ones.
+struct WithTag<'g, I: Iterator<Item = Property<'g>>> {
+    stored: std::iter::Peekable<I>,
+    tag: Option<Property<'g>>,
+}
+
+impl<'g, I: Iterator<Item = Property<'g>>> Iterator for WithTag<'g, I> {
+    type Item = Property<'g>;
+
+    fn next(&mut self) -> Option<Property<'g>> {
+        if self.tag.is_some() && self.stored.peek().is_none_or(Property::is_extra) {
+            return self.tag.take();
+        }
+        self.stored.next()
     }
 }
 
@@ -110,6 +132,16 @@ impl Graph {
                 def,
             }
         }
+    }
+
+    /// The value every entity carries as [`ACCOUNT_TAG`], if any.
+    pub fn account_tag(&self) -> Option<&str> {
+        self.account_tag.as_deref()
+    }
+
+    /// Tags every entity with `tag` as [`ACCOUNT_TAG`] (or with nothing).
+    pub fn set_account_tag(&mut self, tag: Option<&str>) {
+        self.account_tag = tag.map(Box::from);
     }
 
     /// Each entity's outgoing relationships; the same index for every format that asks.
@@ -238,7 +270,16 @@ impl<'g> EntityRef<'g> {
     /// Properties in output order: the table's order, then extra properties sorted by name.
     /// Null values are absent.
     pub fn properties(&self) -> impl Iterator<Item = Property<'g>> + 'g {
-        props_iter(self.graph, self.rec().props, self.def().properties)
+        let defs = self.def().properties;
+        let tag = self.graph.account_tag.as_deref().map(|tag| Property {
+            name: ACCOUNT_TAG,
+            value: ValueRef::String(tag),
+            def: defs.last().filter(|d| d.name == ACCOUNT_TAG),
+        });
+        WithTag {
+            stored: props_iter(self.graph, self.rec().props, defs).peekable(),
+            tag,
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<ValueRef<'g>> {

@@ -80,7 +80,7 @@ pub use source::{
     MemoryCollection, MemoryPage, MemorySource, PageError, RawPage, RawSource, SourceCollection,
 };
 pub use table::{
-    ENTITIES, ENTITY_BUILTINS, EntityDef, EntityType, KNOWN_ONLY_FROM_VALUES, PropDef,
+    ACCOUNT_TAG, ENTITIES, ENTITY_BUILTINS, EntityDef, EntityType, KNOWN_ONLY_FROM_VALUES, PropDef,
     RELATIONSHIP_BUILTINS, RELATIONSHIPS, RelationshipDef, RelationshipType, ValueType,
 };
 pub use value::{StrList, Value, ValueRef};

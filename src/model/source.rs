@@ -43,9 +43,19 @@ pub trait RawSource: Sync {
     /// page that could not be read, and the pages after it are still read. An unknown id has
     /// none.
     fn pages<'a>(&'a self, id: &str) -> Vec<PageRead<'a>>;
+
+    /// The name the account was fetched under (`fetch --account-name`), which entities are
+    /// tagged with instead of the account's own name.
+    fn account_name(&self) -> Option<String> {
+        None
+    }
 }
 
 impl RawSource for Snapshot {
+    fn account_name(&self) -> Option<String> {
+        self.manifest().source.account_name.clone()
+    }
+
     fn collections(&self) -> Vec<SourceCollection> {
         Snapshot::collections(self)
             .iter()

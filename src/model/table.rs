@@ -281,6 +281,16 @@ const fn req(name: &'static str, value_type: ValueType, api: &'static [&'static 
     }
 }
 
+/// The property every entity carries with the name of the account it came from, as JupiterOne
+/// tags the entities of an integration instance ("Tag with Account Name").
+pub const ACCOUNT_TAG: &str = "tag.AccountName";
+
+/// [`ACCOUNT_TAG`], the last declared property of every entity type. The graph holds it once
+/// ([`crate::model::Graph::account_tag`]), not per entity.
+const fn account_tag() -> PropDef {
+    opt(ACCOUNT_TAG, S, &[])
+}
+
 const fn opt(name: &'static str, value_type: ValueType, api: &'static [&'static str]) -> PropDef {
     PropDef {
         name,
@@ -330,6 +340,7 @@ const ACCOUNT: &[PropDef] = &[
     opt("currentRiskScore", F, &["current_risk_score"]),
     // `admins[]` are MANAGES relationships from the users they are, and
     // `account/risk_score_history` is `knowbe4_risk_score` entities.
+    account_tag(),
 ];
 
 const USER: &[PropDef] = &[
@@ -381,6 +392,7 @@ const USER: &[PropDef] = &[
     opt("customDate2", D, &["custom_date_2"]),
     // Set only on a user in neither user listing, built from what mentions it.
     opt("knownOnlyFrom", SA, &[]),
+    account_tag(),
 ];
 
 const USER_GROUP: &[PropDef] = &[
@@ -392,6 +404,7 @@ const USER_GROUP: &[PropDef] = &[
     opt("memberCount", I, &["member_count"]),
     opt("currentRiskScore", F, &["current_risk_score"]),
     opt("status", S, &["status"]),
+    account_tag(),
 ];
 
 const TRAINING_CAMPAIGN: &[PropDef] = &[
@@ -414,6 +427,7 @@ const TRAINING_CAMPAIGN: &[PropDef] = &[
     opt("completionPercentage", F, &["completion_percentage"]),
     // `content[].content_id` of items that are neither a store purchase nor a policy.
     opt("unknownContentIds", IA, &[]),
+    account_tag(),
 ];
 
 const TRAINING_MODULE: &[PropDef] = &[
@@ -442,6 +456,7 @@ const TRAINING_MODULE: &[PropDef] = &[
     opt("status", I, &["status"]),
     opt("published", B, &["published"]),
     opt("knownOnlyFrom", SA, &[]),
+    account_tag(),
 ];
 
 const PHISHING_CAMPAIGN: &[PropDef] = &[
@@ -468,6 +483,7 @@ const PHISHING_CAMPAIGN: &[PropDef] = &[
     opt("pstIds", IA, &["psts[].pst_id"]),
     // Listed by `/phishing/campaigns?campaign_type=callback`.
     req("callback", B, &[]),
+    account_tag(),
 ];
 
 const SECURITY_TEST: &[PropDef] = &[
@@ -512,6 +528,7 @@ const SECURITY_TEST: &[PropDef] = &[
     req("category", S, &[]),
     req("summary", S, &[]),
     req("internal", B, &[]),
+    account_tag(),
 ];
 
 pub const ACCOUNT_VENDOR: &str = "KnowBe4";
@@ -564,6 +581,7 @@ const SECURITY_TEST_RESULT: &[PropDef] = &[
     opt("browser", S, &["browser"]),
     opt("browserVersion", S, &["browser_version"]),
     opt("os", S, &["os"]),
+    account_tag(),
 ];
 
 /// One enrollment, on both its ASSIGNED and (when passed) COMPLETED relationship.
@@ -600,6 +618,7 @@ const PHISHING_CATEGORY: &[PropDef] = &[
     req("name", S, &["name"]),
     req("displayName", S, &[]),
     req("categoryId", I, &["category_id"]),
+    account_tag(),
 ];
 
 /// One point of the account's risk score history (`account/risk_score_history`).
@@ -609,6 +628,7 @@ const RISK_SCORE: &[PropDef] = &[
     req("displayName", S, &[]),
     req("date", D, &["date"]),
     req("riskScore", DEC, &["risk_score"]),
+    account_tag(),
 ];
 
 /// One of the account's `admins[]`, as the account record gives it: its place in the list and
@@ -639,6 +659,7 @@ const PERSON: &[PropDef] = &[
     opt("joinedOn", DT, &[]),
     // Whether any of its users is in `users/active`.
     req("active", B, &[]),
+    account_tag(),
 ];
 
 const NONE: &[PropDef] = &[];
@@ -911,6 +932,9 @@ mod tests {
             let mut seen = BTreeSet::new();
             for p in props {
                 assert!(seen.insert(p.name), "{} twice", p.name);
+                if p.name == ACCOUNT_TAG {
+                    continue;
+                }
                 assert!(
                     p.name
                         .chars()
@@ -929,6 +953,7 @@ mod tests {
             assert_eq!(props[0].name, "name");
             assert_eq!(props[1].name, "displayName");
             assert!(props[0].required && props[1].required);
+            assert_eq!(props.last().map(|p| p.name), Some(ACCOUNT_TAG));
             assert!(props.len() < 0x7fff);
         }
         for t in RelationshipType::ALL {

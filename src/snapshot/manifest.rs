@@ -113,6 +113,10 @@ pub struct ManifestSource {
     /// The KnowBe4 site, or null when a base URL was given.
     pub site: Option<Site>,
     pub base_url: String,
+    /// The name given with `fetch --account-name`, which the graph's entities are tagged with;
+    /// absent when none was given (the account's own name is used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
 }
 
 /// The previous snapshot of an incremental fetch.
@@ -346,6 +350,7 @@ mod tests {
             source: ManifestSource {
                 site: Some(Site::Eu),
                 base_url: Site::Eu.base_url(),
+                account_name: None,
             },
             per_page: 500,
             pagination: Pagination::Auto,

@@ -52,6 +52,7 @@ fn manifest_for(writer: &SnapshotWriter, pages: Vec<(u32, WrittenPage, u64)>) ->
         source: ManifestSource {
             site: Some(Site::Us),
             base_url: Site::Us.base_url(),
+            account_name: None,
         },
         per_page: 2,
         pagination: Pagination::Auto,

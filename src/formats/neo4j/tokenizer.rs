@@ -151,13 +151,15 @@ impl<R: BufRead> Tokenizer<R> {
             loop {
                 match self.byte()? {
                     None => {
-                        rec.fields.push(FieldPos {
-                            start,
-                            end: rec.bytes.len(),
-                            quoted,
+                        // neo4j-admin would take the line as it is, but kb4graph ends every
+                        // file with a newline: a value cut short reads as a shorter value.
+                        return Ok(Next::Error(SyntaxError {
                             line,
-                        });
-                        return Ok(Next::Record);
+                            column,
+                            message: "the file ends inside this line, without the newline \
+                                      kb4graph ends every file with: it was cut short"
+                                .into(),
+                        }));
                     }
                     Some(b) if b == self.delimiter => {
                         rec.fields.push(FieldPos {

@@ -86,7 +86,26 @@ pub fn relationship_predicate(ty: RelationshipType) -> String {
 
 /// The local name of a property of a class: `User_email`.
 pub fn property(owner_class: &str, name: &str) -> String {
-    format!("{owner_class}_{name}")
+    format!("{owner_class}_{}", property_local(name))
+}
+
+/// A property name as its IRI spells it after the owner's class: a dot (`tag.AccountName`)
+/// becomes `_`, which no property name holds, so [`property_name`] undoes it.
+fn property_local(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains('.') {
+        name.replace('.', "_").into()
+    } else {
+        name.into()
+    }
+}
+
+/// The property name a local name's part after the owner's class spells.
+pub fn property_name(local: String) -> String {
+    if local.contains('_') {
+        local.replace('_', ".")
+    } else {
+        local
+    }
 }
 
 /// An IRI as messages show it: vocabulary, shape and XSD names prefixed (`kb:User_email`,

@@ -122,6 +122,7 @@ impl State {
             entity_extras,
             relationship_extras,
             outgoing: std::sync::OnceLock::new(),
+            account_tag: None,
         };
         (graph, warnings)
     }

@@ -297,7 +297,7 @@ impl Subjects {
     fn property(&self, local: &str) -> Option<(Kind, String, ValueType)> {
         let (class, encoded) = local.split_once('_')?;
         let owner = *self.vocab.owners.get(class)?;
-        let name = decode(encoded)?;
+        let name = crate::formats::rdf::vocab::property_name(decode(encoded)?);
         let defs = match owner {
             Kind::Entity(t) => t.def().properties,
             Kind::Relationship(t) => t.def().properties,
