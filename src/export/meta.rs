@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{EntityType, Graph};
 use crate::snapshot::Snapshot;
 
 /// The snapshot an export was made from. Every field is fixed once the snapshot is written, so
@@ -52,13 +51,4 @@ impl SnapshotInfo {
             inconsistencies: snapshot.inconsistencies().to_vec(),
         }
     }
-}
-
-/// The account's name as the graph holds it, if the snapshot had one.
-pub fn account_name(graph: &Graph) -> Option<&str> {
-    graph
-        .entities()
-        .find(|e| e.entity_type() == EntityType::Account)
-        .and_then(|e| e.get("name"))
-        .and_then(|v| v.as_str())
 }

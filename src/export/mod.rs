@@ -25,7 +25,7 @@ pub use manifest::{
     ExportManifest, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, ManifestError, ManifestKind,
     OutputManifest,
 };
-pub use meta::{DamagedPage, SnapshotInfo, account_name};
+pub use meta::{DamagedPage, SnapshotInfo};
 
 use crate::compress::Compression;
 use crate::formats::Loss;

@@ -134,6 +134,14 @@ impl Graph {
         }
     }
 
+    /// The account entity's `name`, if the graph has one.
+    pub fn account_name(&self) -> Option<&str> {
+        self.entities()
+            .find(|e| e.entity_type() == EntityType::Account)
+            .and_then(|e| e.get("name"))
+            .and_then(|v| v.as_str())
+    }
+
     /// The value every entity carries as [`ACCOUNT_TAG`], if any.
     pub fn account_tag(&self) -> Option<&str> {
         self.account_tag.as_deref()

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::{ids, keys, text};
-use crate::export::{Bundle, ExportError, SnapshotInfo, account_name};
+use crate::export::{Bundle, ExportError, SnapshotInfo};
 use crate::model::{Graph, Property, ValueRef};
 use keys::{AttrType, DomainKeys, Key, KeySet};
 
@@ -218,7 +218,7 @@ pub fn write_document(
     w.out
         .write_all(b"<graph id=\"G\" edgedefault=\"directed\">\n")?;
 
-    let account = account_name(graph);
+    let account = graph.account_name();
     let graph_values: [(&str, Option<ValueRef<'_>>); 8] = [
         ("format", Some(ValueRef::String(DOCUMENT_FORMAT))),
         (

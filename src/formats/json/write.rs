@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::export::{Bundle, ExportError, SnapshotInfo, account_name};
+use crate::export::{Bundle, ExportError, SnapshotInfo};
 use crate::model::{Graph, Property, ValueRef};
 
 pub const FILE: &str = "json/graph.json";
@@ -69,7 +69,7 @@ pub fn write_document(
         source: Source {
             site: snapshot.site.as_deref(),
             base_url: &snapshot.base_url,
-            account: account_name(graph),
+            account: graph.account_name(),
         },
         snapshot,
         counts,

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::iri::{self, check_base_iri};
 use super::{block, sink, vocab};
-use crate::export::{Bundle, ExportError, SnapshotInfo, account_name};
+use crate::export::{Bundle, ExportError, SnapshotInfo};
 use crate::formats::Format;
 use crate::model::{EntityType, Graph, PropDef, RelationshipType, ValueRef};
 use block::{Block, PredicateRef};
@@ -347,7 +347,7 @@ fn write_provenance<W: Write>(
         XSD_STRING,
     );
     lit(&agent, SCHEMA_VERSION.into(), version, XSD_STRING);
-    if let Some(name) = account_name(graph) {
+    if let Some(name) = graph.account_name() {
         lit(
             &data,
             p(DCTERMS, "title"),

@@ -49,13 +49,9 @@ pub fn normalize_with_threads<S: RawSource + ?Sized>(
     state.read(source, threads);
     let (mut graph, warnings) = state.finish();
     // Tagged with the name the snapshot was fetched under, else the account's own.
-    let tag = source.account_name().or_else(|| {
-        graph
-            .entities()
-            .find(|e| e.entity_type() == super::EntityType::Account)
-            .and_then(|e| e.get("name"))
-            .and_then(|v| v.as_str().map(str::to_owned))
-    });
+    let tag = source
+        .account_name()
+        .or_else(|| graph.account_name().map(str::to_owned));
     graph.set_account_tag(tag.as_deref());
     (graph, warnings)
 }
