@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod accounts;
 mod audit;
 mod demo;
 pub mod progress;
@@ -98,6 +99,10 @@ pub struct ServeMockArgs {
     /// Offer cursor pagination (cursor=true, X-Next-Cursor) on list endpoints.
     #[arg(long)]
     pub cursor: bool,
+    /// Share about one active user in four with the simulated account of this seed (same
+    /// name, address and employee number), as one company's several accounts do.
+    #[arg(long, value_name = "SEED")]
+    pub share_people_with: Option<u64>,
 }
 
 /// Where the account is and how to talk to it: shared by `fetch` and `run`.
@@ -152,12 +157,17 @@ pub struct FormatArgs {
 pub struct FetchArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// Snapshot directory to create.
+    /// Snapshot directory to create; with --config, the directory of the accounts' snapshots
+    /// (OUT/<name>/ each), where running the same command again resumes what is incomplete.
     #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
     /// Finish an incomplete snapshot without fetching any saved page again.
     #[arg(long, value_name = "SNAPSHOT_DIR", conflicts_with_all = ["site", "base_url"])]
     pub resume: Option<PathBuf>,
+    /// Fetch every account of this TOML file at once, each with its own pace and quota (see
+    /// the README's "Several accounts").
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["site", "base_url", "token_file", "resume", "account_name"])]
+    pub config: Option<PathBuf>,
     /// Reuse from this complete earlier snapshot the pages that cannot have changed (results of
     /// closed phishing tests, enrollments of finished campaigns, unchanged group members). With
     /// --resume: where that earlier snapshot is now, if it moved.
@@ -301,6 +311,7 @@ async fn serve_mock(args: ServeMockArgs) -> Result<Outcome> {
     config.invalid_token_quirk = args.invalid_token_quirk;
     config.cursor_mode = args.cursor;
     config.day = args.day;
+    config.org.shared_people = args.share_people_with;
     let server = MockServer::start(args.addr, config)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -337,7 +348,7 @@ fn read_token(token_file: Option<&PathBuf>) -> Result<Token> {
     })
 }
 
-fn timeout_of(connect: &ConnectArgs) -> Result<Duration> {
+pub(crate) fn timeout_of(connect: &ConnectArgs) -> Result<Duration> {
     if !(connect.timeout.is_finite() && connect.timeout > 0.0) {
         bail!("--timeout must be a positive number of seconds");
     }
@@ -369,6 +380,9 @@ fn fetch_options(
 }
 
 async fn fetch(args: FetchArgs, quiet: bool) -> Result<Outcome> {
+    if let Some(config) = &args.config {
+        return accounts::fetch_all(config, &args, quiet).await;
+    }
     let token = read_token(args.connect.token_file.as_ref())?;
     let report = if let Some(dir) = args.resume {
         let overrides = ResumeOverrides {
@@ -398,7 +412,7 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<Outcome> {
 }
 
 /// A budget stop is what was asked for; an interrupt is not, and scripts must see it.
-fn interrupted(report: &FetchReport) -> bool {
+pub(crate) fn interrupted(report: &FetchReport) -> bool {
     report.stopped == Some(StopReason::Interrupted)
 }
 

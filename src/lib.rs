@@ -19,6 +19,7 @@
 //! - [`rate`] and [`timefmt`]: request-rate limits and UTC time formatting shared by the client
 //!   and the simulated API.
 
+pub mod accounts;
 pub mod api;
 pub mod archive;
 pub mod compress;

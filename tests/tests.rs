@@ -22,6 +22,7 @@ mod diff_proptest;
 mod export_gzip;
 mod export_json;
 mod export_json_proptest;
+mod fetch_accounts;
 mod fetch_faults;
 mod fetch_incremental;
 mod fetch_pacing;

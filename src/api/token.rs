@@ -23,6 +23,12 @@ pub enum TokenError {
         "{TOKEN_ENV} does not hold valid text: it must be the token as shown by the KnowBe4 console"
     )]
     EnvNotUnicode,
+    #[error("{var} is not set: put the account's KnowBe4 Reporting API token in it")]
+    VarMissing { var: String },
+    #[error("{var} is set but empty: put the account's KnowBe4 Reporting API token in it")]
+    VarEmpty { var: String },
+    #[error("{var} does not hold valid text: it must be the token as shown by the KnowBe4 console")]
+    VarNotUnicode { var: String },
     #[error("cannot read the token file {}: {error}", path.display())]
     FileRead {
         path: PathBuf,
@@ -51,6 +57,25 @@ impl Token {
             Ok(value) => Self::checked(value, TOKEN_ENV, TokenError::EnvEmpty),
             Err(std::env::VarError::NotPresent) => Err(TokenError::EnvMissing),
             Err(std::env::VarError::NotUnicode(_)) => Err(TokenError::EnvNotUnicode),
+        }
+    }
+
+    /// Reads the environment variable `var` (an account of a configuration file names its own).
+    pub fn from_env_var(var: &str) -> Result<Token, TokenError> {
+        match std::env::var(var) {
+            Ok(value) => Self::checked(
+                value,
+                var,
+                TokenError::VarEmpty {
+                    var: var.to_owned(),
+                },
+            ),
+            Err(std::env::VarError::NotPresent) => Err(TokenError::VarMissing {
+                var: var.to_owned(),
+            }),
+            Err(std::env::VarError::NotUnicode(_)) => Err(TokenError::VarNotUnicode {
+                var: var.to_owned(),
+            }),
         }
     }
 

@@ -1,46 +1,47 @@
-//! The fetch's progress bar on stderr (indicatif): requests sent against an estimate of the
-//! requests needed, drawn from the library's [`FetchObserver`] events, and the log writer
-//! that keeps log lines from tearing it.
+//! The fetch's progress bars on stderr (indicatif), one per account fetched: requests sent
+//! against an estimate of the requests needed, drawn from the library's [`FetchObserver`]
+//! events, and the log writer that keeps log lines from tearing them.
 
 use std::io::{IsTerminal, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kb4graph::fetch::{FetchObserver, FetchProgress};
 
-/// The bar being drawn, if any, so that log lines can be written around it.
-static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
-
-/// Runs `write` with the progress bar, if one is drawn, lifted off the terminal: a log line
-/// written while the bar is drawn would otherwise be torn by its next redraw.
-fn with_progress_hidden<R>(write: impl FnOnce() -> R) -> R {
-    let bar = ACTIVE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clone();
-    match bar {
-        Some(bar) => bar.suspend(write),
-        None => write(),
-    }
+/// Every bar drawn, one per fetch (several for `fetch --config`), so that log lines can be
+/// written around them.
+fn bars() -> &'static MultiProgress {
+    static BARS: OnceLock<MultiProgress> = OnceLock::new();
+    BARS.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
 }
 
-fn set_active(bar: Option<ProgressBar>) {
-    *ACTIVE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = bar;
+/// Runs `write` with the progress bars lifted off the terminal: a log line written while a
+/// bar is drawn would otherwise be torn by its next redraw.
+fn with_progress_hidden<R>(write: impl FnOnce() -> R) -> R {
+    bars().suspend(write)
 }
 
 /// The observer a fetch gets: a bar when stderr is a terminal and `--quiet` was not given.
 pub fn observer(quiet: bool) -> Option<Arc<dyn FetchObserver>> {
-    (!quiet && std::io::stderr().is_terminal())
-        .then(|| Arc::new(Bar::default()) as Arc<dyn FetchObserver>)
+    labelled_observer(quiet, None)
+}
+
+/// As [`observer`], the bar starting with `label` (the account's name, when several are
+/// fetched at once).
+pub fn labelled_observer(quiet: bool, label: Option<&str>) -> Option<Arc<dyn FetchObserver>> {
+    (!quiet && std::io::stderr().is_terminal()).then(|| {
+        Arc::new(Bar {
+            bar: Mutex::default(),
+            label: label.map(|l| format!("{l} ")).unwrap_or_default(),
+        }) as Arc<dyn FetchObserver>
+    })
 }
 
 /// The bar of one fetch, created when it starts.
-#[derive(Default)]
 struct Bar {
     bar: Mutex<Option<ProgressBar>>,
+    label: String,
 }
 
 impl Bar {
@@ -54,14 +55,14 @@ impl Bar {
 
 impl FetchObserver for Bar {
     fn started(&self) {
-        let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+        let bar = bars().add(ProgressBar::new(1));
         let style = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/~{len} requests, ETA {eta} {msg}",
+            "{prefix}{spinner} [{elapsed_precise}] {wide_bar} {pos}/~{len} requests, ETA {eta} {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
+        bar.set_prefix(self.label.clone());
         bar.enable_steady_tick(Duration::from_millis(200));
-        set_active(Some(bar.clone()));
         *self
             .bar
             .lock()
@@ -91,8 +92,8 @@ impl FetchObserver for Bar {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .take();
         if let Some(bar) = bar {
-            set_active(None);
             bar.finish_and_clear();
+            bars().remove(&bar);
         }
     }
 }

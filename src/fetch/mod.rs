@@ -15,7 +15,7 @@ mod since;
 
 pub use crate::api::Source;
 pub use error::{FetchError, ResumeProblem};
-pub use options::{FetchOptions, ResumeOverrides};
+pub use options::{DEFAULT_CONCURRENCY, FetchOptions, ResumeOverrides};
 pub use plan::{
     ChildOf, CollectionSpec, LEGACY_ENROLLMENTS, Role, campaign_enrollments, group_members,
     pst_recipients, spec_for, spec_for_id, top_level,

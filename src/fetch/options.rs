@@ -8,6 +8,9 @@ use super::progress::FetchObserver;
 use crate::api::{DEFAULT_TIMEOUT, MAX_PER_PAGE, Pagination, RetryPolicy, Source, Token};
 use crate::rate::RateSpec;
 
+/// Collections fetched at once unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
 /// Options of [`super::fetch`]. [`FetchOptions::new`] fills in the defaults.
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
@@ -62,7 +65,7 @@ impl FetchOptions {
             pagination: Pagination::Auto,
             per_page: MAX_PER_PAGE,
             max_requests: None,
-            concurrency: 4,
+            concurrency: DEFAULT_CONCURRENCY,
             observer: None,
             stop_on_ctrl_c: false,
             since: None,

@@ -86,6 +86,11 @@ impl fmt::Display for Profile {
     }
 }
 
+/// (name, main domain, other domain) of the account generated from `seed`.
+fn account_of(seed: u64, spec: &OrgSpec) -> (&'static str, &'static str, &'static str) {
+    *Rng::new(seed, tag("account"), 0).pick(spec.texts.pools().accounts)
+}
+
 /// Every size knob of the synthetic organisation. Collections set to 0 are served empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgSpec {
@@ -110,6 +115,10 @@ pub struct OrgSpec {
     pub trial_account: bool,
     /// The word pools names, titles and comments are drawn from.
     pub texts: Texts,
+    /// The seed of another simulated account whose people this one partly shares: about one
+    /// active user in four is the same person (name, address, employee number) as the active
+    /// user at the same position there, as when one company has several KnowBe4 accounts.
+    pub shared_people: Option<u64>,
 }
 
 /// Which word pools an organisation draws its strings from.
@@ -152,6 +161,7 @@ impl OrgSpec {
                 policies: 3,
                 trial_account: false,
                 texts: Texts::Everyday,
+                shared_people: None,
             },
             Profile::Medium => OrgSpec {
                 active_users: 10_000,
@@ -166,6 +176,7 @@ impl OrgSpec {
                 policies: 8,
                 trial_account: false,
                 texts: Texts::Everyday,
+                shared_people: None,
             },
             Profile::Large => OrgSpec {
                 active_users: 100_000,
@@ -180,6 +191,7 @@ impl OrgSpec {
                 policies: 12,
                 trial_account: false,
                 texts: Texts::Everyday,
+                shared_people: None,
             },
             Profile::Hostile => OrgSpec {
                 texts: Texts::Hostile,
@@ -203,6 +215,7 @@ impl OrgSpec {
             policies: 0,
             trial_account: false,
             texts: Texts::Everyday,
+            shared_people: None,
         }
     }
 
@@ -603,7 +616,7 @@ impl Org {
             policy: 80_000 + nudge("id-policy", 100) * 100,
             enrollment: 2_147_482_000 - nudge("id-enr", 1000),
         };
-        let account = *Rng::new(seed, tag("account"), 0).pick(spec.texts.pools().accounts);
+        let account = account_of(seed, &spec);
         let mut org = Org {
             seed,
             spec,

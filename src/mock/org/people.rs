@@ -113,6 +113,20 @@ impl Org {
             .then(|| (h / 6) % self.spec.active_users)
     }
 
+    /// Whose identity person `p` has: this account's, or for a shared person the other
+    /// account's (its seed and its name and domains), so that both draw the same person.
+    fn identity_of(&self, p: u64) -> (u64, (&'static str, &'static str, &'static str)) {
+        match self.spec.shared_people {
+            Some(other)
+                if p < self.spec.active_users
+                    && hash(self.seed ^ other, tag("shared"), p).is_multiple_of(4) =>
+            {
+                (other, super::account_of(other, &self.spec))
+            }
+            _ => (self.seed, self.account),
+        }
+    }
+
     pub fn person(&self, p: u64) -> Person {
         if let Some(now) = self.former_of(p) {
             let now = self.person(now);
@@ -131,14 +145,11 @@ impl Org {
                 ..now
             };
         }
-        let mut r = Rng::new(self.seed, tag("person"), p);
+        let (seed, account) = self.identity_of(p);
+        let mut r = Rng::new(seed, tag("person"), p);
         let (first, first_ascii) = *r.pick(self.spec.texts.pools().first_names);
         let (last, last_ascii) = *r.pick(self.spec.texts.pools().last_names);
-        let domain = if r.chance(90) {
-            self.account.1
-        } else {
-            self.account.2
-        };
+        let domain = if r.chance(90) { account.1 } else { account.2 };
         let managed = r.chance(40);
         let g = guid(r.next(), r.next());
         let employee_number = r.chance(85).then(|| format!("{:06}", r.below(1_000_000)));
