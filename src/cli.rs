@@ -238,6 +238,10 @@ pub struct RunArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub tag: TagArgs,
+    /// Every account of this TOML file, fetched into OUT_DIR/snapshot/<name>/ and exported as
+    /// one combined graph.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "site", "base_url", "token_file", "account_name"])]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -381,7 +385,7 @@ fn fetch_options(
 
 async fn fetch(args: FetchArgs, quiet: bool) -> Result<Outcome> {
     if let Some(config) = &args.config {
-        return accounts::fetch_all(config, &args, quiet).await;
+        return accounts::fetch(config, &args, quiet).await;
     }
     let token = read_token(args.connect.token_file.as_ref())?;
     let report = if let Some(dir) = args.resume {
@@ -430,8 +434,15 @@ fn export(args: ExportArgs, quiet: bool) -> Result<Outcome> {
 }
 
 async fn run_all(args: RunArgs, quiet: bool) -> Result<Outcome> {
-    let formats = args.formats.format.0;
     let snapshot_dir = args.out.join("snapshot");
+    if let Some(config) = &args.config {
+        let fetched =
+            accounts::fetch_all(config, &snapshot_dir, &args.connect, None, quiet).await?;
+        if fetched != Outcome::Success {
+            return Ok(fetched);
+        }
+        return export_and_validate(&snapshot_dir, &args.out, &args.formats, &args.tag, quiet);
+    }
     // The demo's server lives until the fetch is done.
     let mut demo_server = None;
     let (connect, token) = if args.demo {
@@ -476,15 +487,27 @@ async fn run_all(args: RunArgs, quiet: bool) -> Result<Outcome> {
             Outcome::Unfinished
         });
     }
+    export_and_validate(&snapshot_dir, &args.out, &args.formats, &args.tag, quiet)
+}
+
+/// The end of `run`: the complete snapshot exported into `out` and the export validated.
+fn export_and_validate(
+    snapshot_dir: &std::path::Path,
+    out: &std::path::Path,
+    format_args: &FormatArgs,
+    tag: &TagArgs,
+    quiet: bool,
+) -> Result<Outcome> {
+    let formats = &format_args.format.0;
     let options = ExportOptions {
-        base_iri: args.formats.base_iri,
-        compression: args.formats.compress,
-        account_tag: args.tag.for_export(),
+        base_iri: format_args.base_iri.clone(),
+        compression: format_args.compress,
+        account_tag: tag.for_export(),
         ..ExportOptions::default()
     };
-    let summary = pipeline::export_snapshot(&snapshot_dir, &formats, &options, &args.out)?;
+    let summary = pipeline::export_snapshot(snapshot_dir, formats, &options, out)?;
     print_export(&summary, quiet);
-    validate(&args.out, quiet)
+    validate(out, quiet)
 }
 
 fn print_export(summary: &pipeline::ExportSummary, quiet: bool) {

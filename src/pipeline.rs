@@ -4,11 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::accounts::AccountsDir;
 use crate::export::{
-    self, DamagedPage, ExportError, ExportOptions, ExportedFile, Format, SnapshotInfo,
+    self, AccountTag, DamagedPage, ExportError, ExportOptions, ExportedFile, Format, SnapshotInfo,
 };
 use crate::model::{
-    EntityType, Record, RelationshipType, Warning, WarningCode, canonical, normalize,
+    AccountGraph, EntityType, Graph, Record, RelationshipType, Warning, WarningCode, canonical,
+    combine, normalize,
 };
 use crate::snapshot::{MANIFEST_FILE, Snapshot, SnapshotError};
 use crate::validate::{self, FormatReport, ValidateError};
@@ -56,6 +58,13 @@ pub enum PipelineError {
     Readback(#[from] crate::readback::ReadbackError),
     #[error(transparent)]
     Archive(#[from] crate::archive::ArchiveError),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::LayoutError),
+    #[error(
+        "{} holds several accounts, each tagged with its own name: --account-name gives one account's; leave it out, or use --no-account-tag",
+        dir.display()
+    )]
+    OneNameForSeveral { dir: PathBuf },
     #[error(
         "{} is neither a kb4graph snapshot nor an export (its {MANIFEST_FILE} {reason}); give a directory written by `kb4graph fetch`, `export` or `run`, or an archive of one",
         path.display()
@@ -95,13 +104,9 @@ pub fn export_snapshot(
     out_dir: &Path,
 ) -> Result<ExportSummary, PipelineError> {
     check_out_dir(snapshot_dir, formats, out_dir)?;
-    let snapshot = open_whole(snapshot_dir, options.allow_damaged)?;
-    let mut info = SnapshotInfo::of(&snapshot);
     let started = Instant::now();
-    let (mut graph, warnings) = normalize(&snapshot);
-    options.account_tag.apply(&mut graph);
+    let (graph, warnings, info) = graph_of(snapshot_dir, options)?;
     let normalize_time = started.elapsed();
-    info.damaged_pages = accept_damage(snapshot_dir, &warnings, options.allow_damaged)?;
     tracing::info!(
         entities = graph.entity_count(),
         relationships = graph.relationship_count(),
@@ -126,6 +131,60 @@ pub fn export_snapshot(
         normalize_time,
         export_time,
     })
+}
+
+/// The graph of the snapshot in `dir`, tagged as `options` say, or the combined graph of
+/// every account's snapshot of a multi-account directory (`fetch --config`); its warnings;
+/// and what its export says about where it came from.
+fn graph_of(
+    dir: &Path,
+    options: &ExportOptions,
+) -> Result<(Graph, Vec<Warning>, SnapshotInfo), PipelineError> {
+    if AccountsDir::is_one(dir) {
+        return combined_graph_of(dir, options);
+    }
+    let snapshot = open_whole(dir, options.allow_damaged)?;
+    let mut info = SnapshotInfo::of(&snapshot);
+    let (mut graph, warnings) = normalize(&snapshot);
+    options.account_tag.apply(&mut graph);
+    info.damaged_pages = accept_damage(dir, &warnings, options.allow_damaged)?;
+    Ok((graph, warnings, info))
+}
+
+/// The combined graph of the accounts `dir` lists, each normalized and tagged on its own.
+fn combined_graph_of(
+    dir: &Path,
+    options: &ExportOptions,
+) -> Result<(Graph, Vec<Warning>, SnapshotInfo), PipelineError> {
+    if let AccountTag::Name(_) = options.account_tag {
+        return Err(PipelineError::OneNameForSeveral {
+            dir: dir.to_owned(),
+        });
+    }
+    let listing = AccountsDir::open(dir)?;
+    let mut parts = Vec::with_capacity(listing.accounts.len());
+    let mut infos = Vec::with_capacity(listing.accounts.len());
+    for (name, account_dir) in listing.each() {
+        let snapshot = open_whole(&account_dir, options.allow_damaged)?;
+        let mut info = SnapshotInfo::of(&snapshot);
+        let (mut graph, warnings) = normalize(&snapshot);
+        options.account_tag.apply(&mut graph);
+        info.damaged_pages = accept_damage(&account_dir, &warnings, options.allow_damaged)?;
+        tracing::info!(
+            account = name,
+            entities = graph.entity_count(),
+            relationships = graph.relationship_count(),
+            "normalized"
+        );
+        parts.push(AccountGraph {
+            name: name.to_owned(),
+            graph,
+            warnings,
+        });
+        infos.push((name.to_owned(), info));
+    }
+    let (graph, warnings) = combine(parts);
+    Ok((graph, warnings, SnapshotInfo::of_accounts(&infos)))
 }
 
 /// Opens a snapshot to be made into a graph: complete, and showing the account at one time
@@ -322,6 +381,9 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
         }
         return Ok(side);
     }
+    if AccountsDir::is_one(path) {
+        return snapshot_side(path, allow_damaged);
+    }
     let manifest_path = path.join(crate::snapshot::MANIFEST_FILE);
     let bytes = std::fs::read(&manifest_path).map_err(|source| PipelineError::Io {
         path: manifest_path.clone(),
@@ -335,14 +397,7 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
         Ok(export::OutputManifest::Export(manifest)) => manifest,
         // The snapshot's own reader says what is wrong with a snapshot manifest.
         Ok(export::OutputManifest::Snapshot(_)) | Err(export::ManifestError::Snapshot(_)) => {
-            let snapshot = open_whole(path, allow_damaged)?;
-            let (graph, warnings) = normalize(&snapshot);
-            let damaged = accept_damage(path, &warnings, allow_damaged)?;
-            return Ok(Side::Graph {
-                graph: Box::new(graph),
-                warnings,
-                damaged,
-            });
+            return snapshot_side(path, allow_damaged);
         }
         Err(e) => return Err(not_ours(NotAnOutput::Manifest(e))),
     };
@@ -363,5 +418,19 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
         format,
         damaged: manifest.snapshot.damaged_pages,
         _unpacked: None,
+    })
+}
+
+/// The graph of a snapshot, or of a multi-account directory's snapshots combined.
+fn snapshot_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError> {
+    let options = ExportOptions {
+        allow_damaged,
+        ..ExportOptions::default()
+    };
+    let (graph, warnings, info) = graph_of(path, &options)?;
+    Ok(Side::Graph {
+        graph: Box::new(graph),
+        warnings,
+        damaged: info.damaged_pages,
     })
 }

@@ -24,6 +24,7 @@ fn info() -> SnapshotInfo {
         complete: true,
         damaged_pages: Vec::new(),
         inconsistencies: Vec::new(),
+        accounts: Vec::new(),
     }
 }
 

@@ -19,6 +19,7 @@ mod cli_verify;
 mod damaged_input;
 mod diff_engine;
 mod diff_proptest;
+mod export_accounts;
 mod export_gzip;
 mod export_json;
 mod export_json_proptest;

@@ -13,6 +13,9 @@ use crate::rate::RateSpec;
 /// The longest account name: it becomes a directory name and part of every key.
 pub const MAX_NAME_LEN: usize = 64;
 
+/// What [`check_name`] accepts, as a regular expression without anchors (for schemas).
+pub const NAME_PATTERN: &str = "[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}";
+
 /// One account of the file, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {

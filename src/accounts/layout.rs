@@ -60,12 +60,17 @@ impl AccountsDir {
             path: path.clone(),
             error,
         })?;
+        AccountsDir::parse(dir, &bytes)
+    }
+
+    /// The listing of `dir`, read as `bytes`.
+    pub fn parse(dir: &Path, bytes: &[u8]) -> Result<AccountsDir, LayoutError> {
+        let path = dir.join(LISTING);
         let damaged = |problem: String| LayoutError::Damaged {
             path: path.clone(),
             problem,
         };
-        let listing: Listing =
-            serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))?;
+        let listing: Listing = serde_json::from_slice(bytes).map_err(|e| damaged(e.to_string()))?;
         if listing.kind != KIND {
             return Err(damaged(format!("its kind is {:?}", listing.kind)));
         }

@@ -5,6 +5,8 @@ mod config;
 mod fetch;
 mod layout;
 
-pub use config::{Account, AccountsConfig, ConfigError, MAX_NAME_LEN, TokenSource, check_name};
+pub use config::{
+    Account, AccountsConfig, ConfigError, MAX_NAME_LEN, NAME_PATTERN, TokenSource, check_name,
+};
 pub use fetch::{AccountOutcome, AccountsFetch, fetch_accounts};
 pub use layout::{AccountsDir, LISTING, LayoutError};

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::ArchiveListing;
 use super::error::ArchiveError;
+use crate::accounts::LISTING;
 use crate::export::{MANIFEST_FILE, SUMS_FILE};
 
 /// A manifest or checksum list larger than this is not read (and not unpacked).
@@ -24,12 +25,16 @@ pub(crate) const MAX_MANIFESTS_TOTAL: u64 = 2 * MAX_MANIFEST;
 /// Directory entries that hold no listed file (an empty directory is archived as such).
 const MAX_EMPTY_DIRS: u64 = 1024;
 
-/// Where an archive's manifests are: at the top and in its immediate subdirectories (an
-/// export's `snapshot/`), as `verify` reads them.
+/// Where an archive's manifests are, as `verify` reads them: at the top and in its immediate
+/// subdirectories (an export's `snapshot/`), a multi-account directory's listing in their
+/// place, and the manifests of its accounts one level below it.
 pub(crate) fn is_manifest(rel: &str) -> bool {
-    match rel.rsplit_once('/') {
-        None => rel == MANIFEST_FILE,
-        Some((dir, name)) => name == MANIFEST_FILE && !dir.contains('/'),
+    let depth = rel.matches('/').count();
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    match depth {
+        0 | 1 => name == MANIFEST_FILE || name == LISTING,
+        2 => name == MANIFEST_FILE,
+        _ => false,
     }
 }
 
@@ -82,6 +87,15 @@ impl Bounds {
     /// not parse lists nothing.
     pub(crate) fn of(archive: &Path, listing: &ArchiveListing) -> Result<Bounds, ArchiveError> {
         let refused = |problem: String| ArchiveError::refused(archive, None, problem);
+        let mut bounds = Bounds::default();
+        if !listing.small_files.contains_key(MANIFEST_FILE)
+            && let Some(accounts) = listing.small_files.get(LISTING)
+        {
+            // Several accounts: each account's directory is bounded by its own manifest.
+            bounds.add_file(LISTING.to_owned(), accounts.len() as u64, true);
+            bounds.add_nested(listing);
+            return Ok(bounds);
+        }
         let Some(top) = listing.small_files.get(MANIFEST_FILE) else {
             return Err(refused(format!(
                 "it holds no {MANIFEST_FILE} of at most {} MiB at its top, so its entries cannot be \
@@ -89,19 +103,51 @@ impl Bounds {
                 MAX_MANIFEST >> 20
             )));
         };
-        let mut bounds = Bounds::default();
         bounds
             .add_manifest("", top)
             .map_err(|why| refused(format!("{MANIFEST_FILE} {why}: nothing is unpacked")))?;
-        for (rel, bytes) in &listing.small_files {
-            if let Some((dir, _)) = rel.rsplit_once('/')
-                && is_manifest(rel)
-            {
-                // A damaged nested manifest leaves its files unlisted: they are refused.
-                let _ = bounds.add_manifest(dir, bytes);
-            }
-        }
+        bounds.add_nested(listing);
         Ok(bounds)
+    }
+
+    /// The files the manifests of immediate subdirectories list; for a subdirectory that lists
+    /// accounts, its listing and the files its accounts' manifests list.
+    fn add_nested(&mut self, listing: &ArchiveListing) {
+        let lists_accounts = |dir: &str| {
+            dir.is_empty()
+                || listing
+                    .small_files
+                    .contains_key(&format!("{dir}/{LISTING}"))
+        };
+        for (rel, bytes) in &listing.small_files {
+            let Some((dir, name)) = rel.rsplit_once('/') else {
+                continue;
+            };
+            if !is_manifest(rel) {
+                continue;
+            }
+            if name == LISTING {
+                self.add_file(rel.clone(), bytes.len() as u64, true);
+                continue;
+            }
+            let parent = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+            if dir.contains('/') && !lists_accounts(parent) {
+                continue;
+            }
+            // A damaged nested manifest leaves its files unlisted: they are refused.
+            let _ = self.add_manifest(dir, bytes);
+        }
+    }
+
+    fn add_file(&mut self, path: String, size: u64, exact: bool) {
+        if self.files.contains_key(&path) {
+            return;
+        }
+        for (i, _) in path.match_indices('/') {
+            self.dirs.insert(path[..i].to_owned());
+        }
+        self.total = self.total.saturating_add(size);
+        self.files.insert(path, (size, exact));
     }
 
     fn add_manifest(&mut self, dir: &str, bytes: &[u8]) -> Result<(), UnusableManifest> {
@@ -129,14 +175,7 @@ impl Bounds {
         listed.push((at(MANIFEST_FILE), bytes.len() as u64, true));
         listed.push((at(SUMS_FILE), MAX_MANIFEST, false));
         for (path, size, exact) in listed {
-            if self.files.contains_key(&path) {
-                continue;
-            }
-            for (i, _) in path.match_indices('/') {
-                self.dirs.insert(path[..i].to_owned());
-            }
-            self.total = self.total.saturating_add(size);
-            self.files.insert(path, (size, exact));
+            self.add_file(path, size, exact);
         }
         Ok(())
     }

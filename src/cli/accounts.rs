@@ -1,22 +1,32 @@
 //! `fetch --config`: every account of an accounts file at once, then one line per account
 //! saying how it ended, failures last and named.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
 use kb4graph::accounts::{AccountsConfig, AccountsFetch, fetch_accounts};
 
-use super::{FetchArgs, Outcome, interrupted, progress, timeout_of};
+use super::{ConnectArgs, FetchArgs, Outcome, interrupted, progress, timeout_of};
 
-pub(super) async fn fetch_all(config: &Path, args: &FetchArgs, quiet: bool) -> Result<Outcome> {
-    let config = AccountsConfig::load(config)?;
+pub(super) async fn fetch(config: &Path, args: &FetchArgs, quiet: bool) -> Result<Outcome> {
     let out = args
         .out
         .as_ref()
         .context("--out DIR is required with --config: each account is fetched into DIR/<name>/")?;
-    let connect = &args.connect;
+    fetch_all(config, out, &args.connect, args.since.clone(), quiet).await
+}
+
+/// Fetches every account of the accounts file `config` into `out/<name>/`.
+pub(super) async fn fetch_all(
+    config: &Path,
+    out: &Path,
+    connect: &ConnectArgs,
+    since: Option<PathBuf>,
+    quiet: bool,
+) -> Result<Outcome> {
+    let config = AccountsConfig::load(config)?;
     let shared = AccountsFetch {
         pace: connect.pace.clone(),
         max_requests: connect.max_requests,
@@ -24,7 +34,7 @@ pub(super) async fn fetch_all(config: &Path, args: &FetchArgs, quiet: bool) -> R
         timeout: timeout_of(connect)?,
         retries: connect.retries,
         pagination: connect.pagination,
-        since: args.since.clone(),
+        since,
         stop_on_ctrl_c: true,
         observer: Arc::new(move |name| progress::labelled_observer(quiet, Some(name))),
     };

@@ -84,13 +84,22 @@ pub fn run_verify(args: &VerifyArgs, quiet: bool) -> Result<Outcome> {
 
 fn describe(report: &Report, name: &str, text: &mut String) {
     use std::fmt::Write as _;
-    let _ = writeln!(
-        text,
-        "{name}: {}, {} files, {} bytes checked against manifest.json",
-        report.kind.name(),
-        report.files,
-        report.bytes
-    );
+    if report.kind == kb4graph::verify::Kind::Accounts {
+        let _ = writeln!(
+            text,
+            "{name}: {} accounts, as {} lists them",
+            report.nested.len(),
+            kb4graph::accounts::LISTING
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "{name}: {}, {} files, {} bytes checked against manifest.json",
+            report.kind.name(),
+            report.files,
+            report.bytes
+        );
+    }
     for note in &report.notes {
         let _ = writeln!(text, "  note: {note}");
     }

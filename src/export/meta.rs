@@ -25,6 +25,23 @@ pub struct SnapshotInfo {
     /// could not reconcile them; exported only with `--allow-damaged`).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub inconsistencies: Vec<String>,
+    /// For a combined export of several accounts, each account's snapshot in name order. The
+    /// fields above then speak for them together: `manifestSha256` is the SHA-256 of the
+    /// lines `<name> <manifestSha256>\n`, `fetchedAt` the latest, `baseUrl` each account's as
+    /// `<name>=<baseUrl>` separated by spaces.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub accounts: Vec<AccountSnapshot>,
+}
+
+/// One account's snapshot in a combined export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSnapshot {
+    pub name: String,
+    pub site: Option<String>,
+    pub base_url: String,
+    pub manifest_sha256: String,
+    pub fetched_at: String,
 }
 
 /// A page of a snapshot that an export had to leave out.
@@ -49,6 +66,58 @@ impl SnapshotInfo {
             complete: manifest.complete,
             damaged_pages: Vec::new(),
             inconsistencies: snapshot.inconsistencies().to_vec(),
+            accounts: Vec::new(),
+        }
+    }
+
+    /// What a combined export says about its accounts' snapshots, each given by name with
+    /// what its own export would say.
+    pub fn of_accounts(accounts: &[(String, SnapshotInfo)]) -> SnapshotInfo {
+        let mut lines = String::new();
+        let mut listed = Vec::with_capacity(accounts.len());
+        for (name, info) in accounts {
+            lines.push_str(&format!("{name} {}\n", info.manifest_sha256));
+            listed.push(AccountSnapshot {
+                name: name.clone(),
+                site: info.site.clone(),
+                base_url: info.base_url.clone(),
+                manifest_sha256: info.manifest_sha256.clone(),
+                fetched_at: info.fetched_at.clone(),
+            });
+        }
+        let prefixed = |name: &str, text: &str| format!("{name}/{text}");
+        SnapshotInfo {
+            site: None,
+            base_url: accounts
+                .iter()
+                .map(|(name, info)| format!("{name}={}", info.base_url))
+                .collect::<Vec<_>>()
+                .join(" "),
+            manifest_sha256: crate::files::sha256_hex(lines.as_bytes()),
+            fetched_at: accounts
+                .iter()
+                .map(|(_, info)| info.fetched_at.clone())
+                .max()
+                .unwrap_or_default(),
+            complete: accounts.iter().all(|(_, info)| info.complete),
+            damaged_pages: accounts
+                .iter()
+                .flat_map(|(name, info)| {
+                    info.damaged_pages.iter().map(move |page| DamagedPage {
+                        file: prefixed(name, &page.file),
+                        problem: page.problem.clone(),
+                    })
+                })
+                .collect(),
+            inconsistencies: accounts
+                .iter()
+                .flat_map(|(name, info)| {
+                    info.inconsistencies
+                        .iter()
+                        .map(move |reason| format!("{name}: {reason}"))
+                })
+                .collect(),
+            accounts: listed,
         }
     }
 }

@@ -25,7 +25,7 @@ pub use manifest::{
     ExportManifest, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, ManifestError, ManifestKind,
     OutputManifest,
 };
-pub use meta::{DamagedPage, SnapshotInfo};
+pub use meta::{AccountSnapshot, DamagedPage, SnapshotInfo};
 
 use crate::compress::Compression;
 use crate::formats::Loss;
@@ -227,6 +227,7 @@ mod tests {
             complete: true,
             damaged_pages: Vec::new(),
             inconsistencies: Vec::new(),
+            accounts: Vec::new(),
         };
         let formats = [Format::Json, Format::Neo4j, Format::GraphMl];
         for compression in [Compression::None, Compression::Gzip] {

@@ -134,12 +134,17 @@ impl Graph {
         }
     }
 
-    /// The account entity's `name`, if the graph has one.
+    /// The account entity's `name`, if the graph has one account (a combined graph of
+    /// several has no one name).
     pub fn account_name(&self) -> Option<&str> {
-        self.entities()
-            .find(|e| e.entity_type() == EntityType::Account)
-            .and_then(|e| e.get("name"))
-            .and_then(|v| v.as_str())
+        let mut accounts = self
+            .entities()
+            .filter(|e| e.entity_type() == EntityType::Account);
+        let account = accounts.next()?;
+        if accounts.next().is_some() {
+            return None;
+        }
+        account.get("name").and_then(|v| v.as_str())
     }
 
     /// The value every entity carries as [`ACCOUNT_TAG`], if any.
@@ -257,6 +262,11 @@ impl<'g> EntityRef<'g> {
         &self.graph.entities[self.index as usize]
     }
 
+    /// Its stored properties (without the account tag the graph holds once).
+    pub(crate) fn props_span(&self) -> Span {
+        self.rec().props
+    }
+
     /// `_key`.
     pub fn key(&self) -> &'g str {
         self.graph.keys.get(self.rec().key)
@@ -298,6 +308,10 @@ impl<'g> EntityRef<'g> {
 impl<'g> RelationshipRef<'g> {
     pub fn index(&self) -> usize {
         self.index as usize
+    }
+
+    pub(crate) fn props_span(&self) -> Span {
+        self.rec().props
     }
 
     fn rec(&self) -> &'g RelRec {

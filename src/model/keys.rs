@@ -66,6 +66,18 @@ pub(crate) fn id_key(out: &mut String, prefix: &str, id: i64) {
     let _ = write!(out, "{id}");
 }
 
+/// How every key of a combined graph of several accounts starts: `knowbe4:acct:<account>:`,
+/// followed by the key within the account without its `knowbe4:`.
+pub const SCOPED: &str = "knowbe4:acct:";
+
+/// Appends `key` of account `account` as a combined graph holds it.
+pub(crate) fn scoped_key(out: &mut String, account: &str, key: &str) {
+    out.push_str(SCOPED);
+    out.push_str(account);
+    out.push(':');
+    out.push_str(key.strip_prefix("knowbe4:").unwrap_or(key));
+}
+
 pub(crate) const USER: &str = "knowbe4:user:";
 pub(crate) const GROUP: &str = "knowbe4:group:";
 pub(crate) const TRAINING_CAMPAIGN: &str = "knowbe4:training:campaign:";

@@ -75,7 +75,7 @@ pub(crate) mod warning;
 
 pub use canonical::{GraphDigest, Record, RecordKind};
 pub use graph::{EntityRef, Graph, Property, RelationshipRef};
-pub use normalize::{normalize, normalize_with_threads};
+pub use normalize::{AccountGraph, combine, normalize, normalize_with_threads};
 pub use source::{
     MemoryCollection, MemoryPage, MemorySource, PageError, RawPage, RawSource, SourceCollection,
 };

@@ -36,7 +36,10 @@ const MAX_KEPT_TOTAL: u64 = 4 * MAX_KEPT;
 
 fn keeps_bytes(path: &str, size: u64) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    (name == manifest::MANIFEST_FILE || name == manifest::SUMS_FILE) && size <= MAX_KEPT
+    (name == manifest::MANIFEST_FILE
+        || name == manifest::SUMS_FILE
+        || name == crate::accounts::LISTING)
+        && size <= MAX_KEPT
 }
 
 /// [`keeps_bytes`], holding no more than [`MAX_KEPT_TOTAL`] in all.
@@ -156,13 +159,23 @@ impl<'a> Scoped<'a> {
         })
     }
 
-    /// Immediate subdirectories that hold a `manifest.json`.
+    /// Immediate subdirectories with a manifest of their own, or with the listing of a
+    /// multi-account directory (a combined export's `snapshot/`).
     pub fn subdirs_with_manifest(&self) -> Vec<String> {
-        self.files()
-            .filter_map(|(p, _)| p.strip_suffix(&format!("/{}", manifest::MANIFEST_FILE)))
+        let manifest = format!("/{}", manifest::MANIFEST_FILE);
+        let listing = format!("/{}", crate::accounts::LISTING);
+        let mut dirs: Vec<String> = self
+            .files()
+            .filter_map(|(p, _)| {
+                p.strip_suffix(&manifest)
+                    .or_else(|| p.strip_suffix(&listing))
+            })
             .filter(|dir| !dir.contains('/'))
             .map(str::to_owned)
-            .collect()
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
     }
 }
 

@@ -14,6 +14,8 @@ pub use crate::export::{MANIFEST_FILE, SUMS_FILE};
 pub enum Kind {
     Snapshot,
     Export,
+    /// A directory of several accounts' snapshots (`fetch --config`), each nested.
+    Accounts,
     /// Unreadable or of another tool: its own problem says why.
     Unknown,
 }
@@ -23,6 +25,7 @@ impl Kind {
         match self {
             Kind::Snapshot => "snapshot",
             Kind::Export => "export",
+            Kind::Accounts => "accounts",
             Kind::Unknown => "unknown",
         }
     }

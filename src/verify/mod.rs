@@ -186,6 +186,11 @@ fn verify_listing(
     options: &VerifyOptions,
 ) -> Result<Report, VerifyError> {
     let scoped = listing.scoped(prefix);
+    if scoped.small_file(manifest::MANIFEST_FILE).is_none()
+        && let Some(accounts) = scoped.small_file(crate::accounts::LISTING)
+    {
+        return verify_accounts(listing, dir, prefix, accounts, options);
+    }
     let Some(manifest_bytes) = scoped.small_file(manifest::MANIFEST_FILE) else {
         return Err(VerifyError::NoManifest {
             path: dir.to_owned(),
@@ -282,4 +287,71 @@ fn report_fetch_lock(dir: &Path, report: &mut Report) {
         )),
         None => {}
     }
+}
+
+/// Checks a multi-account directory: every account its listing names is there and verifies,
+/// and nothing else is beside them.
+fn verify_accounts(
+    listing: &Listing,
+    dir: &Path,
+    prefix: &str,
+    accounts: &[u8],
+    options: &VerifyOptions,
+) -> Result<Report, VerifyError> {
+    let scoped = listing.scoped(prefix);
+    let mut report = Report {
+        location: prefix.to_owned(),
+        kind: Kind::Accounts,
+        files: 1,
+        bytes: accounts.len() as u64,
+        problems: scoped.problems().collect(),
+        notes: Vec::new(),
+        graph: None,
+        nested: Vec::new(),
+    };
+    let names = match crate::accounts::AccountsDir::parse(dir, accounts) {
+        Ok(listed) => listed.accounts,
+        Err(err) => {
+            report.problems.push(Problem {
+                file: crate::accounts::LISTING.to_owned(),
+                message: err.to_string(),
+            });
+            Vec::new()
+        }
+    };
+    let present = scoped.subdirs_with_manifest();
+    for name in &names {
+        if !present.contains(name) {
+            report.problems.push(Problem {
+                file: format!("{name}/"),
+                message: format!(
+                    "account {name} is listed in {} but its snapshot is missing: restore it from an archive, or fetch it again",
+                    crate::accounts::LISTING
+                ),
+            });
+        }
+    }
+    for (path, _) in scoped.files() {
+        let top = path.split('/').next().unwrap_or(path);
+        if path != crate::accounts::LISTING && !names.iter().any(|n| n == top) {
+            report.problems.push(Problem {
+                file: path.to_owned(),
+                message: format!(
+                    "not part of any account {} lists: this copy differs from what kb4graph wrote",
+                    crate::accounts::LISTING
+                ),
+            });
+        }
+    }
+    for name in names.iter().filter(|n| present.contains(n)) {
+        let nested_prefix = if prefix == "." {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let mut nested = verify_listing(listing, &dir.join(name), &nested_prefix, options)?;
+        nested.location = name.clone();
+        report.nested.push(nested);
+    }
+    Ok(report)
 }

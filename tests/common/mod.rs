@@ -206,6 +206,7 @@ pub fn snapshot_info() -> kb4graph::export::SnapshotInfo {
         complete: true,
         damaged_pages: Vec::new(),
         inconsistencies: Vec::new(),
+        accounts: Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::accounts::NAME_PATTERN;
 use crate::model::{
     ENTITY_BUILTINS, EntityDef, EntityType, PropDef, RELATIONSHIP_BUILTINS, RelationshipDef,
     RelationshipType, ValueType,
@@ -22,8 +23,20 @@ const DATETIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\
 const DATE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 const ID: &str = "-?[0-9]+";
 
-/// The `_key` of each entity type, as a regular expression without anchors.
+/// The `_key` of each entity type, as a regular expression without anchors: within one
+/// account, or scoped by its account in a combined export (`knowbe4:acct:<account>:...`).
+/// People are never scoped.
 pub fn key_pattern(ty: EntityType) -> String {
+    let within = key_within_account(ty);
+    match within.strip_prefix("knowbe4:") {
+        Some(rest) if ty != EntityType::Person => {
+            format!("knowbe4:(acct:{NAME_PATTERN}:)?{rest}")
+        }
+        _ => within,
+    }
+}
+
+fn key_within_account(ty: EntityType) -> String {
     match ty {
         // Names may hold any character, newlines included, and `.` matches no newline.
         EntityType::Account => r"knowbe4:account:[\s\S]*".to_owned(),
@@ -216,6 +229,20 @@ pub fn generate() -> Value {
                         "manifestSha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                         "fetchedAt": {"$ref": "#/$defs/datetime"},
                         "complete": {"type": "boolean"},
+                        "accounts": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["name", "site", "baseUrl", "manifestSha256", "fetchedAt"],
+                                "properties": {
+                                    "name": {"type": "string", "pattern": format!("^{NAME_PATTERN}$")},
+                                    "site": {"type": ["string", "null"]},
+                                    "baseUrl": {"type": "string"},
+                                    "manifestSha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                    "fetchedAt": {"$ref": "#/$defs/datetime"},
+                                },
+                            },
+                        },
                     },
                 },
                 "counts": {

@@ -72,6 +72,13 @@ impl<W: Write> Sink<W> {
         })
     }
 
+    /// Sends the data triples that follow to `graph` in N-Quads.
+    pub fn set_graph(&mut self, graph: &str) {
+        if self.graph != graph {
+            graph.clone_into(&mut self.graph);
+        }
+    }
+
     /// Writes a data triple.
     pub fn triple(&mut self, subject: &str, predicate: &str, object: Object<'_>) -> io::Result<()> {
         let triple = TripleRef::new(

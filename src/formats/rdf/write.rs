@@ -220,6 +220,18 @@ pub fn data_graph_iri(base: &str, snapshot: &SnapshotInfo) -> String {
     format!("{base}graph/{}", snapshot.manifest_sha256)
 }
 
+/// The named graph of one account's data in a combined export's N-Quads.
+pub fn account_graph_iri(base: &str, snapshot: &SnapshotInfo, account: &str) -> String {
+    format!("{}/account/{account}", data_graph_iri(base, snapshot))
+}
+
+/// The account whose graph an entity of a combined export goes to, by its scoped key.
+fn account_of(key: &str) -> Option<&str> {
+    key.strip_prefix(crate::model::keys::SCOPED)?
+        .split_once(':')
+        .map(|(name, _)| name)
+}
+
 /// The named graph of the provenance in N-Quads.
 pub fn provenance_graph_iri(base: &str, snapshot: &SnapshotInfo) -> String {
     format!("{}/provenance", data_graph_iri(base, snapshot))
@@ -245,8 +257,18 @@ pub fn write_graph<W: Write>(
     let rdf_type = PredicateRef::vocab(&terms.rdf_type);
     let key = PredicateRef::vocab(&terms.key);
     let mut block = Block::default();
+    // In a combined export's N-Quads, each account's entities go to the account's graph; the
+    // people, shared by accounts, stay in the data graph.
+    let by_account = syntax == Syntax::NQuads && !snapshot.accounts.is_empty();
+    let graph_of = |key: &str| match account_of(key).filter(|_| by_account) {
+        Some(account) => account_graph_iri(base, snapshot, account),
+        None => data_graph.clone(),
+    };
     for entity in graph.entities() {
         let ty = entity.entity_type() as usize;
+        if by_account {
+            sink.set_graph(&graph_of(entity.key()));
+        }
         block.start(base, entity.key());
         block.iri(rdf_type, &terms.entity_class[ty]);
         for class in &terms.entity_extra_classes[ty] {
@@ -282,6 +304,9 @@ pub fn write_graph<W: Write>(
             continue;
         }
         let ty = rel.relationship_type();
+        if by_account {
+            sink.set_graph(&graph_of(rel.from_key()));
+        }
         rel_key.clear();
         rel.write_key(&mut rel_key);
         block.start(base, &rel_key);
@@ -334,6 +359,15 @@ fn write_provenance<W: Write>(
     iri(&export, p(PROV, "wasAssociatedWith"), &agent);
     iri(&agent, RDF_TYPE.into(), &p(PROV, "SoftwareAgent"));
     iri(&snapshot_iri, RDF_TYPE.into(), &p(PROV, "Entity"));
+    // A combined export: each account's graph, part of the data, from its own snapshot.
+    for account in &snapshot.accounts {
+        let graph = account_graph_iri(base, snapshot, &account.name);
+        let source = format!("{base}snapshot/{}", account.manifest_sha256);
+        iri(&graph, RDF_TYPE.into(), &p(PROV, "Entity"));
+        iri(&graph, p(DCTERMS, "isPartOf"), &data);
+        iri(&graph, p(PROV, "wasDerivedFrom"), &source);
+        iri(&source, RDF_TYPE.into(), &p(PROV, "Entity"));
+    }
     if oxrdf::NamedNode::new(&snapshot.base_url).is_ok() {
         iri(&snapshot_iri, p(DCTERMS, "source"), &snapshot.base_url);
     }

@@ -7,6 +7,7 @@
 
 mod account;
 mod builder;
+mod combine;
 mod entities;
 mod finish;
 mod links;
@@ -21,6 +22,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::model::raw::Raw;
 use crate::snapshot::CollectionId;
+
+pub use self::combine::{AccountGraph, combine};
 
 use self::builder::{Builder, Label, Loc};
 use self::pages::PageResult;

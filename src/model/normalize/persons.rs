@@ -13,7 +13,7 @@ use super::entities::{Drafts, UserInfo, prop_of};
 use super::record::targets;
 use super::{IdMap, State};
 use crate::model::keys;
-use crate::model::props::Prop;
+use crate::model::props::{Prop, Span};
 use crate::model::table::EntityType;
 use crate::model::warning::WarningCode;
 
@@ -67,28 +67,290 @@ impl Joined {
 }
 
 /// What one user says about its person.
-struct Said {
-    id: i64,
-    draft: u32,
-    loc: Option<Loc>,
-    active: bool,
+pub(super) struct Said {
+    /// The user in warnings: its id, or in a combined graph its account and id.
+    pub who: String,
+    pub draft: u32,
+    pub at: At,
+    pub active: bool,
     /// Its own `email`, normalized.
-    email: Option<String>,
+    pub email: Option<String>,
     /// `email` first, then `aliases`, normalized.
-    addresses: Vec<String>,
-    manager: Option<String>,
-    fields: [Option<String>; FIELDS.len()],
-    joined_on: Option<i64>,
+    pub addresses: Vec<String>,
+    pub manager: Option<String>,
+    pub fields: [Option<String>; FIELDS.len()],
+    pub joined_on: Option<i64>,
+}
+
+/// Where a warning about a user points.
+pub(super) enum At {
+    /// Its record.
+    Record(Option<Loc>, i64),
+    /// A user of a combined graph: its account's name and id.
+    Account(String, i64),
 }
 
 /// The string fields a person takes (the two names first) when all of its users agree: (the user's, the person's).
 /// `employeeId` is what JupiterOne's `Person` calls an employee number.
-const FIELDS: [(&str, &str); 4] = [
+pub(super) const FIELDS: [(&str, &str); 4] = [
     ("firstName", "firstName"),
     ("lastName", "lastName"),
     ("employeeNumber", "employeeId"),
     ("department", "department"),
 ];
+
+/// A person to make, as [`plan`] decides it.
+pub(super) struct Planned {
+    /// Its key's address: the least own e-mail of its users (or, where none has one, the
+    /// least alias).
+    pub address: String,
+    /// Its other addresses, sorted.
+    pub others: Vec<String>,
+    /// Its users, as indices into what was said.
+    pub members: Vec<usize>,
+    pub name: String,
+    /// By [`FIELDS`]: the value all of its users agree on.
+    pub agreed: [Option<String>; FIELDS.len()],
+    pub joined_on: Option<i64>,
+    pub active: bool,
+}
+
+/// The people behind what users said, their managers (indices into `persons`) and the
+/// warnings (about the user at that index of what was said), in the order they arose.
+#[derive(Default)]
+pub(super) struct Plan {
+    pub persons: Vec<Planned>,
+    pub reports_to: Vec<(usize, usize)>,
+    pub warnings: Vec<(usize, String)>,
+}
+
+/// Joins users by the addresses they share and decides each person's fields and managers.
+pub(super) fn plan(said: &[Said]) -> Plan {
+    let mut joined = Joined::default();
+    for user in said {
+        let first = joined.add(&user.addresses[0]);
+        for other in &user.addresses[1..] {
+            let other = joined.add(other);
+            joined.join(first, other);
+        }
+    }
+    let roots: Vec<usize> = (0..joined.parent.len()).map(|i| joined.root(i)).collect();
+    let root_of = |address: &str| joined.index.get(address).map(|&i| roots[i]);
+    // Users by the set they joined, each set named by its least own e-mail (or, where no
+    // user has one, its least alias).
+    let mut sets: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (n, user) in said.iter().enumerate() {
+        if let Some(root) = root_of(&user.addresses[0]) {
+            sets.entry(root).or_default().push(n);
+        }
+    }
+    let mut addresses_of: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    for (address, &i) in &joined.index {
+        addresses_of.entry(roots[i]).or_default().insert(address);
+    }
+    let mut keyed: Vec<(String, usize)> = sets
+        .iter()
+        .map(|(&root, members)| {
+            let own = members
+                .iter()
+                .filter_map(|&n| said[n].email.as_deref())
+                .min();
+            let key = own
+                .or_else(|| addresses_of[&root].first().copied())
+                .unwrap_or_default();
+            (key.to_owned(), root)
+        })
+        .collect();
+    keyed.sort();
+
+    let mut out = Plan::default();
+    let mut person_of_root: HashMap<usize, usize> = HashMap::new();
+    for (address, root) in &keyed {
+        let members = sets[root].clone();
+        let others: Vec<String> = addresses_of[root]
+            .iter()
+            .filter(|a| **a != address.as_str())
+            .map(|a| (*a).to_owned())
+            .collect();
+        let person = agree(address, others, members, said, &mut out.warnings);
+        person_of_root.insert(*root, out.persons.len());
+        out.persons.push(person);
+    }
+
+    for (address, root) in &keyed {
+        let person = person_of_root[root];
+        // Manager -> the first user that names it. An archived account's manager is who it
+        // was: where an active user names one, only active users count.
+        let members = &sets[root];
+        let current = members
+            .iter()
+            .any(|&n| said[n].active && said[n].manager.as_deref().and_then(root_of).is_some());
+        let mut managers: BTreeMap<usize, usize> = BTreeMap::new();
+        for &n in members.iter().filter(|&&n| said[n].active || !current) {
+            let Some(manager) = said[n].manager.as_deref() else {
+                continue;
+            };
+            let Some(root) = root_of(manager) else {
+                continue;
+            };
+            let m = person_of_root[&root];
+            // Reporting to oneself says nothing about the org chart.
+            if m != person {
+                managers.entry(m).or_insert(n);
+            }
+        }
+        if managers.len() > 1 {
+            let named: Vec<String> = managers
+                .values()
+                .map(|&n| {
+                    format!(
+                        "user {} names {}",
+                        said[n].who,
+                        said[n].manager.as_deref().unwrap_or_default()
+                    )
+                })
+                .collect();
+            let &last = managers.values().max().unwrap_or(&0);
+            out.warnings.push((
+                last,
+                format!(
+                    "the users of person {address} name different managers ({}): the person reports to each of them",
+                    named.join(", ")
+                ),
+            ));
+        }
+        out.reports_to.extend(managers.keys().map(|&m| (person, m)));
+    }
+    out
+}
+
+/// The person of `members`: each field its users agree on, the earliest `joinedOn`.
+fn agree(
+    address: &str,
+    others: Vec<String>,
+    members: Vec<usize>,
+    said: &[Said],
+    warnings: &mut Vec<(usize, String)>,
+) -> Planned {
+    let mut agreed: [Option<String>; FIELDS.len()] = Default::default();
+    let mut disputed = [false; FIELDS.len()];
+    for (f, &(_, name)) in FIELDS.iter().enumerate() {
+        let mut first: Option<(&Said, &str)> = None;
+        let mut conflict = false;
+        for &n in &members {
+            let Some(value) = said[n].fields[f].as_deref() else {
+                continue;
+            };
+            match first {
+                None => first = Some((&said[n], value)),
+                Some((by, held)) if held != value && !conflict => {
+                    conflict = true;
+                    warnings.push((
+                        n,
+                        format!(
+                            "users {} and {} are one person ({address}) but give {name} {:?} and {:?}: the person has no {name}",
+                            by.who, said[n].who, held, value
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if conflict {
+            disputed[f] = true;
+        } else {
+            agreed[f] = first.map(|(_, v)| v.to_owned());
+        }
+    }
+    // Named as a user is, but by the address where the users disagree on either name.
+    let name = match (&agreed[0], &agreed[1]) {
+        _ if disputed[0] || disputed[1] => address.to_owned(),
+        (Some(f), Some(l)) => format!("{f} {l}"),
+        (Some(n), None) | (None, Some(n)) => n.clone(),
+        (None, None) => address.to_owned(),
+    };
+    Planned {
+        address: address.to_owned(),
+        others,
+        name,
+        agreed,
+        joined_on: members.iter().filter_map(|&n| said[n].joined_on).min(),
+        active: members.iter().any(|&n| said[n].active),
+        members,
+    }
+}
+
+/// Stores a planned person's properties.
+pub(super) fn person_record(b: &mut Builder, person: &Planned) -> Option<Span> {
+    let t = &targets().person;
+    b.buf.clear();
+    b.buf_set_str(t.slot("name"), &person.name);
+    b.buf_set_str(t.slot("displayName"), &person.name);
+    b.buf_set_str(t.slot("email"), &person.address);
+    if !person.others.is_empty() {
+        let ids: Vec<u32> = person.others.iter().filter_map(|a| b.intern(a)).collect();
+        if let Some(prop) = b.store.string_array(t.slot("aliases"), &ids) {
+            b.buf_set(prop);
+        }
+    }
+    for (f, &(_, name)) in FIELDS.iter().enumerate() {
+        if let Some(value) = &person.agreed[f] {
+            b.buf_set_str(t.slot(name), value);
+        }
+    }
+    if let Some(earliest) = person.joined_on {
+        b.buf_set(Prop::datetime(t.slot("joinedOn"), earliest));
+    }
+    b.buf_set(Prop::boolean(t.slot("active"), person.active));
+    b.commit()
+}
+
+/// Makes the planned people drafts, and their links between drafts. A person whose record
+/// cannot be stored is left out with its links.
+pub(super) fn apply(b: &mut Builder, d: &mut Drafts, said: &[Said], plan: Plan) -> Persons {
+    for (n, message) in plan.warnings {
+        warn_person(b, &said[n], message);
+    }
+    let mut out = Persons::default();
+    let mut draft_of: Vec<Option<u32>> = Vec::with_capacity(plan.persons.len());
+    for person in &plan.persons {
+        let draft = person_record(b, person).and_then(|span| {
+            d.add(EntityType::Person, span, |k| {
+                k.push_str(keys::PERSON);
+                k.push_str(&person.address);
+            })
+        });
+        if let Some(draft) = draft {
+            out.is
+                .extend(person.members.iter().map(|&n| (said[n].draft, draft)));
+        }
+        draft_of.push(draft);
+    }
+    for (person, manager) in plan.reports_to {
+        if let (Some(p), Some(m)) = (draft_of[person], draft_of[manager]) {
+            out.reports_to.push((p, m));
+        }
+    }
+    out
+}
+
+fn warn_person(b: &mut Builder, user: &Said, message: String) {
+    match &user.at {
+        At::Record(loc, id) => {
+            let label = Some(Label::User(Some(*id)));
+            match loc {
+                Some(loc) => b.warn(WarningCode::PersonConflict, *loc, label, message),
+                None => b.warn_at(WarningCode::PersonConflict, String::new(), label, message),
+            }
+        }
+        At::Account(account, id) => b.warn_at(
+            WarningCode::PersonConflict,
+            account.clone(),
+            Some(Label::User(Some(*id))),
+            message,
+        ),
+    }
+}
 
 impl State {
     pub(super) fn finish_persons(
@@ -97,115 +359,8 @@ impl State {
         users: &IdMap<i64, UserInfo>,
     ) -> Persons {
         let said = self.what_users_say(users);
-        let mut joined = Joined::default();
-        for user in &said {
-            let first = joined.add(&user.addresses[0]);
-            for other in &user.addresses[1..] {
-                let other = joined.add(other);
-                joined.join(first, other);
-            }
-        }
-        let roots: Vec<usize> = (0..joined.parent.len()).map(|i| joined.root(i)).collect();
-        let root_of = |address: &str| joined.index.get(address).map(|&i| roots[i]);
-        // Users by the set they joined, each set named by its least own e-mail (or, where no
-        // user has one, its least alias).
-        let mut sets: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (n, user) in said.iter().enumerate() {
-            if let Some(root) = root_of(&user.addresses[0]) {
-                sets.entry(root).or_default().push(n);
-            }
-        }
-        let mut addresses_of: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
-        for (address, &i) in &joined.index {
-            addresses_of.entry(roots[i]).or_default().insert(address);
-        }
-        let mut persons: Vec<(String, usize)> = sets
-            .iter()
-            .map(|(&root, members)| {
-                let own = members
-                    .iter()
-                    .filter_map(|&n| said[n].email.as_deref())
-                    .min();
-                let key = own
-                    .or_else(|| addresses_of[&root].first().copied())
-                    .unwrap_or_default();
-                (key.to_owned(), root)
-            })
-            .collect();
-        persons.sort();
-
-        let mut out = Persons::default();
-        let mut person_of_root: HashMap<usize, u32> = HashMap::new();
-        for (address, root) in &persons {
-            let members = &sets[root];
-            let others: Vec<&str> = addresses_of[root]
-                .iter()
-                .copied()
-                .filter(|a| a != address)
-                .collect();
-            let Some(span) = self.person_record(address, &others, members, &said) else {
-                continue;
-            };
-            let Some(draft) = d.add(EntityType::Person, span, |k| {
-                k.push_str(keys::PERSON);
-                k.push_str(address);
-            }) else {
-                continue;
-            };
-            person_of_root.insert(*root, draft);
-            out.is
-                .extend(members.iter().map(|&n| (said[n].draft, draft)));
-        }
-
-        for (address, root) in &persons {
-            let Some(&person) = person_of_root.get(root) else {
-                continue;
-            };
-            // Manager -> the first user (by id) that names it. An archived account's manager
-            // is who it was: where an active user names one, only active users count.
-            let members = &sets[root];
-            let current = members
-                .iter()
-                .any(|&n| said[n].active && said[n].manager.as_deref().and_then(root_of).is_some());
-            let mut managers: BTreeMap<u32, usize> = BTreeMap::new();
-            for &n in members.iter().filter(|&&n| said[n].active || !current) {
-                let Some(manager) = said[n].manager.as_deref() else {
-                    continue;
-                };
-                let Some(root) = root_of(manager) else {
-                    continue;
-                };
-                let Some(&m) = person_of_root.get(&root) else {
-                    continue;
-                };
-                // Reporting to oneself says nothing about the org chart.
-                if m != person {
-                    managers.entry(m).or_insert(n);
-                }
-            }
-            if managers.len() > 1 {
-                let named: Vec<String> = managers
-                    .values()
-                    .map(|&n| {
-                        format!(
-                            "user {} names {}",
-                            said[n].id,
-                            said[n].manager.as_deref().unwrap_or_default()
-                        )
-                    })
-                    .collect();
-                let &last = managers.values().max().unwrap_or(&0);
-                self.warn_person(
-                    &said[last],
-                    format!(
-                        "the users of person {address} name different managers ({}): the person reports to each of them",
-                        named.join(", ")
-                    ),
-                );
-            }
-            out.reports_to.extend(managers.keys().map(|&m| (person, m)));
-        }
-        out
+        let plan = plan(&said);
+        apply(&mut self.b, d, &said, plan)
     }
 
     /// The users with at least one address, in id order, with what they say.
@@ -241,9 +396,9 @@ impl State {
                     .filter(|v| !v.is_empty())
             });
             out.push(Said {
-                id,
+                who: id.to_string(),
                 draft: u.draft,
-                loc: u.loc,
+                at: At::Record(u.loc, id),
                 active: u.active,
                 email,
                 addresses,
@@ -254,87 +409,6 @@ impl State {
             });
         }
         out
-    }
-
-    /// Stores the person's properties: each field its users agree on, the earliest `joinedOn`.
-    fn person_record(
-        &mut self,
-        address: &str,
-        others: &[&str],
-        members: &[usize],
-        said: &[Said],
-    ) -> Option<crate::model::props::Span> {
-        let t = &targets().person;
-        let mut agreed: [Option<&str>; FIELDS.len()] = [None; FIELDS.len()];
-        let mut disputed = [false; FIELDS.len()];
-        for (f, &(_, name)) in FIELDS.iter().enumerate() {
-            let mut first: Option<(&Said, &str)> = None;
-            let mut conflict = false;
-            for &n in members {
-                let Some(value) = said[n].fields[f].as_deref() else {
-                    continue;
-                };
-                match first {
-                    None => first = Some((&said[n], value)),
-                    Some((by, held)) if held != value && !conflict => {
-                        conflict = true;
-                        self.warn_person(
-                            &said[n],
-                            format!(
-                                "users {} and {} are one person ({address}) but give {name} {:?} and {:?}: the person has no {name}",
-                                by.id, said[n].id, held, value
-                            ),
-                        );
-                    }
-                    Some(_) => {}
-                }
-            }
-            if conflict {
-                disputed[f] = true;
-            } else {
-                agreed[f] = first.map(|(_, v)| v);
-            }
-        }
-        // Named as a user is, but by the address where the users disagree on either name.
-        let name = match (agreed[0], agreed[1]) {
-            _ if disputed[0] || disputed[1] => address.to_owned(),
-            (Some(f), Some(l)) => format!("{f} {l}"),
-            (Some(n), None) | (None, Some(n)) => n.to_owned(),
-            (None, None) => address.to_owned(),
-        };
-        self.b.buf.clear();
-        self.b.buf_set_str(t.slot("name"), &name);
-        self.b.buf_set_str(t.slot("displayName"), &name);
-        self.b.buf_set_str(t.slot("email"), address);
-        if !others.is_empty() {
-            let ids: Vec<u32> = others.iter().filter_map(|a| self.b.intern(a)).collect();
-            if let Some(prop) = self.b.store.string_array(t.slot("aliases"), &ids) {
-                self.b.buf_set(prop);
-            }
-        }
-        for (f, &(_, name)) in FIELDS.iter().enumerate() {
-            if let Some(value) = agreed[f] {
-                self.b.buf_set_str(t.slot(name), value);
-            }
-        }
-        if let Some(earliest) = members.iter().filter_map(|&n| said[n].joined_on).min() {
-            self.b.buf_set(Prop::datetime(t.slot("joinedOn"), earliest));
-        }
-        let active = members.iter().any(|&n| said[n].active);
-        self.b.buf_set(Prop::boolean(t.slot("active"), active));
-        self.b.commit()
-    }
-
-    fn warn_person(&mut self, user: &Said, message: String) {
-        let label = Some(Label::User(Some(user.id)));
-        match user.loc {
-            Some(loc) => self
-                .b
-                .warn(WarningCode::PersonConflict, loc, label, message),
-            None => self
-                .b
-                .warn_at(WarningCode::PersonConflict, String::new(), label, message),
-        }
     }
 }
 

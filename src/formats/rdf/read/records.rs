@@ -6,7 +6,8 @@
 //! links `kb:<FromClass>_<class><ToClass>` to other entities. A relationship carrying properties
 //! is also a subject of its own class with `kb:key`, `kb:from` and `kb:to`; the others are
 //! rebuilt from their links, with `_key` `<from>|<class>|<to>`. In N-Quads only the data graph
-//! `<base>graph/<sha256>` is read; the provenance graph beside it is not graph data.
+//! `<base>graph/<sha256>` (and in a combined export each account's `<sha256>/account/<name>`)
+//! is read; the provenance graph beside it is not graph data.
 //!
 //! What RDF cannot carry: an array is a set of repeated values, so its order and repeated items
 //! are lost. The reader gives each array's items sorted by their lexical form (for integers,
@@ -75,7 +76,8 @@ impl Visitor for Records {
     }
 }
 
-/// The named graphs of an N-Quads export: one data graph, one provenance graph.
+/// The named graphs of an N-Quads export: one data graph (in a combined export, with one
+/// graph per account beside it), one provenance graph, all of one snapshot.
 struct Graphs {
     prefix: String,
     data: Option<String>,
@@ -111,11 +113,21 @@ impl Graphs {
         let Some(tail) = name.strip_prefix(&self.prefix) else {
             return Err(neither());
         };
-        let (sha, provenance) = match tail.strip_suffix("/provenance") {
-            Some(sha) => (sha, true),
+        // `<sha>`, `<sha>/provenance`, or in a combined export an account's
+        // `<sha>/account/<name>`.
+        let (sha, provenance) = match tail.split_once('/') {
             None => (tail, false),
+            Some((sha, "provenance")) => (sha, true),
+            Some((sha, rest))
+                if rest
+                    .strip_prefix("account/")
+                    .is_some_and(|name| crate::accounts::check_name(name).is_ok()) =>
+            {
+                (sha, false)
+            }
+            Some(_) => return Err(neither()),
         };
-        if sha.is_empty() || sha.contains('/') {
+        if sha.is_empty() {
             return Err(neither());
         }
         match &self.data {
