@@ -6,7 +6,8 @@
 #   - JSON: Python's jsonschema against the bundled schema (json_schema.py);
 #   - RDF: rdflib (graph.nt, graph.ttl and the N-Quads graphs, one per account), pyshacl and
 #     jena-shacl (rdf_check.py), pyoxigraph, and Jena RIOT, strict;
-#   - GraphML: the GraphML 1.0 XSD (xmllint), python-igraph against json/graph.json;
+#   - GraphML: the GraphML 1.0 XSD (xmllint), python-igraph against json/graph.json, networkx
+#     (counts and each account's tag);
 #   - Neo4j 5.26: neo4j-admin import with import.sh, LOAD CSV with load.cypher and APOC's
 #     GraphML import, each compared with json/graph.json (neo4j.sh);
 #   - that nothing collides and people are joined across accounts, asked of rdflib with SPARQL.
@@ -66,11 +67,29 @@ assert len(list(keys)) == 0, "an entity in two accounts' graphs"
 print(f"rdflib: {len(names)} account graphs {names}; {across} people with users in more than one account; no entity in two")
 PY
 
-step "GraphML: the GraphML 1.0 XSD, python-igraph against json/graph.json"
+step "GraphML: the GraphML 1.0 XSD, python-igraph against json/graph.json, networkx"
 xsd=${GRAPHML_XSD:-"$here/../../shared/external/graphml-1.0/graphml.xsd"}
 command -v xmllint >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null; }
 xmllint --noout --nonet --schema "$xsd" "$export_dir/graphml/graph.graphml"
 "$VENV/bin/python" "$here/conformance/graphml_igraph.py" "$export_dir"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check networkx==3.6.1
+"$VENV/bin/python" - "$export_dir" <<'PY'
+import json, sys
+import networkx
+
+export = sys.argv[1]
+doc = json.load(open(f"{export}/json/graph.json"))
+g = networkx.read_graphml(f"{export}/graphml/graph.graphml")
+assert g.number_of_nodes() == len(doc["entities"]), (g.number_of_nodes(), len(doc["entities"]))
+assert g.number_of_edges() == len(doc["relationships"]), (g.number_of_edges(), len(doc["relationships"]))
+tags = {}
+for _, data in g.nodes(data=True):
+    tag = data.get("tag.AccountName")
+    tags[tag] = tags.get(tag, 0) + 1
+names = [a["name"] for a in doc["metadata"]["snapshot"]["accounts"]]
+assert all(tags.get(n, 0) > 0 for n in names), tags
+print(f"networkx 3.6.1: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, as graph.json; entities per tag.AccountName: {tags}")
+PY
 
 step "Neo4j: neo4j-admin import, load.cypher, APOC, each against json/graph.json"
 bash "$here/conformance/neo4j.sh" "$export_dir" "$kb4graph"

@@ -295,3 +295,53 @@ async fn the_multi_account_directory_verifies_archives_and_compares_like_a_snaps
     .to_string();
     assert!(err.contains("--account-name"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_commands_take_a_multi_account_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (snapshots, _servers) = fetch_two(tmp.path()).await;
+    let snapshots = snapshots.to_str().unwrap().to_owned();
+    let dir = tmp.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let export = dir.join("export");
+        let export = export.to_str().unwrap();
+        let output = common::kb4graph(&["-q", "export", "--from", &snapshots, "--out", export]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            common::output_text(&output)
+        );
+        let output = common::kb4graph(&["verify", &snapshots]);
+        let text = common::output_text(&output);
+        assert_eq!(output.status.code(), Some(0), "{text}");
+        assert!(
+            text.contains("2 accounts, as accounts.json lists them"),
+            "{text}"
+        );
+        assert!(text.contains("/south.: snapshot"), "{text}");
+        let output = common::kb4graph(&["diff", &snapshots, export]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            common::output_text(&output)
+        );
+        let other = dir.join("other");
+        let output = common::kb4graph(&[
+            "export",
+            "--from",
+            &snapshots,
+            "--account-name",
+            "one",
+            "--out",
+            other.to_str().unwrap(),
+        ]);
+        let text = common::output_text(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(text.contains("each tagged with its own name"), "{text}");
+        assert!(!other.join("manifest.json").exists());
+    })
+    .await
+    .unwrap();
+}

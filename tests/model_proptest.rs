@@ -4,7 +4,10 @@
 
 use crate::model_support;
 
-use kb4graph::model::{ENTITIES, MemorySource, RELATIONSHIPS, normalize};
+use kb4graph::model::{
+    ACCOUNT_TAG, AccountGraph, ENTITIES, EntityType, Graph, MemorySource, RELATIONSHIPS,
+    RelationshipType, combine, normalize,
+};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -302,6 +305,47 @@ proptest! {
         let mut sorted = warnings.clone();
         sorted.sort();
         prop_assert_eq!(sorted, warnings);
+    }
+
+    #[test]
+    fn combined_graphs_scope_every_key_and_keep_every_entity(a in source(), b in source()) {
+        let (ga, wa) = normalize(&a);
+        let (gb, wb) = normalize(&b);
+        let own = |g: &Graph| g.entities().filter(|e| e.entity_type() != EntityType::Person).count();
+        let kept = own(&ga) + own(&gb);
+        let tag_of = |g: &Graph| g.account_tag().map(str::to_owned);
+        let (tag_a, tag_b) = (tag_of(&ga), tag_of(&gb));
+        let (g, _) = combine(vec![
+            AccountGraph { name: "b".into(), graph: gb, warnings: wb },
+            AccountGraph { name: "a.".into(), graph: ga, warnings: wa },
+        ]);
+        model_support::check_invariants(&g);
+        let mut scoped = 0;
+        for e in g.entities() {
+            let key = e.key();
+            if e.entity_type() == EntityType::Person {
+                prop_assert!(key.starts_with("knowbe4:person:"), "{}", key);
+                continue;
+            }
+            let want = if key.starts_with("knowbe4:acct:a.:") {
+                &tag_a
+            } else if key.starts_with("knowbe4:acct:b:") {
+                &tag_b
+            } else {
+                return Err(TestCaseError::fail(format!("{key} is not scoped")));
+            };
+            scoped += 1;
+            let tag = e.get(ACCOUNT_TAG).and_then(|v| v.as_str().map(str::to_owned));
+            prop_assert_eq!(&tag, want, "{}", key);
+        }
+        prop_assert_eq!(scoped, kept);
+        for r in g.relationships() {
+            if matches!(r.relationship_type(), RelationshipType::UserIsPerson | RelationshipType::PersonReportsToPerson) {
+                continue;
+            }
+            let scope = |k: &str| k.split(':').nth(2).map(str::to_owned);
+            prop_assert_eq!(scope(r.from_key()), scope(r.to_key()), "{} crosses accounts", r.key());
+        }
     }
 
     #[test]

@@ -334,6 +334,28 @@ max_requests = 500
         assert!(matches!(parse(""), Err(ConfigError::Empty { .. })));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_text_is_read_or_refused_and_never_repeats_a_token(
+            text in "(\\PC|\n|\"|=|\\[|\\])*",
+            name in "\\PC*",
+            token in "[A-Za-z0-9]{16,40}",
+        ) {
+            let _ = parse(&text);
+            let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
+            let file = format!("[[account]]\nname = \"{escaped}\"\nsite = \"us\"\ntoken = \"{token}\"\n");
+            let err = parse(&file).unwrap_err().to_string();
+            proptest::prop_assert!(!err.contains(&token), "{}", err);
+            let file = format!("[[account]]\nname = \"{escaped}\"\nsite = \"us\"\ntoken_env = \"T\"\n");
+            match parse(&file) {
+                Ok(config) => proptest::prop_assert!(check_name(&config.accounts[0].name).is_ok()),
+                Err(err) => proptest::prop_assert!(err.to_string().contains("accounts.toml"), "{}", err),
+            }
+        }
+    }
+
     #[test]
     fn tokens_come_from_the_named_variable_or_file() {
         let dir = tempfile::tempdir().unwrap();

@@ -188,6 +188,24 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_or_refused_naming_the_listing(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200), names in proptest::collection::vec("\\PC*", 0..4)) {
+            if let Err(err) = AccountsDir::parse(Path::new("dir"), &bytes) {
+                proptest::prop_assert!(err.to_string().contains("accounts.json"));
+            }
+            let listing = serde_json::json!({"kind": KIND, "accounts": names}).to_string();
+            match AccountsDir::parse(Path::new("dir"), listing.as_bytes()) {
+                Ok(dir) => {
+                    for name in &dir.accounts {
+                        proptest::prop_assert!(check_name(name).is_ok());
+                    }
+                }
+                Err(err) => proptest::prop_assert!(err.to_string().contains("accounts.json")),
+            }
+        }
+    }
+
     #[test]
     fn a_single_account_directory_is_not_made_a_listing() {
         let tmp = tempfile::tempdir().unwrap();

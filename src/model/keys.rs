@@ -78,6 +78,13 @@ pub(crate) fn scoped_key(out: &mut String, account: &str, key: &str) {
     out.push_str(key.strip_prefix("knowbe4:").unwrap_or(key));
 }
 
+/// The account a key of a combined graph is scoped by, if it is.
+pub(crate) fn scope_of(key: &str) -> Option<&str> {
+    key.strip_prefix(SCOPED)?
+        .split_once(':')
+        .map(|(account, _)| account)
+}
+
 pub(crate) const USER: &str = "knowbe4:user:";
 pub(crate) const GROUP: &str = "knowbe4:group:";
 pub(crate) const TRAINING_CAMPAIGN: &str = "knowbe4:training:campaign:";

@@ -225,13 +225,6 @@ pub fn account_graph_iri(base: &str, snapshot: &SnapshotInfo, account: &str) -> 
     format!("{}/account/{account}", data_graph_iri(base, snapshot))
 }
 
-/// The account whose graph an entity of a combined export goes to, by its scoped key.
-fn account_of(key: &str) -> Option<&str> {
-    key.strip_prefix(crate::model::keys::SCOPED)?
-        .split_once(':')
-        .map(|(name, _)| name)
-}
-
 /// The named graph of the provenance in N-Quads.
 pub fn provenance_graph_iri(base: &str, snapshot: &SnapshotInfo) -> String {
     format!("{}/provenance", data_graph_iri(base, snapshot))
@@ -260,7 +253,7 @@ pub fn write_graph<W: Write>(
     // In a combined export's N-Quads, each account's entities go to the account's graph; the
     // people, shared by accounts, stay in the data graph.
     let by_account = syntax == Syntax::NQuads && !snapshot.accounts.is_empty();
-    let graph_of = |key: &str| match account_of(key).filter(|_| by_account) {
+    let graph_of = |key: &str| match crate::model::keys::scope_of(key).filter(|_| by_account) {
         Some(account) => account_graph_iri(base, snapshot, account),
         None => data_graph.clone(),
     };
