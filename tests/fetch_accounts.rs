@@ -171,7 +171,10 @@ async fn the_command_names_each_failed_account_and_exits_non_zero() {
     .unwrap();
     let text = common::output_text(&output);
     assert_eq!(output.status.code(), Some(2), "{text}");
-    assert!(text.contains("trial.: FAILED"), "{text}");
+    assert!(
+        text.contains("trial.: FAILED (its token comes from the file "),
+        "{text}"
+    );
     assert!(text.contains("sub: FAILED"), "{text}");
     assert!(
         text.contains("2 of 3 accounts failed (sub, trial.)"),

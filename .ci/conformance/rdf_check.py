@@ -109,7 +109,12 @@ if found is None or found:
     fail(f"jena-shacl: the export does not conform: {sorted(found or [])[:10]}")
 print("jena-shacl: the export conforms to kb4graph.shapes.ttl")
 
-# 3. Broken on purpose: both validators reject, for the same reasons.
+# 3. Broken on purpose: both validators reject, for the same reasons. The combined export of
+# several accounts is written by the same writer as the single-account exports these cases
+# run on, so conformance-accounts.sh asks for the conformance checks above alone.
+if os.environ.get("RDF_CHECK_CONFORMANCE_ONLY") == "1":
+    print("broken files: left to the single-account exports")
+    sys.exit(0)
 text = open(path("graph.nt"), encoding="utf-8").read()
 triples = text.splitlines()
 

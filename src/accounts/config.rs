@@ -37,6 +37,15 @@ pub enum TokenSource {
     File(PathBuf),
 }
 
+impl std::fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenSource::Env(var) => write!(f, "the environment variable {var}"),
+            TokenSource::File(path) => write!(f, "the file {}", path.display()),
+        }
+    }
+}
+
 impl TokenSource {
     pub fn read(&self) -> Result<Token, TokenError> {
         match self {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::config::{Account, AccountsConfig};
+use super::config::{Account, AccountsConfig, TokenSource};
 use super::layout::{AccountsDir, LayoutError};
 use crate::api::{DEFAULT_TIMEOUT, Pagination, RetryPolicy};
 use crate::fetch::{
@@ -59,6 +59,8 @@ pub struct AccountOutcome {
     pub dir: PathBuf,
     /// The error as a message: it names the account's URL or file, never its token.
     pub result: Result<FetchReport, String>,
+    /// Where its token was read from, for a message about a refused token.
+    pub token: TokenSource,
 }
 
 impl AccountOutcome {
@@ -88,6 +90,7 @@ pub async fn fetch_accounts(
                 name: account.name.clone(),
                 dir: account_dir,
                 result,
+                token: account.token.clone(),
             }
         }
     });

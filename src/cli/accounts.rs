@@ -59,17 +59,22 @@ pub(super) async fn fetch_all(
                     eprintln!("{}: {report}", outcome.name);
                 }
             }
-            Err(message) => failed.push((outcome.name.as_str(), message.as_str())),
+            Err(_) => failed.push(outcome),
         }
     }
-    for (name, message) in &failed {
-        eprintln!("{name}: FAILED: {message}");
+    for outcome in &failed {
+        if let Err(message) = &outcome.result {
+            eprintln!(
+                "{}: FAILED (its token comes from {}): {message}",
+                outcome.name, outcome.token
+            );
+        }
     }
     if stopped {
         return Ok(Outcome::Interrupted);
     }
     if !failed.is_empty() {
-        let names: Vec<&str> = failed.iter().map(|(name, _)| *name).collect();
+        let names: Vec<&str> = failed.iter().map(|o| o.name.as_str()).collect();
         bail!(
             "{} of {} accounts failed ({}); the others' snapshots are {}; fix the cause, then run the same command again: complete snapshots are left as they are",
             failed.len(),

@@ -26,6 +26,9 @@ public final class Main {
         try {
             Graph want = Expected.load(export.resolve("json/graph.json"), schema);
             adminImport(export, work, want, questions, queries);
+            // neo4j.sh asks a combined export of several accounts for neo4j-admin import alone:
+            // load.cypher and APOC read it as they read the single-account exports.
+            if (Boolean.getBoolean("conformance.importOnly")) return;
             loadCsv(export, work, want);
             // neo4j.sh builds a release APOC is not published for without APOC.
             if (!"none".equals(System.getProperty("conformance.apoc"))) apocGraphml(export, work, want);
