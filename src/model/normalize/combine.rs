@@ -8,7 +8,7 @@
 use super::builder::Builder;
 use super::entities::Drafts;
 use super::finish::{assemble, in_key_order};
-use super::persons::{self, At, FIELDS, Said, normalize_address};
+use super::persons::{self, At, Said};
 use crate::model::graph::{EntityRec, Graph, RelRec};
 use crate::model::keys;
 use crate::model::props::{EXTRA, Prop, Span};
@@ -43,7 +43,7 @@ pub fn combine(mut accounts: Vec<AccountGraph>) -> (Graph, Vec<Warning>) {
             if ty == EntityType::Person {
                 continue;
             }
-            let Some(span) = copy_props(&mut b, g, e.props_span(), ty, tag) else {
+            let Some(span) = copy_props(&mut b, g, e.props_span(), tag_of(ty, tag)) else {
                 continue;
             };
             let draft = d.add(ty, span, |k| keys::scoped_key(k, &account.name, e.key()));
@@ -67,7 +67,12 @@ pub fn combine(mut accounts: Vec<AccountGraph>) -> (Graph, Vec<Warning>) {
             else {
                 continue;
             };
-            let span = copy_rel_props(&mut b, g, r.props_span());
+            let props = r.props_span();
+            let span = if { props.len } == 0 {
+                Span::default()
+            } else {
+                copy_props(&mut b, g, props, None).unwrap_or_default()
+            };
             rels.push((from, to, span, ty));
         }
         for w in &account.warnings {
@@ -126,36 +131,26 @@ fn active_users(g: &Graph) -> Vec<bool> {
     active
 }
 
-/// `props` of an entity of `g` stored anew in `b`, with `tag.AccountName` set to `tag`.
-fn copy_props(
-    b: &mut Builder,
-    g: &Graph,
-    props: Span,
-    ty: EntityType,
-    tag: Option<&str>,
-) -> Option<Span> {
+/// `props` of `g` stored anew in `b`, and a property `(slot, value)` set besides (an
+/// entity's `tag.AccountName`).
+fn copy_props(b: &mut Builder, g: &Graph, props: Span, set: Option<(u16, &str)>) -> Option<Span> {
     b.buf.clear();
     for p in g.store.get(props) {
         copy_one(b, g, p);
     }
-    let defs = ty.def().properties;
-    if let Some(tag) = tag
-        && defs.last().is_some_and(|d| d.name == ACCOUNT_TAG)
-    {
-        b.buf_set_str((defs.len() - 1) as u16, tag);
+    if let Some((slot, value)) = set {
+        b.buf_set_str(slot, value);
     }
     b.commit()
 }
 
-fn copy_rel_props(b: &mut Builder, g: &Graph, props: Span) -> Span {
-    if { props.len } == 0 {
-        return Span::default();
-    }
-    b.buf.clear();
-    for p in g.store.get(props) {
-        copy_one(b, g, p);
-    }
-    b.commit().unwrap_or_default()
+/// The slot of `tag.AccountName` among the properties of `ty`, with the value it takes.
+fn tag_of(ty: EntityType, tag: Option<&str>) -> Option<(u16, &str)> {
+    let defs = ty.def().properties;
+    let tag = tag?;
+    defs.last()
+        .filter(|d| d.name == ACCOUNT_TAG)
+        .map(|_| ((defs.len() - 1) as u16, tag))
 }
 
 /// Puts property `p` of `g` into `b`'s buffer, its strings interned in `b`.
@@ -206,43 +201,28 @@ fn what_a_user_says(
     active: bool,
 ) -> Option<Said> {
     let text = |name: &str| match e.get(name) {
-        Some(ValueRef::String(s)) => Some(s.to_owned()),
+        Some(ValueRef::String(s)) => Some(s),
         _ => None,
     };
-    let email = text("email").and_then(|v| normalize_address(&v));
-    let mut addresses: Vec<String> = email.iter().cloned().collect();
-    if let Some(ValueRef::StringArray(aliases)) = e.get("aliases") {
-        for alias in aliases.iter() {
-            if let Some(a) = normalize_address(alias)
-                && !addresses.contains(&a)
-            {
-                addresses.push(a);
-            }
-        }
-    }
-    if addresses.is_empty() {
-        return None;
-    }
+    let aliases = match e.get("aliases") {
+        Some(ValueRef::StringArray(list)) => list.iter().collect(),
+        _ => Vec::new(),
+    };
     let id = match e.get("id") {
         Some(ValueRef::Integer(id)) => id,
         _ => 0,
     };
-    Some(Said {
-        who: format!("{account}/{id}"),
+    let joined_on = match e.get("joinedOn") {
+        Some(ValueRef::DateTime(t)) => Some(t),
+        _ => None,
+    };
+    Said::of(
+        format!("{account}/{id}"),
         draft,
-        at: At::Account(account.to_owned(), id),
+        At::Account(account.to_owned(), id),
         active,
-        email,
-        addresses,
-        manager: text("managerEmail").and_then(|m| normalize_address(&m)),
-        fields: FIELDS.map(|(name, _)| {
-            text(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        }),
-        joined_on: match e.get("joinedOn") {
-            Some(ValueRef::DateTime(t)) => Some(t),
-            _ => None,
-        },
-    })
+        text,
+        aliases,
+        joined_on,
+    )
 }

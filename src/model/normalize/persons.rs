@@ -82,6 +82,49 @@ pub(super) struct Said {
     pub joined_on: Option<i64>,
 }
 
+impl Said {
+    /// What a user says, from its string properties by name (`text`), its `aliases` and its
+    /// `joinedOn`, compared as [`normalize_address`] says; `None` for a user without any
+    /// address.
+    pub(super) fn of<'a>(
+        who: String,
+        draft: u32,
+        at: At,
+        active: bool,
+        text: impl Fn(&str) -> Option<&'a str>,
+        aliases: impl IntoIterator<Item = &'a str>,
+        joined_on: Option<i64>,
+    ) -> Option<Said> {
+        let email = text("email").and_then(normalize_address);
+        let mut addresses: Vec<String> = email.iter().cloned().collect();
+        for alias in aliases {
+            if let Some(a) = normalize_address(alias)
+                && !addresses.contains(&a)
+            {
+                addresses.push(a);
+            }
+        }
+        if addresses.is_empty() {
+            return None;
+        }
+        Some(Said {
+            who,
+            draft,
+            at,
+            active,
+            email,
+            addresses,
+            manager: text("managerEmail").and_then(normalize_address),
+            fields: FIELDS.map(|(name, _)| {
+                text(name)
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+            }),
+            joined_on,
+        })
+    }
+}
+
 /// Where a warning about a user points.
 pub(super) enum At {
     /// Its record.
@@ -366,49 +409,39 @@ impl State {
     /// The users with at least one address, in id order, with what they say.
     fn what_users_say(&self, users: &IdMap<i64, UserInfo>) -> Vec<Said> {
         let t = &targets().user;
-        let text = |b: &Builder, span, name: &str| {
-            prop_of(b, span, t.slot(name))
-                .and_then(|p| p.as_string_id())
-                .map(|id| b.str(id).to_owned())
-        };
+        let b = &self.b;
         let mut ids: Vec<i64> = users.keys().copied().collect();
         ids.sort_unstable();
-        let mut out = Vec::new();
-        for id in ids {
-            let u = &users[&id];
-            let email = text(&self.b, u.span, "email").and_then(|e| normalize_address(&e));
-            let mut addresses: Vec<String> = email.iter().cloned().collect();
-            if let Some(p) = prop_of(&self.b, u.span, t.slot("aliases")) {
-                for &alias in self.b.store.str_list(&p) {
-                    if let Some(a) = normalize_address(self.b.str(alias))
-                        && !addresses.contains(&a)
-                    {
-                        addresses.push(a);
-                    }
-                }
-            }
-            if addresses.is_empty() {
-                continue;
-            }
-            let fields = FIELDS.map(|(name, _)| {
-                text(&self.b, u.span, name)
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            });
-            out.push(Said {
-                who: id.to_string(),
-                draft: u.draft,
-                at: At::Record(u.loc, id),
-                active: u.active,
-                email,
-                addresses,
-                manager: text(&self.b, u.span, "managerEmail").and_then(|m| normalize_address(&m)),
-                fields,
-                joined_on: prop_of(&self.b, u.span, t.slot("joinedOn"))
-                    .and_then(|p| p.as_datetime()),
-            });
-        }
-        out
+        ids.into_iter()
+            .filter_map(|id| {
+                let u = &users[&id];
+                let text = |name: &str| {
+                    prop_of(b, u.span, t.slot(name))
+                        .and_then(|p| p.as_string_id())
+                        .map(|s| b.str(s))
+                };
+                let aliases = prop_of(b, u.span, t.slot("aliases"))
+                    .map(|p| {
+                        b.store
+                            .str_list(&p)
+                            .iter()
+                            .map(|&a| b.str(a))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                let joined_on =
+                    prop_of(b, u.span, t.slot("joinedOn")).and_then(|p| p.as_datetime());
+                Said::of(
+                    id.to_string(),
+                    u.draft,
+                    At::Record(u.loc, id),
+                    u.active,
+                    text,
+                    aliases,
+                    joined_on,
+                )
+            })
+            .collect()
     }
 }
 
