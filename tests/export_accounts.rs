@@ -197,6 +197,33 @@ async fn a_combined_export_scopes_keys_tags_each_account_and_joins_people_across
         assert!(user_line.ends_with(&format!("{graph} .")), "{user_line}");
     }
     assert_eq!(graphs.len(), 4, "{graphs:?}");
+
+    // A quad moved to a graph no export writes, or to another export's account graph, is
+    // refused by the reader, naming the graph.
+    let account_graph = format!("{data}/account/north>");
+    for (wrong, expected) in [
+        (format!("{data}/account/../x>"), "is neither the data graph"),
+        (
+            format!("{}/account/north>", data.replace("/graph/", "/graph/00")),
+            "belongs to another snapshot",
+        ),
+    ] {
+        let damaged = tmp.path().join("damaged");
+        let _ = std::fs::remove_dir_all(&damaged);
+        common::copy_dir(&export, &damaged);
+        // A data quad's graph, not the provenance that names the account graph.
+        let nq = nq.replacen(
+            &format!(" {account_graph} .\n"),
+            &format!(" {wrong} .\n"),
+            1,
+        );
+        std::fs::write(damaged.join("rdf/graph.nq"), nq).unwrap();
+        let err = Format::NQuads
+            .read_records(&damaged, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected) && err.contains("graph.nq"), "{err}");
+    }
 }
 
 #[tokio::test]
