@@ -17,7 +17,9 @@ use clap::{Args, Parser, Subcommand};
 use kb4graph::api::{Pagination, Site, Token};
 use kb4graph::compress::Compression;
 use kb4graph::export::{AccountTag, ExportOptions, Format, ParseFormatError};
-use kb4graph::fetch::{FetchOptions, FetchReport, ResumeOverrides, Source, StopReason};
+use kb4graph::fetch::{
+    FetchOptions, FetchReport, ResumeOverrides, RiskHistory, Source, StopReason,
+};
 use kb4graph::mock::{FaultSpec, MockConfig, MockServer, OrgSpec, Profile};
 use kb4graph::pipeline;
 use kb4graph::rate::RateSpec;
@@ -135,6 +137,12 @@ pub struct ConnectArgs {
     /// Pagination: auto (cursor when the server offers it), page, or cursor.
     #[arg(long, default_value = "auto")]
     pub pagination: Pagination,
+    /// Also fetch the risk score history of every active user, group, or both
+    /// (`users,groups`): one request each against the daily quota, fetched after everything
+    /// else and announced with its cost first. With --resume: added to what the snapshot was
+    /// started with.
+    #[arg(long, value_name = "users,groups", default_value = "none")]
+    pub risk_history: RiskHistory,
 }
 
 /// What to write and how RDF names instances: shared by `export` and `run`.
@@ -380,6 +388,7 @@ fn fetch_options(
     opts.pagination = connect.pagination;
     opts.observer = progress::observer(quiet);
     opts.stop_on_ctrl_c = true;
+    opts.risk_history = connect.risk_history;
     Ok(opts)
 }
 
@@ -398,6 +407,7 @@ async fn fetch(args: FetchArgs, quiet: bool) -> Result<Outcome> {
             observer: progress::observer(quiet),
             stop_on_ctrl_c: true,
             since: args.since,
+            risk_history: args.connect.risk_history,
         };
         kb4graph::fetch::resume(&dir, token, overrides).await?
     } else {

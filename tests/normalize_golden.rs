@@ -151,6 +151,7 @@ fn build_manifest(root: &Path) -> Manifest {
         finished_at: Some("2025-09-30T12:00:05.000Z".into()),
         complete: collections.iter().all(|c| c.complete),
         since: None,
+        risk_history: kb4graph::snapshot::RiskHistory::OFF,
         runs: Vec::new(),
         span: None,
         consistency: None,

@@ -11,7 +11,7 @@ use super::config::{Account, AccountsConfig, TokenSource};
 use super::layout::{AccountsDir, LayoutError};
 use crate::api::{DEFAULT_TIMEOUT, Pagination, RetryPolicy};
 use crate::fetch::{
-    DEFAULT_CONCURRENCY, FetchObserver, FetchOptions, FetchReport, ResumeOverrides,
+    DEFAULT_CONCURRENCY, FetchObserver, FetchOptions, FetchReport, ResumeOverrides, RiskHistory,
 };
 use crate::rate::RateSpec;
 
@@ -30,6 +30,8 @@ pub struct AccountsFetch {
     /// A multi-account directory fetched earlier: each account reuses what it can from its
     /// own snapshot there (an account without one is fetched whole).
     pub since: Option<PathBuf>,
+    /// Whose risk score history every account fetches besides its own.
+    pub risk_history: RiskHistory,
     pub stop_on_ctrl_c: bool,
     /// Each account's observer, by name (e.g. a progress bar of its own).
     pub observer: ObserverFor,
@@ -46,6 +48,7 @@ impl Default for AccountsFetch {
             retries: RetryPolicy::default().max_retries,
             pagination: Pagination::Auto,
             since: None,
+            risk_history: RiskHistory::OFF,
             stop_on_ctrl_c: false,
             observer: Arc::new(|_| None),
         }
@@ -116,6 +119,7 @@ async fn fetch_one(
             observer,
             stop_on_ctrl_c: shared.stop_on_ctrl_c,
             since: None,
+            risk_history: shared.risk_history,
         };
         return crate::fetch::resume(dir, token, overrides)
             .await
@@ -131,6 +135,7 @@ async fn fetch_one(
     options.observer = observer;
     options.stop_on_ctrl_c = shared.stop_on_ctrl_c;
     options.account_name = Some(account.name.clone());
+    options.risk_history = shared.risk_history;
     options.since = shared
         .since
         .as_ref()

@@ -35,6 +35,7 @@ pub(super) async fn fetch_all(
         retries: connect.retries,
         pagination: connect.pagination,
         since,
+        risk_history: connect.risk_history,
         stop_on_ctrl_c: true,
         observer: Arc::new(move |name| progress::labelled_observer(quiet, Some(name))),
     };

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::progress::FetchObserver;
 use crate::api::{DEFAULT_TIMEOUT, MAX_PER_PAGE, Pagination, RetryPolicy, Source, Token};
 use crate::rate::RateSpec;
+use crate::snapshot::RiskHistory;
 
 /// Collections fetched at once unless told otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -48,6 +49,9 @@ pub struct FetchOptions {
     /// The name the account is known by here (`--account-name`), recorded in the snapshot's
     /// manifest: its entities are tagged with it instead of the account's own name.
     pub account_name: Option<String>,
+    /// Whose risk score history to fetch besides the account's: one request per active user
+    /// or group, after everything else, its cost announced first. Default: none.
+    pub risk_history: RiskHistory,
 }
 
 impl FetchOptions {
@@ -70,6 +74,7 @@ impl FetchOptions {
             stop_on_ctrl_c: false,
             since: None,
             account_name: None,
+            risk_history: RiskHistory::OFF,
         }
     }
 
@@ -99,4 +104,6 @@ pub struct ResumeOverrides {
     /// Where the previous snapshot of an incremental fetch is now, if it moved since the fetch
     /// started (it must be the same snapshot: its manifest's SHA-256 is checked).
     pub since: Option<PathBuf>,
+    /// Risk score histories to fetch besides those the snapshot was started with.
+    pub risk_history: RiskHistory,
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::snapshot::{CollectionId, CollectionKind, canonical_u64};
+use crate::snapshot::{CollectionId, CollectionKind, RiskHistory, canonical_u64};
 
 /// What fetching a collection's pages can reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +52,20 @@ impl CollectionSpec {
             CollectionId::GroupMembers(g) => Some(ChildOf::Group(g)),
             CollectionId::Recipients(pst) => Some(ChildOf::Test(pst)),
             CollectionId::CampaignEnrollments(c) => Some(ChildOf::Campaign(c)),
+            CollectionId::UserRiskHistory(u) => Some(ChildOf::UserHistory(u)),
+            CollectionId::GroupRiskHistory(g) => Some(ChildOf::GroupHistory(g)),
             _ => None,
         }
+    }
+
+    /// A user's or group's risk score history: one request each against the daily quota,
+    /// fetched after everything else once its cost is announced, and never reused from an
+    /// earlier snapshot since a history grows.
+    pub fn is_risk_history(&self) -> bool {
+        matches!(
+            self.child_of(),
+            Some(ChildOf::UserHistory(_) | ChildOf::GroupHistory(_))
+        )
     }
 
     /// The endpoint as written to the manifest, `/v1/...`.
@@ -70,6 +82,10 @@ pub enum ChildOf {
     Test(u64),
     /// A training campaign.
     Campaign(u64),
+    /// A user whose risk score history it is.
+    UserHistory(u64),
+    /// A group whose risk score history it is.
+    GroupHistory(u64),
 }
 
 /// What every enrollment request asks for besides paging: the ids that link an enrollment to
@@ -77,6 +93,8 @@ pub enum ChildOf {
 const ENROLLMENT_FIELDS: &str =
     "include_campaign_id=true&include_store_purchase_id=true&include_employee_number=true";
 const ENROLLMENTS_PATH: &str = "/training/enrollments";
+/// Every point of a history, as the account's is asked for, not only the last six months.
+const FULL_HISTORY: &str = "full=true";
 
 /// The single listing of every enrollment that earlier versions fetched. No longer planned,
 /// but its id stays known so that their snapshots can still be read and resumed.
@@ -121,9 +139,17 @@ pub fn spec_for(id: CollectionId) -> CollectionSpec {
             let query = format!("campaign_id={c}&{ENROLLMENT_FIELDS}");
             return child(id, ENROLLMENTS_PATH.to_owned(), query);
         }
+        CollectionId::UserRiskHistory(u) => {
+            let path = format!("/users/{u}/risk_score_history");
+            return child(id, path, FULL_HISTORY.to_owned());
+        }
+        CollectionId::GroupRiskHistory(g) => {
+            let path = format!("/groups/{g}/risk_score_history");
+            return child(id, path, FULL_HISTORY.to_owned());
+        }
         CollectionId::Account => ("/account", "", Object, Role::Account, 0),
         CollectionId::RiskScoreHistory => {
-            ("/account/risk_score_history", "full=true", List, Plain, 11)
+            ("/account/risk_score_history", FULL_HISTORY, List, Plain, 11)
         }
         CollectionId::UsersActive => ("/users", "status=active", List, Plain, 5),
         CollectionId::UsersArchived => ("/users", "status=archived", List, Plain, 6),
@@ -188,6 +214,14 @@ pub fn campaign_enrollments(campaign_id: u64) -> CollectionSpec {
     spec_for(CollectionId::CampaignEnrollments(campaign_id))
 }
 
+pub fn user_risk_history(user_id: u64) -> CollectionSpec {
+    spec_for(CollectionId::UserRiskHistory(user_id))
+}
+
+pub fn group_risk_history(group_id: u64) -> CollectionSpec {
+    spec_for(CollectionId::GroupRiskHistory(group_id))
+}
+
 /// The spec a manifest collection id stands for; `None` for ids this version does not make.
 pub fn spec_for_id(id: &str) -> Option<CollectionSpec> {
     CollectionId::parse(id).map(spec_for)
@@ -230,15 +264,41 @@ pub struct Discovery {
     pub warnings: Vec<String>,
 }
 
-pub fn discover(role: Role, body: &[u8], file: &str) -> Discovery {
+/// Whose risk score history a listing's records ask for: active users' from `users/active`,
+/// active groups' from `groups/active` (archived ones are no longer scored).
+fn history_of(id: CollectionId, risk: RiskHistory) -> Option<fn(u64) -> CollectionSpec> {
+    match id {
+        CollectionId::UsersActive if risk.users => Some(user_risk_history),
+        CollectionId::GroupsActive if risk.groups => Some(group_risk_history),
+        _ => None,
+    }
+}
+
+/// What page `file` of collection `spec` reveals, given whose risk history is fetched.
+pub fn discover(spec: &CollectionSpec, risk: RiskHistory, body: &[u8], file: &str) -> Discovery {
     let mut found = Discovery::default();
-    if role == Role::Plain {
+    let history = history_of(spec.id, risk);
+    if spec.role == Role::Plain && history.is_none() {
         return found;
     }
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         // The client already checked the shape; this cannot fail for a page it returned.
         return found;
     };
+    if let Some(make) = history {
+        for (index, record) in value.as_array().into_iter().flatten().enumerate() {
+            match id_value(record.get("id")) {
+                Some(id) => found.children.push(Discovered {
+                    spec: make(id),
+                    expected_records: None,
+                }),
+                None => found.warnings.push(format!(
+                    "{file}[{index}]: no usable `id`, so its risk score history cannot be fetched"
+                )),
+            }
+        }
+    }
+    let role = spec.role;
     match role {
         Role::Plain => {}
         Role::Account => found.expected_users = count_value(value.get("number_of_seats")),
@@ -336,7 +396,12 @@ mod tests {
     fn discovery_reads_ids_leniently_and_warns_on_missing_ones() {
         let body =
             br#"[{"id":3,"member_count":1200},{"id":"4"},{"id":null},{"name":"x"},7,{"id":-5}]"#;
-        let found = discover(Role::Groups, body, "raw/groups/active/page-0001.json");
+        let found = discover(
+            &spec_for(CollectionId::GroupsActive),
+            RiskHistory::OFF,
+            body,
+            "raw/groups/active/page-0001.json",
+        );
         let ids: Vec<_> = found
             .children
             .iter()
@@ -348,12 +413,22 @@ mod tests {
         assert!(found.warnings[0].contains("page-0001.json[2]"));
 
         let body = br#"[{"pst_id":10,"scheduled_count":50,"delivered_count":49}]"#;
-        let found = discover(Role::SecurityTests, body, "f");
+        let found = discover(
+            &spec_for(CollectionId::SecurityTests),
+            RiskHistory::OFF,
+            body,
+            "f",
+        );
         assert_eq!(found.children[0].spec, pst_recipients(10));
         assert_eq!(found.children[0].expected_records, Some(50));
 
         let body = br#"[{"campaign_id":4,"status":"Completed"},{"campaign_id":"x"}]"#;
-        let found = discover(Role::TrainingCampaigns, body, "f");
+        let found = discover(
+            &spec_for(CollectionId::TrainingCampaigns),
+            RiskHistory::OFF,
+            body,
+            "f",
+        );
         assert_eq!(found.children[0].spec, campaign_enrollments(4));
         assert_eq!(found.children.len(), 1);
         assert!(
@@ -362,7 +437,60 @@ mod tests {
             found.warnings
         );
 
-        let found = discover(Role::Account, br#"{"number_of_seats":1000}"#, "f");
+        let found = discover(
+            &spec_for(CollectionId::Account),
+            RiskHistory::OFF,
+            br#"{"number_of_seats":1000}"#,
+            "f",
+        );
         assert_eq!(found.expected_users, Some(1000));
+    }
+
+    #[test]
+    fn risk_history_is_asked_of_active_users_and_groups_only_when_chosen() {
+        let users = br#"[{"id":12},{"id":"13"},{"email":"x@example.com"}]"#;
+        let groups = br#"[{"id":4,"member_count":2}]"#;
+        let ids = |spec: CollectionId, risk: &str, body: &[u8]| {
+            let found = discover(&spec_for(spec), risk.parse().unwrap(), body, "f");
+            let ids: Vec<String> = found
+                .children
+                .iter()
+                .map(|d| d.spec.id.to_string())
+                .collect();
+            (ids, found.warnings.len())
+        };
+        assert_eq!(ids(CollectionId::UsersActive, "none", users), (vec![], 0));
+        assert_eq!(
+            ids(CollectionId::UsersActive, "users", users),
+            (
+                vec![
+                    "users/12/risk_score_history".to_owned(),
+                    "users/13/risk_score_history".to_owned()
+                ],
+                1
+            )
+        );
+        assert_eq!(
+            ids(CollectionId::UsersArchived, "users", users),
+            (vec![], 0)
+        );
+        assert_eq!(
+            ids(CollectionId::GroupsActive, "groups", groups).0,
+            ["groups/4/risk_score_history", "groups/4/members"]
+        );
+        assert_eq!(
+            ids(CollectionId::GroupsArchived, "groups", groups).0,
+            ["groups/4/members"]
+        );
+        let history = user_risk_history(12);
+        assert_eq!(history.endpoint(), "/v1/users/12/risk_score_history");
+        assert_eq!(history.query, "full=true");
+        assert!(history.is_risk_history() && history.is_child());
+        assert!(group_risk_history(4).is_risk_history());
+        assert!(!group_members(4).is_risk_history());
+        assert_eq!(
+            spec_for_id("groups/4/risk_score_history"),
+            Some(group_risk_history(4))
+        );
     }
 }

@@ -14,6 +14,7 @@ use super::options::{FetchOptions, ResumeOverrides};
 use super::plan::ChildOf;
 use super::plan::{self, CollectionSpec, Discovery};
 use super::progress::{FetchObserver, Progress};
+use super::quota::HistoryCost;
 use super::reconcile::{self, Tally};
 use super::report::{CollectionReport, FetchReport, StopReason};
 use super::since::{self, ChildFacts, Decision, Listings, Previous};
@@ -24,7 +25,8 @@ use crate::api::{
 use crate::rate::RateSpec;
 use crate::snapshot::{
     CollectionEntry, CollectionId, CollectionKind, FORMAT, FORMAT_VERSION, FetchRun, Manifest,
-    ManifestSource, PageEntry, ResumeState, SinceRef, SnapshotError, SnapshotWriter, Totals,
+    ManifestSource, PageEntry, ResumeState, RiskHistory, SinceRef, SnapshotError, SnapshotWriter,
+    Totals,
 };
 use crate::timefmt::format_system_time;
 
@@ -84,6 +86,7 @@ pub async fn fetch(opts: FetchOptions) -> Result<FetchReport, FetchError> {
         started_at: started_at.clone(),
         before: Totals::default(),
         since: previous.as_ref().map(|p| p.reference.clone()),
+        risk_history: opts.risk_history,
         runs: Vec::new(),
         run_started_at: started_at,
     };
@@ -252,6 +255,9 @@ pub async fn resume(
             ..Totals::default()
         },
         since: manifest.since.clone(),
+        // A resume may ask for more histories than the fetch started with, never fewer: the
+        // histories already saved stay.
+        risk_history: manifest.risk_history.union(overrides.risk_history),
         runs,
         run_started_at: format_system_time(SystemTime::now()),
     };
@@ -358,6 +364,8 @@ struct Header {
     before: Totals,
     /// The previous snapshot of an incremental fetch.
     since: Option<SinceRef>,
+    /// Whose risk score history is fetched besides the account's.
+    risk_history: RiskHistory,
     /// The runs before this one; this one's index is their number.
     runs: Vec<FetchRun>,
     run_started_at: String,
@@ -385,8 +393,11 @@ impl Reuse {
     }
 
     /// Whether a new child collection waits to be judged (only worth it when the previous
-    /// snapshot holds it complete).
+    /// snapshot holds it complete), or, a risk score history, for its cost to be announced.
     fn hold_for(&self, spec: &CollectionSpec) -> Hold {
+        if spec.is_risk_history() {
+            return Hold::Quota;
+        }
         match (&self.previous, spec.child_of()) {
             (Some(previous), Some(_)) if previous.has_complete(spec.id) => Hold::Waiting,
             _ => Hold::None,
@@ -409,6 +420,10 @@ enum Hold {
     Relist { recheck: bool },
     /// Listed again, with pages: judged in the next batch of [`reconcile_earlier`].
     Recheck,
+    /// A user's or group's risk score history: waits until everything else is fetched, so
+    /// that the snapshot's core is whole before the quota goes on histories, and so that
+    /// their cost is announced before the first is asked for.
+    Quota,
 }
 
 /// Collections by id: manifest order.
@@ -504,6 +519,8 @@ struct RunState {
     /// When this run's first and latest answers arrived.
     first_request_at: Option<String>,
     last_request_at: Option<String>,
+    /// The account's licensed users (`number_of_seats`): the daily quota is 2,000 more.
+    seats: Option<u64>,
 }
 
 impl RunState {
@@ -525,8 +542,9 @@ impl RunState {
     }
 
     /// Sends every child still waiting to be fetched. Only when nothing else is left to run,
-    /// which complete listings rule out: a safeguard against waiting forever.
-    fn release_waiting(&mut self) -> bool {
+    /// which complete listings rule out: a safeguard against waiting forever. Then, with
+    /// everything else fetched, the risk score histories, their cost announced first.
+    fn release_waiting(&mut self, requests: u64) -> bool {
         if self.settle() {
             return true;
         }
@@ -537,7 +555,26 @@ impl RunState {
                 released = true;
             }
         }
-        released
+        if released {
+            return true;
+        }
+        let mut cost = HistoryCost::default();
+        for c in self.collections.values_mut() {
+            if c.hold == Hold::Quota {
+                c.hold = Hold::None;
+                match c.spec.child_of() {
+                    Some(ChildOf::UserHistory(_)) => cost.users += 1,
+                    _ => cost.groups += 1,
+                }
+            }
+        }
+        if cost.users + cost.groups == 0 {
+            return false;
+        }
+        cost.seats = self.seats;
+        cost.sent_today = requests;
+        tracing::info!("{cost}");
+        true
     }
 
     /// Lets every waiting child whose listings are complete be judged; returns whether any was.
@@ -672,6 +709,7 @@ impl RunState {
             finished_at: finished.then_some(now),
             complete: finished && self.complete(),
             since: self.header.since.clone(),
+            risk_history: self.header.risk_history,
             span: reconcile::span(&runs),
             runs,
             consistency,
@@ -715,6 +753,7 @@ struct Shared {
     previous: Option<Arc<Previous>>,
     /// Whether listings are read for judging children ([`Reuse::judges`]).
     judges: bool,
+    risk_history: RiskHistory,
     per_page: u32,
     state: Mutex<RunState>,
     wake: Notify,
@@ -916,7 +955,7 @@ async fn run_collection(shared: Arc<Shared>, key: Key) -> Result<(), TaskError> 
             }
         };
         let file = spec.id.page_file(page);
-        let discovery = plan::discover(spec.role, &response.body, &file);
+        let discovery = plan::discover(&spec, shared.risk_history, &response.body, &file);
         let listing = (shared.judges && since::is_listing(spec.id)).then(|| {
             let mut listing = Listings::default();
             listing.add_page(spec.id, &response.body);
@@ -999,6 +1038,9 @@ fn record_page(
         if c.entry.complete {
             tracing::debug!(collection = %c.spec.id, pages = c.entry.pages.len(), items = c.entry.items, "collection complete");
         }
+    }
+    if discovery.expected_users.is_some() {
+        state.seats = discovery.expected_users;
     }
     if let Some(users) = discovery.expected_users
         && let Some(c) = state
@@ -1115,6 +1157,7 @@ async fn run(
         last_manifest_bytes: 0,
         first_request_at: None,
         last_request_at: None,
+        seats: None,
     };
     if state.reuse.judges() {
         // A resumed fetch may find its listings complete already.
@@ -1125,6 +1168,7 @@ async fn run(
         writer: Arc::new(writer),
         previous,
         judges,
+        risk_history: state.header.risk_history,
         per_page,
         state: Mutex::new(state),
         wake: Notify::new(),
@@ -1161,7 +1205,10 @@ async fn run(
             }
         }
         if tasks.is_empty() {
-            if stopped.is_none() && fatal.is_none() && shared.lock().release_waiting() {
+            if stopped.is_none()
+                && fatal.is_none()
+                && shared.lock().release_waiting(shared.client.requests())
+            {
                 continue;
             }
             break;

@@ -40,6 +40,8 @@ pub(crate) fn prerequisites(child: ChildOf) -> &'static [CollectionId] {
         ],
         ChildOf::Test(_) => &[CollectionId::SecurityTests],
         ChildOf::Campaign(_) => &[CollectionId::TrainingCampaigns],
+        ChildOf::UserHistory(_) => &[CollectionId::UsersActive],
+        ChildOf::GroupHistory(_) => &[CollectionId::GroupsActive],
     }
 }
 
@@ -62,6 +64,8 @@ pub(crate) fn is_listing(id: CollectionId) -> bool {
 pub(crate) enum Changed {
     #[error("not in the previous snapshot")]
     NotInPrevious,
+    #[error("a risk score history grows every day")]
+    Grows,
     #[error("incomplete or not found in the previous snapshot")]
     IncompleteInPrevious,
     #[error("not in the snapshot")]
@@ -266,6 +270,7 @@ impl Listings {
                 listed: self.groups.get(&g).cloned(),
                 console: self.console.get(&g).cloned().unwrap_or_default(),
             },
+            ChildOf::UserHistory(_) | ChildOf::GroupHistory(_) => ChildFacts::History,
         }
     }
 }
@@ -279,6 +284,9 @@ pub(crate) enum ChildFacts {
         listed: Option<Fact<Option<u64>>>,
         console: BTreeSet<u64>,
     },
+    /// A risk score history: listed again is all it needs to keep what an earlier run of the
+    /// same snapshot fetched of it.
+    History,
 }
 
 /// `YYYY-MM-DD`, optionally followed by `T` (or a space) and `HH:MM[:SS[.fff]]` and `Z`: the
@@ -485,6 +493,9 @@ impl Previous {
 
     /// Judges one child collection (reads the previous member pages of a group: blocking).
     pub(crate) fn decide(&self, id: CollectionId, child: ChildOf, now: &ChildFacts) -> Decision {
+        if matches!(now, ChildFacts::History) {
+            return Decision::Fetch(Changed::Grows);
+        }
         let Some(entry) = self.snapshot.collection(&id.to_string()) else {
             return Decision::Fetch(Changed::NotInPrevious);
         };
@@ -533,6 +544,7 @@ impl Previous {
             (ChildOf::Group(g), ChildFacts::Group { listed, console }) => {
                 self.group_unchanged(id, g, listed.as_ref(), console)
             }
+            (ChildOf::UserHistory(_) | ChildOf::GroupHistory(_), ChildFacts::History) => Ok(()),
             _ => Err(Changed::OtherKind),
         }
     }

@@ -99,11 +99,23 @@ pub(crate) const PHISHING_CATEGORY: &str = "knowbe4:phishing:category:";
 /// Followed by the person's address, trimmed and lowercased.
 pub(crate) const PERSON: &str = "knowbe4:person:";
 
-pub(crate) const RISK_SCORE: &str = "knowbe4:risk_score:account:";
+pub(crate) const RISK_SCORE: &str = "knowbe4:risk_score:";
+
+/// Whose risk score history a point belongs to. Ordered as their keys are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum RiskSubject {
+    Account,
+    Group(i64),
+    User(i64),
+}
 
 /// A risk score history point's key: its subject and its date (`days` since the epoch).
-pub(crate) fn risk_score_key(out: &mut String, days: i64) {
-    out.push_str(RISK_SCORE);
+pub(crate) fn risk_score_key(out: &mut String, subject: RiskSubject, days: i64) {
+    let _ = match subject {
+        RiskSubject::Account => write!(out, "{RISK_SCORE}account:"),
+        RiskSubject::Group(g) => write!(out, "{RISK_SCORE}group:{g}:"),
+        RiskSubject::User(u) => write!(out, "{RISK_SCORE}user:{u}:"),
+    };
     out.push_str(&crate::timefmt::format_date(days));
 }
 

@@ -99,7 +99,7 @@ pub enum EntityType {
     Person,
 }
 
-/// The seventeen relationship types.
+/// The nineteen relationship types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RelationshipType {
     AccountHasUser,
@@ -119,6 +119,8 @@ pub enum RelationshipType {
     UserManagesAccount,
     UserIsPerson,
     PersonReportsToPerson,
+    UserHasRiskScore,
+    UserGroupHasRiskScore,
 }
 
 /// An entity type: `_type`, `_class`es, how its `_key` is made, and its properties in output
@@ -216,7 +218,7 @@ impl EntityType {
 }
 
 impl RelationshipType {
-    pub const ALL: [RelationshipType; 17] = [
+    pub const ALL: [RelationshipType; 19] = [
         RelationshipType::AccountHasUser,
         RelationshipType::AccountHasUserGroup,
         RelationshipType::UserGroupHasUser,
@@ -234,6 +236,8 @@ impl RelationshipType {
         RelationshipType::UserManagesAccount,
         RelationshipType::UserIsPerson,
         RelationshipType::PersonReportsToPerson,
+        RelationshipType::UserHasRiskScore,
+        RelationshipType::UserGroupHasRiskScore,
     ];
 
     pub fn def(self) -> &'static RelationshipDef {
@@ -621,9 +625,10 @@ const PHISHING_CATEGORY: &[PropDef] = &[
     account_tag(),
 ];
 
-/// One point of the account's risk score history (`account/risk_score_history`).
+/// One point of the risk score history of the account (`account/risk_score_history`), of a
+/// user or of a group (`users/<id>/risk_score_history`, `groups/<id>/risk_score_history`).
 const RISK_SCORE: &[PropDef] = &[
-    // "Risk score <date>".
+    // "Risk score <date>", "Risk score of user <id> <date>" or "Risk score of group <id> <date>".
     req("name", S, &[]),
     req("displayName", S, &[]),
     req("date", D, &["date"]),
@@ -733,7 +738,7 @@ pub static ENTITIES: [EntityDef; 11] = [
         entity_type: EntityType::RiskScore,
         name: "knowbe4_risk_score",
         classes: &["Record"],
-        key: "knowbe4:risk_score:account:<date>",
+        key: "knowbe4:risk_score:account:<date> | knowbe4:risk_score:user:<id>:<date> | knowbe4:risk_score:group:<id>:<date> (fetch --risk-history)",
         properties: RISK_SCORE,
     },
     EntityDef {
@@ -770,7 +775,7 @@ const fn per_enrollment(mut def: RelationshipDef) -> RelationshipDef {
 }
 
 /// The relationship types, indexed by [`RelationshipType`].
-pub static RELATIONSHIPS: [RelationshipDef; 17] = [
+pub static RELATIONSHIPS: [RelationshipDef; 19] = [
     rel(
         RelationshipType::AccountHasUser,
         "knowbe4_account_has_user",
@@ -905,6 +910,22 @@ pub static RELATIONSHIPS: [RelationshipDef; 17] = [
         "REPORTS_TO",
         EntityType::Person,
         EntityType::Person,
+        NONE,
+    ),
+    rel(
+        RelationshipType::UserHasRiskScore,
+        "knowbe4_user_has_risk_score",
+        "HAS",
+        EntityType::User,
+        EntityType::RiskScore,
+        NONE,
+    ),
+    rel(
+        RelationshipType::UserGroupHasRiskScore,
+        "knowbe4_user_group_has_risk_score",
+        "HAS",
+        EntityType::UserGroup,
+        EntityType::RiskScore,
         NONE,
     ),
 ];

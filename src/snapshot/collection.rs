@@ -19,10 +19,14 @@ pub enum CollectionId {
     RiskScoreHistory,
     UsersActive,
     UsersArchived,
+    /// `users/<id>/risk_score_history` (`fetch --risk-history users`).
+    UserRiskHistory(u64),
     GroupsActive,
     GroupsArchived,
     /// `groups/<id>/members`.
     GroupMembers(u64),
+    /// `groups/<id>/risk_score_history` (`fetch --risk-history groups`).
+    GroupRiskHistory(u64),
     PhishingCampaigns,
     /// Callback campaigns, which the plain campaign listing leaves out.
     CallbackCampaigns,
@@ -61,8 +65,18 @@ const NAMED: [(CollectionId, &str); 13] = [
 
 /// The ids with a number: (prefix, suffix, constructor).
 type Child = (&'static str, &'static str, fn(u64) -> CollectionId);
-const CHILDREN: [Child; 3] = [
+const CHILDREN: [Child; 5] = [
+    (
+        "users/",
+        "/risk_score_history",
+        CollectionId::UserRiskHistory,
+    ),
     ("groups/", "/members", CollectionId::GroupMembers),
+    (
+        "groups/",
+        "/risk_score_history",
+        CollectionId::GroupRiskHistory,
+    ),
     (
         "phishing/security_tests/",
         "/recipients",
@@ -89,10 +103,12 @@ impl CollectionId {
         })
     }
 
-    /// The number of a child collection (group, test or campaign id).
+    /// The number of a child collection (user, group, test or campaign id).
     pub fn child_number(self) -> Option<u64> {
         match self {
-            CollectionId::GroupMembers(n)
+            CollectionId::UserRiskHistory(n)
+            | CollectionId::GroupRiskHistory(n)
+            | CollectionId::GroupMembers(n)
             | CollectionId::Recipients(n)
             | CollectionId::CampaignEnrollments(n) => Some(n),
             _ => None,
@@ -173,6 +189,8 @@ mod tests {
             CollectionId::GroupMembers(12),
             CollectionId::Recipients(7),
             CollectionId::CampaignEnrollments(31),
+            CollectionId::UserRiskHistory(1001),
+            CollectionId::GroupRiskHistory(12),
         ];
         for id in NAMED.iter().map(|&(id, _)| id).chain(children) {
             let name = id.to_string();
@@ -187,6 +205,12 @@ mod tests {
         use CollectionId as C;
         for (before, child, after) in [
             (C::GroupsArchived, C::GroupMembers(0), C::PhishingCampaigns),
+            (C::UsersArchived, C::UserRiskHistory(1), C::GroupsActive),
+            (
+                C::GroupMembers(99),
+                C::GroupRiskHistory(1),
+                C::PhishingCampaigns,
+            ),
             (C::SecurityTests, C::Recipients(7), C::StorePurchases),
             (
                 C::TrainingCampaigns,
@@ -206,6 +230,10 @@ mod tests {
             "raw/users/active/page-0001.json"
         );
         assert_eq!(CollectionId::GroupMembers(3).dir(), "raw/groups/3/members");
+        assert_eq!(
+            CollectionId::UserRiskHistory(1001).to_string(),
+            "users/1001/risk_score_history"
+        );
     }
 
     #[test]
@@ -217,7 +245,9 @@ mod tests {
             "groups/-1/members",
             "groups//members",
             "groups/99999999999999999999/members",
-            "users/1001/risk_score_history",
+            "users/01/risk_score_history",
+            "users/active/risk_score_history",
+            "groups/1/risk_score",
             "nope",
             "",
         ] {

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::layout;
+use super::risk_history::RiskHistory;
 use crate::api::{Pagination, ResolvedMode, Site};
 
 /// Identifies the file as a kb4graph raw snapshot manifest.
@@ -59,6 +60,10 @@ pub struct Manifest {
     /// for a full fetch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<SinceRef>,
+    /// Whose risk score history the fetch takes besides the account's (`--risk-history`);
+    /// absent when none.
+    #[serde(default, skip_serializing_if = "RiskHistory::is_off")]
+    pub risk_history: RiskHistory,
     /// Each fetch run of this snapshot: the first, then every resume (absent in manifests
     /// written before runs were recorded).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -359,6 +364,7 @@ mod tests {
             finished_at: None,
             complete: false,
             since: None,
+            risk_history: RiskHistory::OFF,
             runs: Vec::new(),
             span: None,
             consistency: None,

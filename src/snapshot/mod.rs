@@ -8,6 +8,7 @@ mod layout;
 mod lock;
 mod manifest;
 mod reader;
+mod risk_history;
 mod writer;
 
 pub use crate::files::sha256_hex;
@@ -23,6 +24,7 @@ pub use manifest::{
     SnapshotRef, Span, Totals,
 };
 pub use reader::{PageRef, RecordRef, Snapshot, SnapshotProblem, VerifyProblem};
+pub use risk_history::{RiskHistory, RiskHistoryError};
 pub use writer::{SnapshotWriter, WrittenPage};
 
 #[cfg(test)]

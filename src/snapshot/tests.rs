@@ -61,6 +61,7 @@ fn manifest_for(writer: &SnapshotWriter, pages: Vec<(u32, WrittenPage, u64)>) ->
         finished_at: None,
         complete: true,
         since: None,
+        risk_history: crate::snapshot::RiskHistory::OFF,
         runs: Vec::new(),
         span: None,
         consistency: None,

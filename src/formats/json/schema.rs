@@ -52,7 +52,11 @@ fn key_within_account(ty: EntityType) -> String {
             format!("knowbe4:phishing:security_test:{ID}:recipient:{ID}")
         }
         EntityType::PhishingCategory => format!("knowbe4:phishing:category:{ID}"),
-        EntityType::RiskScore => "knowbe4:risk_score:account:[0-9]{4}-[0-9]{2}-[0-9]{2}".to_owned(),
+        EntityType::RiskScore => {
+            format!(
+                "knowbe4:risk_score:(account|user:{ID}|group:{ID}):[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}"
+            )
+        }
         // An address trimmed and lowercased: anything but empty.
         EntityType::Person => r"knowbe4:person:[\s\S]+".to_owned(),
     }

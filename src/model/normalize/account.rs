@@ -1,4 +1,5 @@
-//! The account record, its admins and its risk score history.
+//! The account record, its admins, and the risk score histories of the account, its users and
+//! its groups.
 
 use crate::model::raw::{Fields, Raw, get};
 
@@ -6,6 +7,7 @@ use super::builder::{Label, Loc};
 use super::people::describe_id;
 use super::record::{Ctx, id_of, quote, targets};
 use super::{IdMap, Slot, State, seen};
+use crate::model::keys::RiskSubject;
 use crate::model::props::{Prop, Span};
 use crate::model::table;
 use crate::model::warning::WarningCode;
@@ -127,8 +129,9 @@ impl State {
         out
     }
 
-    /// A point of `account/risk_score_history`: a `knowbe4_risk_score` entity, one per date.
-    pub(super) fn risk_score(&mut self, loc: Loc, obj: &Fields<'_>) {
+    /// A point of the risk score history of `subject`: a `knowbe4_risk_score` entity, one per
+    /// subject and date.
+    pub(super) fn risk_score(&mut self, subject: RiskSubject, loc: Loc, obj: &Fields<'_>) {
         let t = &targets().risk_score;
         let ctx = Ctx {
             target: t,
@@ -150,19 +153,18 @@ impl State {
             );
             return;
         };
-        let name = format!(
-            "Risk score {}",
-            crate::timefmt::format_date(i64::from(date))
-        );
+        let day = crate::timefmt::format_date(i64::from(date));
+        let name = match subject {
+            RiskSubject::Account => format!("Risk score {day}"),
+            RiskSubject::User(u) => format!("Risk score of user {u} {day}"),
+            RiskSubject::Group(g) => format!("Risk score of group {g} {day}"),
+        };
         self.b.buf_set_str(t.slot("name"), &name);
         self.b.buf_set_str(t.slot("displayName"), &name);
-        State::offer(
-            &mut self.b,
-            &mut self.risk_scores,
-            i64::from(date),
-            0,
-            loc,
-            (),
-        );
+        let mut held = self.risk_scores.remove(&(subject, i64::from(date)));
+        State::offer_slot(&mut self.b, &mut held, 0, loc, ());
+        if let Some(held) = held {
+            self.risk_scores.insert((subject, i64::from(date)), held);
+        }
     }
 }

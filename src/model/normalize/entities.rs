@@ -8,7 +8,7 @@ use super::builder::{Builder, Label, Loc, plural};
 use super::record::{quote, targets};
 use super::{IdMap, ModuleKey, ModuleSlot, Slot, State, seen};
 use crate::model::intern::StrArena;
-use crate::model::keys;
+use crate::model::keys::{self, RiskSubject};
 use crate::model::props::{Prop, Span};
 use crate::model::raw::Raw;
 use crate::model::table::EntityType;
@@ -115,8 +115,8 @@ pub(super) struct UserInfo {
 pub(super) struct Entities {
     pub drafts: Drafts,
     pub account: Option<u32>,
-    /// The account's risk score history points.
-    pub risk_scores: Vec<u32>,
+    /// Risk score history points, with whose they are (users and groups by id).
+    pub risk_scores: Vec<(RiskSubject, u32)>,
     pub users: IdMap<i64, UserInfo>,
     pub persons: super::persons::Persons,
     pub groups: IdMap<i64, u32>,
@@ -134,11 +134,11 @@ impl State {
     pub(super) fn entities(&mut self) -> Entities {
         let mut d = Drafts::default();
         let account = self.finish_account(&mut d);
-        let risk_scores = self.finish_risk_scores(&mut d);
         let users = self.finish_users(&mut d);
         let persons = self.finish_persons(&mut d, &users);
         let active_users = users.values().filter(|u| u.active).count();
         let groups = self.finish_groups(&mut d, active_users);
+        let risk_scores = self.finish_risk_scores(&mut d, &users, &groups);
         let training = finish_listing(
             &mut self.b,
             &mut d,
@@ -268,19 +268,59 @@ impl State {
         d.add(EntityType::Account, span, |k| keys::account_key(k, &name))
     }
 
-    fn finish_risk_scores(&mut self, d: &mut Drafts) -> Vec<u32> {
-        let mut points: Vec<(i64, Slot<()>)> =
-            std::mem::take(&mut self.risk_scores).into_iter().collect();
-        points.sort_unstable_by_key(|&(date, _)| date);
+    /// The points of every history, in subject and date order. The points of a user or group
+    /// the graph does not hold (its listing page damaged, say) are left out with a warning, as
+    /// a history point belongs to nothing else.
+    fn finish_risk_scores(
+        &mut self,
+        d: &mut Drafts,
+        users: &IdMap<i64, UserInfo>,
+        groups: &IdMap<i64, u32>,
+    ) -> Vec<(RiskSubject, u32)> {
+        let points = std::mem::take(&mut self.risk_scores);
         let mut out = Vec::with_capacity(points.len());
-        for (date, slot) in points {
+        let mut orphans: BTreeMap<RiskSubject, u64> = BTreeMap::new();
+        for ((subject, date), slot) in points {
             let day = i32::try_from(date).ok();
             duplicates(&mut self.b, &slot, Label::RiskScore(day));
-            if let Some(draft) = d.add(EntityType::RiskScore, slot.span, |k| {
-                keys::risk_score_key(k, date)
-            }) {
-                out.push(draft);
+            let known = match subject {
+                RiskSubject::Account => true,
+                RiskSubject::User(u) => users.contains_key(&u),
+                RiskSubject::Group(g) => groups.contains_key(&g),
+            };
+            if !known {
+                *orphans.entry(subject).or_default() += 1;
+                continue;
             }
+            if let Some(draft) = d.add(EntityType::RiskScore, slot.span, |k| {
+                keys::risk_score_key(k, subject, date)
+            }) {
+                out.push((subject, draft));
+            }
+        }
+        for (subject, count) in orphans {
+            let (collection, label, what) = match subject {
+                RiskSubject::User(u) => (
+                    format!("users/{u}/risk_score_history"),
+                    Label::User(Some(u)),
+                    "user",
+                ),
+                RiskSubject::Group(g) => (
+                    format!("groups/{g}/risk_score_history"),
+                    Label::Group(Some(g)),
+                    "group",
+                ),
+                RiskSubject::Account => continue,
+            };
+            self.b.warn_at(
+                WarningCode::MissingReference,
+                collection,
+                Some(label),
+                format!(
+                    "the {what} is in no listing of the snapshot: its {} left out",
+                    plural(count, "risk score history point"),
+                ),
+            );
         }
         out
     }

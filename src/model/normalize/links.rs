@@ -7,6 +7,7 @@ use super::entities::{Entities, prop_of};
 use super::record::targets;
 use super::{Enrollment, ModuleKey, State};
 use crate::model::graph::RelRec;
+use crate::model::keys::RiskSubject;
 use crate::model::props::Span;
 use crate::model::table::RelationshipType;
 use crate::model::warning::WarningCode;
@@ -73,8 +74,10 @@ impl State {
                     none,
                 );
             }
-            for &r in risk_scores {
-                rel(RelationshipType::AccountHasRiskScore, account, r, none);
+            for &(subject, r) in risk_scores {
+                if subject == RiskSubject::Account {
+                    rel(RelationshipType::AccountHasRiskScore, account, r, none);
+                }
             }
             // Every admin is a user: listed, or else built from the admin record itself.
             for &(user, props) in &self.admins {
@@ -86,6 +89,22 @@ impl State {
                         props,
                     );
                 }
+            }
+        }
+
+        for &(subject, r) in risk_scores {
+            match subject {
+                RiskSubject::User(u) => {
+                    if let Some(u) = users.get(&u) {
+                        rel(RelationshipType::UserHasRiskScore, u.draft, r, none);
+                    }
+                }
+                RiskSubject::Group(g) => {
+                    if let Some(&g) = groups.get(&g) {
+                        rel(RelationshipType::UserGroupHasRiskScore, g, r, none);
+                    }
+                }
+                RiskSubject::Account => {}
             }
         }
 

@@ -29,6 +29,7 @@ use self::builder::{Builder, Label, Loc};
 use self::pages::PageResult;
 use super::graph::Graph;
 use super::intern::IdMap;
+use super::keys::RiskSubject;
 use super::props::Span;
 use super::source::RawSource;
 use super::warning::{PAGE_LEFT_OUT, Warning, WarningCode};
@@ -69,6 +70,8 @@ enum Kind {
     GroupsActive,
     GroupsArchived,
     Members(i64),
+    /// `users/<id>/risk_score_history` and `groups/<id>/risk_score_history`.
+    History(RiskSubject),
     StorePurchases,
     Policies,
     TrainingCampaigns,
@@ -90,6 +93,12 @@ impl Kind {
             CollectionId::GroupsActive => Kind::GroupsActive,
             CollectionId::GroupsArchived => Kind::GroupsArchived,
             CollectionId::GroupMembers(group) => Kind::Members(i64::try_from(group).ok()?),
+            CollectionId::UserRiskHistory(user) => {
+                Kind::History(RiskSubject::User(i64::try_from(user).ok()?))
+            }
+            CollectionId::GroupRiskHistory(group) => {
+                Kind::History(RiskSubject::Group(i64::try_from(group).ok()?))
+            }
             CollectionId::StorePurchases => Kind::StorePurchases,
             CollectionId::Policies => Kind::Policies,
             CollectionId::TrainingCampaigns => Kind::TrainingCampaigns,
@@ -187,8 +196,8 @@ struct State {
     collections: BTreeMap<String, ()>,
     /// The account record, with its admins: (user id, MANAGES properties) in list order.
     account: Option<Slot<Vec<(i64, Span)>>>,
-    /// Risk score history points by date (days since the epoch).
-    risk_scores: IdMap<i64, Slot<()>>,
+    /// Risk score history points by subject and date (days since the epoch).
+    risk_scores: BTreeMap<(RiskSubject, i64), Slot<()>>,
     /// The admins of the kept account record, once entities are finished.
     admins: Vec<(i64, Span)>,
     users: IdMap<i64, UserSlot>,
@@ -366,7 +375,7 @@ impl State {
         let Raw::Object(obj) = record else {
             let label = match kind {
                 Kind::Account => Label::Account,
-                Kind::RiskScoreHistory => Label::RiskScore(None),
+                Kind::RiskScoreHistory | Kind::History(_) => Label::RiskScore(None),
                 Kind::UsersActive | Kind::UsersArchived => Label::User(None),
                 Kind::GroupsActive | Kind::GroupsArchived => Label::Group(None),
                 Kind::Members(group) => Label::Member { group, user: None },
@@ -391,7 +400,8 @@ impl State {
         };
         match kind {
             Kind::Account => self.account(loc, obj),
-            Kind::RiskScoreHistory => self.risk_score(loc, obj),
+            Kind::RiskScoreHistory => self.risk_score(RiskSubject::Account, loc, obj),
+            Kind::History(subject) => self.risk_score(subject, loc, obj),
             Kind::UsersActive => self.user(0, loc, obj),
             Kind::UsersArchived => self.user(1, loc, obj),
             Kind::GroupsActive => self.group(0, loc, obj),
