@@ -11,7 +11,10 @@
 #     (counts and each account's tag);
 #   - Neo4j 5.26: neo4j-admin import with the export's import.sh, compared with
 #     json/graph.json by value and Neo4j type (neo4j.sh);
-#   - that nothing collides and people are joined across accounts, asked of rdflib with SPARQL.
+#   - that nothing collides and people are joined across accounts, asked of rdflib with SPARQL;
+#   - that the risk score history fetched for one account's groups (`risk_history` in the
+#     accounts file) is in that account's graph only, one point per raw history record, each
+#     with its date and score, asked of rdflib with SPARQL.
 #   conformance-accounts.sh COMBINED_EXPORT KB4GRAPH_BINARY   (VENV: the python venv)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,6 +69,22 @@ assert across > 0, "no person has users in two accounts"
 keys = ds.query("SELECT ?s (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s a ?c } FILTER(CONTAINS(STR(?g), '/account/')) } GROUP BY ?s HAVING (COUNT(DISTINCT ?g) > 1)")
 assert len(list(keys)) == 0, "an entity in two accounts' graphs"
 print(f"rdflib: {len(names)} account graphs {names}; {across} people with users in more than one account; no entity in two")
+
+# Group risk score histories: the raw records, read with plain json, against the dataset.
+import glob
+points = {}
+for name in names:
+    pages = glob.glob(f"{export}/snapshot/{name}/raw/groups/*/risk_score_history/page-*.json")
+    points[name] = sum(len(json.load(open(p))) for p in pages)
+assert points["headquarters"] > 0 and points["subsidiary"] == 0, points
+for name in names:
+    rows = list(ds.query(
+        """SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH <%s> {
+             ?group <%sUserGroup_hasRiskScore> ?r . ?r <%sRiskScore_date> ?d ; <%sRiskScore_riskScore> ?s } }"""
+        % (f"{data}/account/{name}", KB, KB, KB)
+    ))
+    assert int(rows[0][0]) == points[name], (name, rows, points)
+print(f"rdflib: group risk score history points per account graph as in the raw pages: {points}")
 PY
 
 step "GraphML: the GraphML 1.0 XSD, python-igraph against json/graph.json, networkx"

@@ -32,6 +32,8 @@ cat >"$conf/accounts.toml" <<TOML
 name = "headquarters"
 base_url = "$headquarters"
 token_env = "KB4_HQ_TOKEN"
+# Each of its groups' risk score history too (one request per group).
+risk_history = "groups"
 
 [[account]]
 name = "subsidiary"

@@ -51,6 +51,16 @@ impl RateSpec {
     pub fn is_off(&self) -> bool {
         self.windows.is_empty()
     }
+
+    /// How long `requests` take at this pace once its windows are full, the tightest window
+    /// ruling (the real API's 50 a minute, not its 4 a second); `None` without a limit.
+    pub fn time_for(&self, requests: u64) -> Option<Duration> {
+        self.windows
+            .iter()
+            .filter(|w| w.max > 0)
+            .map(|w| w.per.mul_f64(requests as f64 / f64::from(w.max)))
+            .max()
+    }
 }
 
 impl Default for RateSpec {
@@ -247,6 +257,17 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tightest_window_rules_how_long_requests_take() {
+        assert_eq!(
+            RateSpec::real().time_for(3_000),
+            Some(Duration::from_secs(3_600))
+        );
+        let spec: RateSpec = "40/s".parse().unwrap();
+        assert_eq!(spec.time_for(400), Some(Duration::from_secs(10)));
+        assert_eq!(RateSpec::off().time_for(1_000), None);
+    }
 
     #[test]
     fn parses_and_prints() {

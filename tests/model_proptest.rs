@@ -31,6 +31,8 @@ const COLLECTIONS: &[&str] = &[
     "training/campaigns",
     "training/enrollments",
     "users/1/risk_score_history",
+    "groups/1/risk_score_history",
+    "users/1/training_history",
 ];
 
 /// Field names worth generating: every API path segment of the table, and structural ones.
@@ -122,7 +124,9 @@ fn value(names: Vec<String>) -> BoxedStrategy<Value> {
 fn core_fields(collection: &str) -> &'static [&'static str] {
     match collection {
         "account" => &["name", "domains", "admins"],
-        "account/risk_score_history" => &["date", "risk_score"],
+        "account/risk_score_history"
+        | "users/1/risk_score_history"
+        | "groups/1/risk_score_history" => &["date", "risk_score"],
         "groups/active" | "groups/archived" => &["id", "name"],
         "phishing/campaigns" | "phishing/campaigns/callback" => &["campaign_id", "psts", "groups"],
         "phishing/security_tests" => &["pst_id", "campaign_id", "groups", "categories"],

@@ -29,6 +29,7 @@ mod fetch_incremental;
 mod fetch_pacing;
 mod fetch_pagination;
 mod fetch_resume;
+mod fetch_risk_history;
 mod fetch_snapshot;
 mod fetch_stops;
 mod graphml_export;

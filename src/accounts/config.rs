@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::api::{Site, Source, Token, TokenError};
 use crate::rate::RateSpec;
+use crate::snapshot::RiskHistory;
 
 /// The longest account name: it becomes a directory name and part of every key.
 pub const MAX_NAME_LEN: usize = 64;
@@ -27,6 +28,8 @@ pub struct Account {
     pub pace: Option<RateSpec>,
     /// The account's own request budget, instead of the command line's.
     pub max_requests: Option<u64>,
+    /// Whose risk score history this account fetches, instead of the command line's choice.
+    pub risk_history: Option<RiskHistory>,
 }
 
 /// Where an account's token is read from, when its fetch starts.
@@ -102,6 +105,7 @@ struct RawAccount {
     token: Option<serde::de::IgnoredAny>,
     pace: Option<String>,
     max_requests: Option<u64>,
+    risk_history: Option<String>,
 }
 
 impl AccountsConfig {
@@ -230,12 +234,20 @@ fn checked(raw: RawAccount, base: &Path) -> Result<Account, String> {
         .pace
         .map(|p| p.parse::<RateSpec>().map_err(|e| format!("pace: {e}")))
         .transpose()?;
+    let risk_history = raw
+        .risk_history
+        .map(|r| {
+            r.parse::<RiskHistory>()
+                .map_err(|e| format!("risk_history: {e}"))
+        })
+        .transpose()?;
     Ok(Account {
         name: raw.name,
         source,
         token,
         pace,
         max_requests: raw.max_requests,
+        risk_history,
     })
 }
 
@@ -262,6 +274,7 @@ name = "acme"
 site = "eu"
 token_env = "KB4_ACME"
 max_requests = 500
+risk_history = "users,groups"
 "#,
         )
         .unwrap();
@@ -282,6 +295,20 @@ max_requests = 500
             TokenSource::File("/etc/kb4graph/trial.token".into())
         );
         assert!(config.accounts[1].pace.is_some());
+        assert_eq!(
+            config.accounts[0].risk_history,
+            Some("users,groups".parse().unwrap())
+        );
+        assert_eq!(config.accounts[1].risk_history, None);
+        let err = parse(
+            "[[account]]\nname = \"acme\"\nsite = \"us\"\ntoken_env = \"X\"\nrisk_history = \"everyone\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("risk_history") && err.contains("\"everyone\"") && err.contains("acme"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -119,7 +119,7 @@ async fn fetch_one(
             observer,
             stop_on_ctrl_c: shared.stop_on_ctrl_c,
             since: None,
-            risk_history: shared.risk_history,
+            risk_history: account.risk_history.unwrap_or(shared.risk_history),
         };
         return crate::fetch::resume(dir, token, overrides)
             .await
@@ -135,7 +135,7 @@ async fn fetch_one(
     options.observer = observer;
     options.stop_on_ctrl_c = shared.stop_on_ctrl_c;
     options.account_name = Some(account.name.clone());
-    options.risk_history = shared.risk_history;
+    options.risk_history = account.risk_history.unwrap_or(shared.risk_history);
     options.since = shared
         .since
         .as_ref()

@@ -1,6 +1,7 @@
 //! Which collections make up an account, in which order they are listed in the manifest, and
 //! which of them reveal further collections (group members, test recipients, the enrollments
-//! of each training campaign).
+//! of each training campaign, and with `--risk-history` each active user's and group's risk
+//! score history).
 
 use serde_json::Value;
 
@@ -39,9 +40,9 @@ pub struct CollectionSpec {
 }
 
 impl CollectionSpec {
-    /// Members of one group, recipients of one test or enrollments of one training campaign:
-    /// found in a parent's pages, so a 404 means it went away in between rather than a wrong
-    /// site or token.
+    /// Members of one group, recipients of one test, enrollments of one training campaign or
+    /// the risk score history of one user or group: found in a parent's pages, so a 404 means
+    /// it went away in between rather than a wrong site or token.
     pub fn is_child(&self) -> bool {
         self.child_of().is_some()
     }

@@ -2,6 +2,7 @@
 //! quota, said before the first of them is asked for.
 
 use std::fmt;
+use std::time::Duration;
 
 /// The daily quota is this many requests plus the account's licensed users.
 pub const QUOTA_BASE: u64 = 2_000;
@@ -15,6 +16,8 @@ pub struct HistoryCost {
     pub seats: Option<u64>,
     /// Requests this run has sent so far, which came out of the same quota.
     pub sent_today: u64,
+    /// How long they take at the fetch's pace; `None` when it is unpaced.
+    pub time: Option<Duration>,
 }
 
 impl HistoryCost {
@@ -42,6 +45,16 @@ fn grouped(n: u64) -> String {
     out
 }
 
+/// `3 h 20 min`, `12 min`, `40 s`: as long a wait reads.
+fn duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    match (secs / 3600, secs % 3600 / 60) {
+        (0, 0) => format!("{secs} s"),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
 fn percent(part: u64, whole: u64) -> u64 {
     if whole == 0 {
         return 100;
@@ -67,6 +80,9 @@ impl fmt::Display for HistoryCost {
             subjects.join(" and "),
             plural(self.requests(), "request", "requests"),
         )?;
+        if let Some(time) = self.time {
+            write!(f, " (about {} at this pace)", duration(time))?;
+        }
         let Some(quota) = self.quota() else {
             return write!(
                 f,
@@ -111,16 +127,18 @@ mod tests {
             groups: 40,
             seats: Some(10_500),
             sent_today: 312,
+            time: crate::rate::RateSpec::real().time_for(10_040),
         };
         assert_eq!(
             cost.to_string(),
-            "risk score history of 10,000 users and 40 groups: about 10,040 requests, 81% of the daily quota of 12,500 (2,000 + 10,500 licensed users), of which this run has used 312"
+            "risk score history of 10,000 users and 40 groups: about 10,040 requests (about 3 h 20 min at this pace), 81% of the daily quota of 12,500 (2,000 + 10,500 licensed users), of which this run has used 312"
         );
         let over = HistoryCost {
             users: 1,
             groups: 0,
             seats: Some(0),
             sent_today: 2_000,
+            time: None,
         };
         let text = over.to_string();
         assert!(text.starts_with("risk score history of 1 user: about 1 request, 1% of the daily quota of 2,000 (2,000 + 0 licensed users)"), "{text}");
@@ -133,8 +151,13 @@ mod tests {
             groups: 3,
             seats: None,
             sent_today: 0,
+            time: Some(Duration::from_secs(40)),
         };
         assert!(unknown.to_string().contains("does not state"), "{unknown}");
+        assert!(
+            unknown.to_string().contains("(about 40 s at this pace)"),
+            "{unknown}"
+        );
         assert_eq!(grouped(1_234_567), "1,234,567");
         assert_eq!(grouped(999), "999");
     }

@@ -544,7 +544,7 @@ impl RunState {
     /// Sends every child still waiting to be fetched. Only when nothing else is left to run,
     /// which complete listings rule out: a safeguard against waiting forever. Then, with
     /// everything else fetched, the risk score histories, their cost announced first.
-    fn release_waiting(&mut self, requests: u64) -> bool {
+    fn release_waiting(&mut self, requests: u64, pace: &RateSpec) -> bool {
         if self.settle() {
             return true;
         }
@@ -573,6 +573,7 @@ impl RunState {
         }
         cost.seats = self.seats;
         cost.sent_today = requests;
+        cost.time = pace.time_for(cost.requests());
         tracing::info!("{cost}");
         true
     }
@@ -1125,7 +1126,7 @@ async fn run(
         source: settings.source.clone(),
         token: settings.token,
         timeout: settings.timeout,
-        rate: settings.pace,
+        rate: settings.pace.clone(),
         retry: settings.retry,
         max_requests: settings.max_requests,
     })?;
@@ -1207,7 +1208,9 @@ async fn run(
         if tasks.is_empty() {
             if stopped.is_none()
                 && fatal.is_none()
-                && shared.lock().release_waiting(shared.client.requests())
+                && shared
+                    .lock()
+                    .release_waiting(shared.client.requests(), &settings.pace)
             {
                 continue;
             }

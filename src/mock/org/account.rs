@@ -8,10 +8,13 @@ use crate::mock::rng::{Rng, hash, tag};
 /// How many users the simulator looks through for an admin named like the first one.
 const NAMESAKE_SEARCH: u64 = 2_000;
 
-/// Weekly risk score points, newest first, addressed by position.
+/// Weekly risk score points, newest first, addressed by position. The weeks are counted from
+/// `ref_day`, so a simulated week later one point is added and the others keep their dates
+/// and scores.
 #[derive(Debug, Clone, Copy)]
 pub struct History {
     key: u64,
+    ref_day: i64,
     newest_day: i64,
     len: u64,
     base: u64,
@@ -24,11 +27,12 @@ impl History {
 
     pub fn render(&self, seed: u64, i: u64, buf: &mut Vec<u8>) {
         // A bounded random walk around the subject's base score, computed point by point.
-        let wiggle = hash(seed, self.key, i / 4) % 120;
+        let day = self.newest_day - 7 * i as i64;
+        let weeks_before_ref = (self.ref_day - day).div_euclid(7);
+        let wiggle = hash(seed, self.key, weeks_before_ref.div_euclid(4) as u64) % 120;
         let score = (self.base + wiggle).saturating_sub(60).min(1000) as f64 / 10.0;
         let mut o = Obj::new(buf);
-        o.float("risk_score", score)
-            .str("date", &date(self.newest_day - 7 * i as i64));
+        o.float("risk_score", score).str("date", &date(day));
         o.end();
     }
 }
@@ -37,7 +41,8 @@ impl Org {
     /// The history of subject `(what, id)` that began on `since_day`; without `full` only the
     /// last six months are served.
     pub fn history(&self, what: &str, id: u64, since_day: i64, full: bool) -> History {
-        let weeks = ((self.ref_day - since_day).max(0) / 7) as u64 + 1;
+        let newest_day = self.ref_day + 7 * (self.today - self.ref_day).div_euclid(7);
+        let weeks = ((newest_day - since_day).max(0) / 7) as u64 + 1;
         let len = if full {
             weeks
         } else {
@@ -46,7 +51,8 @@ impl Org {
         let key = hash(self.seed, tag(what), id);
         History {
             key,
-            newest_day: self.ref_day,
+            ref_day: self.ref_day,
+            newest_day,
             len,
             base: 100 + key % 700,
         }

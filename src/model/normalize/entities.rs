@@ -317,8 +317,8 @@ impl State {
                 collection,
                 Some(label),
                 format!(
-                    "the {what} is in no listing of the snapshot: its {} left out",
-                    plural(count, "risk score history point"),
+                    "the {what} is in no listing of the snapshot: its risk score history ({}) is left out",
+                    plural(count, "point"),
                 ),
             );
         }
