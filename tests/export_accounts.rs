@@ -199,12 +199,19 @@ async fn a_combined_export_scopes_keys_tags_each_account_and_joins_people_across
     assert_eq!(graphs.len(), 4, "{graphs:?}");
 
     // A quad moved to a graph no export writes, or to another export's account graph, is
-    // refused by the reader, naming the graph.
+    // refused by the reader and by validate, naming the graph.
     let account_graph = format!("{data}/account/north>");
+    let (base, sha) = data.rsplit_once('/').unwrap();
+    let other: String = sha.chars().rev().collect();
+    assert_ne!(other, sha);
     for (wrong, expected) in [
         (format!("{data}/account/../x>"), "is neither the data graph"),
         (
-            format!("{}/account/north>", data.replace("/graph/", "/graph/00")),
+            format!("{data}/account/north/x>"),
+            "is neither the data graph",
+        ),
+        (
+            format!("{base}/{other}/account/north>"),
             "belongs to another snapshot",
         ),
     ] {
@@ -223,6 +230,15 @@ async fn a_combined_export_scopes_keys_tags_each_account_and_joins_people_across
             .unwrap_err()
             .to_string();
         assert!(err.contains(expected) && err.contains("graph.nq"), "{err}");
+        let reports = pipeline::validate_export(&damaged).unwrap();
+        let nquads = reports.iter().find(|r| r.format == Format::NQuads).unwrap();
+        assert_eq!(nquads.total, 1, "{:?}", nquads.violations);
+        let said = nquads.violations[0].to_string();
+        let graph = wrong.trim_start_matches('<').trim_end_matches('>');
+        assert!(said.contains(expected) && said.contains(graph), "{said}");
+        for r in reports.iter().filter(|r| r.format != Format::NQuads) {
+            assert_eq!(r.total, 0, "{}: {:?}", r.format, r.violations);
+        }
     }
 }
 

@@ -157,16 +157,7 @@ async fn exported_graph(snapshot: &std::path::Path, out: &std::path::Path) -> St
 async fn serve_day(addr: std::net::SocketAddr, seed: u64, day: u32) -> kb4graph::mock::MockServer {
     let mut config = common::small(seed);
     config.day = day;
-    let mut last = None;
-    // The port of the previous day's server may take a moment to be free.
-    for _ in 0..50 {
-        match kb4graph::mock::MockServer::start(addr, config.clone()).await {
-            Ok(server) => return server,
-            Err(err) => last = Some(err),
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the simulated API restarts on {addr}: {last:?}");
+    common::restart_at(addr, config).await
 }
 
 fn recipients_of(snapshot: &std::path::Path) -> BTreeSet<String> {

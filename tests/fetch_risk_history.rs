@@ -7,12 +7,11 @@
 use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::SocketAddr;
 use std::path::Path;
 
 use kb4graph::diff::{TypeFilter, diff_graphs};
 use kb4graph::fetch::{ResumeOverrides, RiskHistory};
-use kb4graph::mock::{MockConfig, MockServer};
+use kb4graph::mock::MockServer;
 use kb4graph::model::{EntityType, Graph, RelationshipType, normalize};
 use kb4graph::snapshot::Snapshot;
 
@@ -57,19 +56,6 @@ fn collections(snapshot: &Path) -> BTreeMap<String, serde_json::Value> {
 
 fn is_history(id: &str) -> bool {
     id.ends_with("/risk_score_history") && id != "account/risk_score_history"
-}
-
-async fn serve_at(addr: SocketAddr, config: MockConfig) -> MockServer {
-    let mut last = None;
-    // The port of the previous day's server may take a moment to be free.
-    for _ in 0..50 {
-        match MockServer::start(addr, config.clone()).await {
-            Ok(server) => return server,
-            Err(err) => last = Some(err),
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the simulated API restarts on {addr}: {last:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,7 +132,7 @@ async fn histories_come_last_and_a_spent_quota_resumes_the_next_day_keeping_them
     let mut next_day = limited;
     next_day.day = 1;
     next_day.daily_quota = Some(core_requests + histories);
-    let server = serve_at(addr, next_day).await;
+    let server = common::restart_at(addr, next_day).await;
     let report = kb4graph::fetch::resume(
         &snapshot,
         kb4graph::api::Token::new(common::TOKEN).unwrap(),

@@ -42,6 +42,20 @@ pub async fn start(config: MockConfig) -> MockServer {
         .expect("the simulated API starts on loopback")
 }
 
+/// Starts the simulated API at `addr` again, as another day's server at the address a
+/// snapshot's manifest names; the previous server's port may take a moment to be free.
+pub async fn restart_at(addr: SocketAddr, config: MockConfig) -> MockServer {
+    let mut last = None;
+    for _ in 0..50 {
+        match MockServer::start(addr, config.clone()).await {
+            Ok(server) => return server,
+            Err(err) => last = Some(err),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the simulated API restarts on {addr}: {last:?}");
+}
+
 pub fn small(seed: u64) -> MockConfig {
     MockConfig::new(seed, Profile::Small)
 }

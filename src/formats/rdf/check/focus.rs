@@ -21,7 +21,9 @@ use super::shapes::{PropertyShape, Shapes};
 use crate::formats::problems::{Collected, ProblemSink};
 use crate::formats::rdf::Syntax;
 use crate::formats::rdf::read::lexical::lexical_form;
-use crate::formats::rdf::read::{Problems, ReadError, Visitor, focus, read_file, subject_text};
+use crate::formats::rdf::read::{
+    Graphs, Problems, ReadError, Visitor, focus, read_file, subject_text,
+};
 use crate::formats::rdf::vocab::{RDF_TYPE, compact};
 
 fn hash(s: &str) -> u128 {
@@ -58,6 +60,7 @@ pub fn check_file(
             .map(|s| vec![(0, false); s.properties.len()])
             .collect(),
         reported_split: HashSet::new(),
+        graphs: (syntax == Syntax::NQuads).then(|| Graphs::new(None)),
     };
     read_file(export_dir, syntax, sink, &mut focus)
 }
@@ -130,6 +133,8 @@ struct Focus<'a> {
     /// Per (node shape, property shape): values seen, and whether a `sh:hasValue` was met.
     counts: Vec<Vec<(u64, bool)>>,
     reported_split: HashSet<u128>,
+    /// In N-Quads: every quad in a graph an export writes, all of one snapshot.
+    graphs: Option<Graphs>,
 }
 
 impl Visitor for Focus<'_> {
@@ -153,6 +158,11 @@ impl Visitor for Focus<'_> {
     }
 
     fn quad(&mut self, t: &Quad, problems: &mut Problems) -> ControlFlow<()> {
+        if let Some(graphs) = &mut self.graphs
+            && let Err(fail) = graphs.is_data(t)
+        {
+            problems.report(fail.location, fail.message)?;
+        }
         let shapes = self.shapes;
         let Some(uses) = shapes.by_path.get(t.predicate.as_str()) else {
             return ControlFlow::Continue(());

@@ -12,6 +12,7 @@
 //! - The checker `validate` runs is this reader + the bundled shapes, every problem collected:
 //!   [`crate::formats::rdf::check`].
 
+mod graphs;
 pub mod lexical;
 mod records;
 mod subjects;
@@ -26,6 +27,7 @@ use oxttl::{NQuadsParser, NTriplesParser, TurtleParseError, TurtleParser};
 use crate::formats::problems::{Location, Problem, ProblemSink};
 use crate::formats::rdf::Syntax;
 use crate::formats::rdf::vocab::compact;
+pub(crate) use graphs::Graphs;
 pub use records::read;
 pub(super) use subjects::sort_items;
 

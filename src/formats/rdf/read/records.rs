@@ -17,9 +17,10 @@
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use oxrdf::{GraphName, Quad};
+use oxrdf::Quad;
 
-use super::subjects::{Fail, Subjects, triple_location};
+use super::graphs::Graphs;
+use super::subjects::Subjects;
 use super::{Problems, Visitor, read_file};
 use crate::formats::problems::{FirstProblem, Location, Problem};
 use crate::formats::rdf::Syntax;
@@ -35,7 +36,7 @@ pub fn read(
         ReadbackError::Invalid(Problem::new(syntax.file(), location, message))
     };
     let mut records = Records {
-        graphs: (syntax == Syntax::NQuads).then(|| Graphs::new(&options.base_iri)),
+        graphs: (syntax == Syntax::NQuads).then(|| Graphs::new(Some(&options.base_iri))),
         subjects: Subjects::new(&options.base_iri),
     };
     let mut first = FirstProblem::default();
@@ -72,75 +73,6 @@ impl Visitor for Records {
         match added {
             Ok(()) => ControlFlow::Continue(()),
             Err(fail) => problems.report(fail.location, fail.message),
-        }
-    }
-}
-
-/// The named graphs of an N-Quads export: one data graph (in a combined export, with one
-/// graph per account beside it), one provenance graph, all of one snapshot.
-struct Graphs {
-    prefix: String,
-    data: Option<String>,
-}
-
-impl Graphs {
-    fn new(base: &str) -> Graphs {
-        Graphs {
-            prefix: format!("{base}graph/"),
-            data: None,
-        }
-    }
-
-    /// Whether a quad is in the data graph (else in the provenance graph).
-    fn is_data(&mut self, quad: &Quad) -> Result<bool, Fail> {
-        let fail = |message: String| Fail {
-            location: triple_location(quad),
-            message,
-        };
-        let GraphName::NamedNode(name) = &quad.graph_name else {
-            return Err(fail(format!(
-                "a quad outside the named graphs {}<sha256> and {}<sha256>/provenance",
-                self.prefix, self.prefix
-            )));
-        };
-        let name = name.as_str();
-        let neither = || {
-            fail(format!(
-                "graph <{name}> is neither the data graph {}<sha256> nor its provenance graph",
-                self.prefix
-            ))
-        };
-        let Some(tail) = name.strip_prefix(&self.prefix) else {
-            return Err(neither());
-        };
-        // `<sha>`, `<sha>/provenance`, or in a combined export an account's
-        // `<sha>/account/<name>`.
-        let (sha, provenance) = match tail.split_once('/') {
-            None => (tail, false),
-            Some((sha, "provenance")) => (sha, true),
-            Some((sha, rest))
-                if rest
-                    .strip_prefix("account/")
-                    .is_some_and(|name| crate::accounts::check_name(name).is_ok()) =>
-            {
-                (sha, false)
-            }
-            Some(_) => return Err(neither()),
-        };
-        if sha.is_empty() {
-            return Err(neither());
-        }
-        match &self.data {
-            Some(data) if data != sha => Err(fail(format!(
-                "graph <{name}> belongs to another snapshot than graph <{}{data}>: an export \
-                 holds one data graph",
-                self.prefix
-            ))),
-            Some(_) => Ok(!provenance),
-            None => {
-                self.data = Some(sha.to_owned());
-                Ok(!provenance)
-            }
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::formats::rdf::xsd;
 use crate::model::{EntityType, Record, RecordKind, RelationshipType, Value, ValueType};
 
 /// What is wrong, and where: the first problem the records reader finds itself.
-pub(super) struct Fail {
+pub(crate) struct Fail {
     pub location: Location,
     pub message: String,
 }
