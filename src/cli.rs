@@ -60,6 +60,10 @@ pub enum Command {
     Diff(audit::DiffArgs),
     /// Write a snapshot or export directory as a deterministic .tar.gz.
     Archive(audit::ArchiveArgs),
+    /// Write one self-contained HTML page of a snapshot, an export or an archive of either:
+    /// the account at a glance, training per campaign and module, who is past due, and each
+    /// phishing test from delivered to reported.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -259,6 +263,32 @@ pub struct ValidateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A snapshot, an export, or an archive of either.
+    pub input: PathBuf,
+    /// The HTML file to write (an existing file is never overwritten).
+    #[arg(long, value_name = "FILE.html")]
+    pub out: PathBuf,
+}
+
+fn report(args: &ReportArgs, quiet: bool) -> Result<Outcome> {
+    let summary = kb4graph::report::write_report(&args.input, &args.out)?;
+    if !quiet {
+        eprintln!(
+            "report of {}: {} ({} bytes): {} active users, {} training campaigns, {} past-due enrollments, {} phishing tests",
+            args.input.display(),
+            summary.path.display(),
+            summary.bytes,
+            summary.figures.users_active,
+            summary.figures.campaigns.len(),
+            summary.figures.past_due.len(),
+            summary.figures.phishing.len()
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+#[derive(Debug, Args)]
 pub struct SchemasArgs {
     /// Directory to write the schemas into.
     #[arg(long)]
@@ -304,6 +334,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             Command::Run(args) => run_all(args, cli.quiet).await,
             Command::Validate(args) => validate(&args.dir, cli.quiet),
             Command::Schemas(args) => schemas(&args.out),
+            Command::Report(args) => report(&args, cli.quiet),
             Command::Verify(args) => audit::run_verify(&args, cli.quiet),
             Command::Diff(args) => audit::run_diff(&args),
             Command::Archive(args) => audit::run_archive(&args, cli.quiet),

@@ -35,6 +35,7 @@ mod parallel;
 pub mod pipeline;
 pub mod rate;
 pub mod readback;
+pub mod report;
 pub mod snapshot;
 pub mod timefmt;
 pub mod validate;

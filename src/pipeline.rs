@@ -324,14 +324,16 @@ pub enum Side {
     Graph {
         graph: Box<crate::model::Graph>,
         warnings: Vec<Warning>,
-        /// Pages left out (only with `allow_damaged`).
-        damaged: Vec<DamagedPage>,
+        /// Where the graph came from; its `damaged_pages` were left out (only with
+        /// `allow_damaged`).
+        snapshot: SnapshotInfo,
     },
     Export {
         records: Vec<Record>,
         format: Format,
-        /// Pages its snapshot lacked when it was exported with `--allow-damaged`.
-        damaged: Vec<DamagedPage>,
+        /// The snapshot it was exported from, as its manifest says; its `damaged_pages` are
+        /// those it lacked when it was exported with `--allow-damaged`.
+        snapshot: SnapshotInfo,
         /// Keeps an unpacked archive until the side is dropped.
         _unpacked: Option<tempfile::TempDir>,
     },
@@ -353,10 +355,17 @@ impl Side {
         }
     }
 
+    /// The snapshot behind this side: its manifest's SHA-256 and fetch time.
+    pub fn snapshot(&self) -> &SnapshotInfo {
+        match self {
+            Side::Graph { snapshot, .. } | Side::Export { snapshot, .. } => snapshot,
+        }
+    }
+
     /// Pages of the snapshot behind this side that its graph lacks.
     pub fn damaged(&self) -> &[DamagedPage] {
         match self {
-            Side::Graph { damaged, .. } | Side::Export { damaged, .. } => damaged,
+            Side::Graph { snapshot, .. } | Side::Export { snapshot, .. } => &snapshot.damaged_pages,
         }
     }
 }
@@ -416,7 +425,7 @@ pub fn load_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
     Ok(Side::Export {
         records,
         format,
-        damaged: manifest.snapshot.damaged_pages,
+        snapshot: manifest.snapshot,
         _unpacked: None,
     })
 }
@@ -431,6 +440,6 @@ fn snapshot_side(path: &Path, allow_damaged: bool) -> Result<Side, PipelineError
     Ok(Side::Graph {
         graph: Box::new(graph),
         warnings,
-        damaged: info.damaged_pages,
+        snapshot: info,
     })
 }

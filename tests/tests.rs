@@ -49,4 +49,5 @@ mod readback_graphml;
 mod readback_json;
 mod readback_neo4j;
 mod readback_rdf;
+mod report_html;
 mod token_secrecy;
