@@ -128,16 +128,23 @@ fn day(record: &Record, name: &str) -> Option<String> {
 
 impl Figures {
     /// Counts everything the report shows from `records` (entities and relationships, in any
-    /// order).
+    /// order). Each record is looked at once and let go: enrollments are counted as they come,
+    /// and only what a past-due row needs is kept, so a large account's millions of
+    /// enrollments are never held.
     pub fn of(records: impl IntoIterator<Item = Record>) -> Figures {
         let mut f = Figures::default();
-        let mut users: BTreeMap<String, Record> = BTreeMap::new();
+        // Name, e-mail and group ids of each user, by key.
+        let mut users: BTreeMap<String, (String, String, Vec<i64>)> = BTreeMap::new();
         let mut groups: BTreeMap<i64, String> = BTreeMap::new();
         let mut modules: BTreeMap<String, String> = BTreeMap::new();
         let mut campaigns: BTreeMap<i64, (String, String, String)> = BTreeMap::new();
         let mut tests: BTreeMap<i64, (String, String)> = BTreeMap::new();
-        let mut results: Vec<Record> = Vec::new();
-        let mut assigned: Vec<(String, String, Record)> = Vec::new();
+        // (test id, delivered, opened, clicked, data entered, reported) of each result.
+        let mut results: Vec<(i64, [bool; 5])> = Vec::new();
+        let mut by_campaign: BTreeMap<i64, StatusCounts> = BTreeMap::new();
+        let mut by_module: BTreeMap<String, StatusCounts> = BTreeMap::new();
+        // (module key, user key, campaign id) of each past-due enrollment.
+        let mut past_due: Vec<(String, String, Option<i64>)> = Vec::new();
         for r in records {
             match (&r.kind, r.type_name.as_str()) {
                 (RecordKind::Entity, "knowbe4_account") => {
@@ -150,7 +157,13 @@ impl Figures {
                         Some("archived") => f.users_archived += 1,
                         _ => {}
                     }
-                    users.insert(r.key.clone(), r);
+                    let groups = match r.properties.get("groupIds") {
+                        Some(Value::IntegerArray(ids)) => ids.clone(),
+                        _ => Vec::new(),
+                    };
+                    let name = text(&r, "name").unwrap_or_else(|| r.key.clone());
+                    let email = text(&r, "email").unwrap_or_default();
+                    users.insert(r.key, (name, email, groups));
                 }
                 (RecordKind::Entity, "knowbe4_user_group") => {
                     if let Some(id) = integer(&r, "id") {
@@ -172,7 +185,21 @@ impl Figures {
                         tests.insert(id, (r.key.clone(), text(&r, "name").unwrap_or_default()));
                     }
                 }
-                (RecordKind::Entity, "knowbe4_phishing_security_test_result") => results.push(r),
+                (RecordKind::Entity, "knowbe4_phishing_security_test_result") => {
+                    if let Some(pst) = integer(&r, "pstId") {
+                        let has = |name: &str| r.properties.contains_key(name);
+                        results.push((
+                            pst,
+                            [
+                                has("deliveredAt"),
+                                has("openedAt"),
+                                has("clickedAt"),
+                                has("dataEnteredAt"),
+                                has("reportedAt"),
+                            ],
+                        ));
+                    }
+                }
                 (RecordKind::Entity, "knowbe4_risk_score")
                     if r.key.contains("risk_score:account:") =>
                 {
@@ -181,7 +208,19 @@ impl Figures {
                     }
                 }
                 (RecordKind::Relationship { from, to }, "training_module_assigned_user") => {
-                    assigned.push((from.clone(), to.clone(), r.clone()));
+                    let status = text(&r, "status");
+                    let campaign = integer(&r, "campaignId");
+                    if let Some(c) = campaign {
+                        by_campaign.entry(c).or_default().add(status.as_deref());
+                    }
+                    let counts = match by_module.get_mut(from) {
+                        Some(counts) => counts,
+                        None => by_module.entry(from.clone()).or_default(),
+                    };
+                    counts.add(status.as_deref());
+                    if status.is_some_and(|s| s.trim().eq_ignore_ascii_case("past due")) {
+                        past_due.push((from.clone(), to.clone(), campaign));
+                    }
                 }
                 _ => {}
             }
@@ -189,47 +228,27 @@ impl Figures {
         f.groups = groups.keys().filter(|&&id| id != 0).count() as u64;
         f.risk_history.sort_by(|a, b| a.0.cmp(&b.0));
 
-        let mut by_campaign: BTreeMap<i64, StatusCounts> = BTreeMap::new();
-        let mut by_module: BTreeMap<String, StatusCounts> = BTreeMap::new();
-        for (module, user, enrollment) in &assigned {
-            let status = text(enrollment, "status");
-            let campaign = integer(enrollment, "campaignId");
-            if let Some(c) = campaign {
-                by_campaign.entry(c).or_default().add(status.as_deref());
-            }
-            by_module
-                .entry(module.clone())
-                .or_default()
-                .add(status.as_deref());
-            if status.as_deref().map(str::to_ascii_lowercase).as_deref() == Some("past due") {
-                let u = users.get(user);
-                let group_names: Vec<String> = u
-                    .and_then(|u| match u.properties.get("groupIds") {
-                        Some(Value::IntegerArray(ids)) => Some(ids.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|id| groups.get(id).cloned())
-                    .collect();
-                let (campaign_name, due) = campaign
-                    .and_then(|c| campaigns.get(&c))
-                    .map(|(_, n, d)| (n.clone(), d.clone()))
-                    .unwrap_or_default();
-                f.past_due.push(PastDue {
-                    user: u
-                        .and_then(|u| text(u, "name"))
-                        .unwrap_or_else(|| user.clone()),
-                    email: u.and_then(|u| text(u, "email")).unwrap_or_default(),
-                    groups: group_names.join(", "),
-                    module: modules
-                        .get(module)
-                        .cloned()
-                        .unwrap_or_else(|| module.clone()),
-                    campaign: campaign_name,
-                    due,
-                });
-            }
+        for (module, user, campaign) in past_due {
+            let (name, email, group_ids) = users
+                .get(&user)
+                .cloned()
+                .unwrap_or_else(|| (user.clone(), String::new(), Vec::new()));
+            let group_names: Vec<String> = group_ids
+                .iter()
+                .filter_map(|id| groups.get(id).cloned())
+                .collect();
+            let (campaign_name, due) = campaign
+                .and_then(|c| campaigns.get(&c))
+                .map(|(_, n, d)| (n.clone(), d.clone()))
+                .unwrap_or_default();
+            f.past_due.push(PastDue {
+                user: name,
+                email,
+                groups: group_names.join(", "),
+                module: modules.get(&module).cloned().unwrap_or(module),
+                campaign: campaign_name,
+                due,
+            });
         }
         f.past_due
             .sort_by(|a, b| (&a.due, &a.user, &a.module).cmp(&(&b.due, &b.user, &b.module)));
@@ -257,10 +276,7 @@ impl Figures {
             .sort_by(|a, b| (&a.name, &a.key).cmp(&(&b.name, &b.key)));
 
         let mut funnels: BTreeMap<i64, Funnel> = BTreeMap::new();
-        for r in &results {
-            let Some(pst) = integer(r, "pstId") else {
-                continue;
-            };
+        for &(pst, [delivered, opened, clicked, data_entered, reported]) in &results {
             let funnel = funnels.entry(pst).or_insert_with(|| {
                 let (key, name) = tests
                     .get(&pst)
@@ -277,13 +293,12 @@ impl Figures {
                     reported: 0,
                 }
             });
-            let has = |name: &str| u64::from(r.properties.contains_key(name));
             funnel.recipients += 1;
-            funnel.delivered += has("deliveredAt");
-            funnel.opened += has("openedAt");
-            funnel.clicked += has("clickedAt");
-            funnel.data_entered += has("dataEnteredAt");
-            funnel.reported += has("reportedAt");
+            funnel.delivered += u64::from(delivered);
+            funnel.opened += u64::from(opened);
+            funnel.clicked += u64::from(clicked);
+            funnel.data_entered += u64::from(data_entered);
+            funnel.reported += u64::from(reported);
         }
         f.phishing = funnels.into_values().collect();
         f.phishing
